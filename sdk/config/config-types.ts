@@ -1,0 +1,99 @@
+/**
+ * The typed configuration of otel-activity: every option, for the SDK, the exporter and the service.
+ * Loaded and validated once by `loadConfig()` (config-loader.ts) from options, an optional JSON file
+ * (OTEL_ACTIVITY_CONFIG) and environment variables; each option's env name is in config-schema.ts.
+ */
+
+export type ExportMode = 'otlp' | 'inprocess' | 'none';
+export type IpMode = 'anonymize' | 'full' | 'drop';
+
+export interface ModelPrice {
+  /** USD per million input tokens. */
+  readonly inputPerMillion: number;
+  /** USD per million output tokens. */
+  readonly outputPerMillion: number;
+}
+
+export interface SdkConfig {
+  /** service.name; default OTEL_SERVICE_NAME, else the app's package.json name. */
+  readonly serviceName: string;
+  readonly serviceVersion: string;
+  readonly environment: string;
+  /** Where spans go: OTLP/HTTP to the exporter service (default), the in-process ClickHouse exporter, or nowhere. */
+  readonly exportMode: ExportMode;
+  /** OTLP/HTTP base endpoint (OTEL_EXPORTER_OTLP_ENDPOINT); spans go to `${endpoint}/v1/traces`. */
+  readonly otlpEndpoint: string;
+  /** Extra OTLP headers (OTEL_EXPORTER_OTLP_HEADERS), e.g. the ingest token. */
+  readonly otlpHeaders: Readonly<Record<string, string>>;
+  /** 0..1, applies to successful access spans only; errors, auth and external calls are always kept. */
+  readonly sampleRate: number;
+  /** Paths not tracked: exact, prefix (`/static/`) or glob (`*.css`). */
+  readonly skipPaths: readonly string[];
+  /** Methods tracked; empty means all. */
+  readonly methods: readonly string[];
+  readonly authenticatedOnly: boolean;
+  /** Query parameter names (case-insensitive) whose values are replaced by REDACTED. */
+  readonly redactQueryParams: readonly string[];
+  readonly ipMode: IpMode;
+  /** Use X-Forwarded-For (first address) for client.address; only safe behind a trusted proxy. */
+  readonly trustProxy: boolean;
+  readonly userAgentMaxLength: number;
+  /** "METHOD /path" → auth event, e.g. {"POST /api/users/login": "login"}. */
+  readonly authRoutes: Readonly<Record<string, string>>;
+  /** Host (exact or `*.suffix`) → external service name; merged over the built-in map. */
+  readonly externalServices: Readonly<Record<string, string>>;
+  /** Model name (exact, or prefix ending in `*`) → price; merged over the built-in table. */
+  readonly modelPrices: Readonly<Record<string, ModelPrice>>;
+  /** Upper bound for any attribute string value. */
+  readonly attributeMaxLength: number;
+}
+
+export interface ExporterConfig {
+  /** Flush a batch at this many rows … */
+  readonly flushCount: number;
+  /** … or after this many milliseconds, whichever comes first. */
+  readonly flushIntervalMs: number;
+  /** Cap on rows held in memory; past it rows are dropped (access first, auth last) and counted. */
+  readonly maxQueueRows: number;
+  /** Cap on bytes held in memory (approximate, JSON size of rows). */
+  readonly maxQueueBytes: number;
+  readonly maxRetries: number;
+  readonly retryInitialMs: number;
+  readonly retryMaxMs: number;
+  /** Embedded chDB data directory; the spool lives in `${dataDir}/spool` unless spoolDir is set. */
+  readonly dataDir: string;
+  readonly spoolDir: string;
+  /** Cap on spool size on disk; past it new batches are dropped and counted. */
+  readonly spoolMaxBytes: number;
+  /** Remote ClickHouse; empty means the embedded chDB engine. */
+  readonly clickhouseUrl: string;
+  readonly clickhouseUser: string;
+  readonly clickhousePassword: string;
+  readonly clickhouseDatabase: string;
+  readonly clickhouseCompression: boolean;
+  /** Retention of raw rows and of rollups, in days (applied as TTL by migrations). */
+  readonly retentionDays: number;
+  readonly rollupRetentionDays: number;
+}
+
+export interface ServiceConfig {
+  readonly host: string;
+  readonly port: number;
+  /** Bearer token required on /v1/traces when set. */
+  readonly ingestToken: string;
+  /** Bearer token for the dashboard, admin API and the local query endpoint. */
+  readonly adminToken: string;
+  /** Largest accepted request body, after decompression. */
+  readonly maxBodyBytes: number;
+  /** Seconds a sender is told to wait (Retry-After) when the queue is full. */
+  readonly retryAfterSeconds: number;
+  /** How often alert rules run; 0 disables the schedule. */
+  readonly alertIntervalMs: number;
+  readonly alertWebhookUrl: string;
+}
+
+export interface ActivityConfig {
+  readonly sdk: SdkConfig;
+  readonly exporter: ExporterConfig;
+  readonly service: ServiceConfig;
+}
