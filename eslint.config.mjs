@@ -6,7 +6,7 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     files: ['sdk/**/*.ts', 'exporter/**/*.ts', 'schemas/**/*.ts'],
-    ignores: ['exporter/cli/**', 'exporter/service/**', 'exporter/demo/**'],
+    ignores: ['exporter/cli/**'],
     rules: { 'no-console': 'error' },
   },
   {

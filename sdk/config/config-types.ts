@@ -90,6 +90,8 @@ export interface ServiceConfig {
   /** How often alert rules run; 0 disables the schedule. */
   readonly alertIntervalMs: number;
   readonly alertWebhookUrl: string;
+  /** Alert rule name → threshold (see schemas/alerts/); merged over the built-in defaults. */
+  readonly alertThresholds: Readonly<Record<string, number>>;
 }
 
 export interface ActivityConfig {
