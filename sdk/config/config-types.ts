@@ -60,8 +60,9 @@ export interface ExporterConfig {
   readonly maxRetries: number;
   readonly retryInitialMs: number;
   readonly retryMaxMs: number;
-  /** Embedded chDB data directory; the spool lives in `${dataDir}/spool` unless spoolDir is set. */
+  /** Embedded chDB data directory (one process per directory). */
   readonly dataDir: string;
+  /** On-disk spool; loadConfig() turns '' into `${dataDir}/../spool`, outside chDB's own directory. */
   readonly spoolDir: string;
   /** Cap on spool size on disk; past it new batches are dropped and counted. */
   readonly spoolMaxBytes: number;
