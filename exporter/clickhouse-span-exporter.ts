@@ -1,0 +1,188 @@
+/**
+ * The OTel SpanExporter that writes activity spans as rows into ClickHouse (embedded chDB or a server), and the
+ * entry point the OTLP ingest service uses for spans it decoded itself. Batching, retries, spool: see queue/.
+ */
+import * as path from 'node:path';
+import { context, diag } from '@opentelemetry/api';
+import { ExportResultCode, globalErrorHandler, suppressTracing, type ExportResult } from '@opentelemetry/core';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { ExporterConfig } from '../sdk/config/config-types';
+import { migrate } from '../schemas/migrate';
+import type { ActivitySpan } from './activity-span';
+import { createSink } from './create-sink';
+import { readableSpanToActivitySpan } from './normalize/from-readable-span';
+import { BatchQueue, type QueuedRow } from './queue/batch-queue';
+import { BatchWriter } from './queue/batch-writer';
+import { copyPipelineStats, newPipelineStats, type PipelineStats } from './queue/pipeline-stats';
+import { Spool } from './queue/spool';
+import { spanToRow, type MappingOptions } from './rows/span-to-row';
+import type { Sink } from './sinks/sink';
+
+export interface ClickHouseSpanExporterOptions {
+  readonly config: ExporterConfig;
+  /** Defaults to createSink(config); a sink passed in is closed by shutdown() too. */
+  readonly sink?: Sink;
+  /** Apply schema migrations before the first insert (default true). */
+  readonly migrate?: boolean;
+  readonly mapping?: MappingOptions;
+  /** Spill to config.spoolDir when the sink stays down (default true). */
+  readonly spool?: boolean;
+  /** How often a down sink is probed while the spool holds batches (default 5000 ms). */
+  readonly probeIntervalMs?: number;
+  /** Give up retrying one batch (and spool it) after this long (default 30000 ms). */
+  readonly retryDeadlineMs?: number;
+}
+
+export interface ExporterStats extends PipelineStats {
+  /** Rows accepted into the queue (SDK spans and service spans). */
+  accepted: number;
+  /** Spans that are not activity spans (internal, DB …): skipped by design. */
+  ignored: number;
+  /** Spans that could not be converted (a mapper threw). */
+  rejected: number;
+  /** Service calls answered 'full' (backpressure) instead of dropping. */
+  refused: number;
+}
+
+export interface AcceptResult {
+  readonly accepted: number;
+  readonly rejected: number;
+  readonly ignored: number;
+}
+
+const DEFAULT_PROBE_INTERVAL_MS = 5_000;
+const DEFAULT_RETRY_DEADLINE_MS = 30_000;
+
+export class ClickHouseSpanExporter implements SpanExporter {
+  readonly sink: Sink;
+  private readonly options: ClickHouseSpanExporterOptions;
+  private readonly stats = newPipelineStats();
+  private readonly counters = { accepted: 0, ignored: 0, rejected: 0, refused: 0 };
+  private readonly queue: BatchQueue;
+  private readonly started: Promise<void>;
+  private shutdownPromise: Promise<void> | undefined;
+
+  constructor(options: ClickHouseSpanExporterOptions) {
+    this.options = options;
+    const { config } = options;
+    this.sink = options.sink ?? createSink(config);
+    const spool = options.spool === false ? undefined : new Spool({ dir: spoolDirOf(config), maxBytes: config.spoolMaxBytes }, this.stats);
+    const ready = options.migrate === false ? Promise.resolve() : this.runMigrations();
+    const writer = new BatchWriter(
+      {
+        sink: this.sink,
+        spool,
+        ready,
+        probeIntervalMs: options.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS,
+        retry: {
+          maxAttempts: config.maxRetries + 1,
+          initialDelayMs: config.retryInitialMs,
+          maxDelayMs: config.retryMaxMs,
+          deadlineMs: options.retryDeadlineMs ?? DEFAULT_RETRY_DEADLINE_MS,
+        },
+      },
+      this.stats,
+    );
+    this.queue = new BatchQueue(config, writer, this.stats);
+    this.started = ready.then(() => writer.start());
+  }
+
+  /** Resolves once migrations ran and the spool was scanned (inserts wait for this on their own). */
+  ready(): Promise<void> {
+    return this.started;
+  }
+
+  /** SpanExporter: converts, enqueues, answers at once. Never throws; calls back exactly once. */
+  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    let result: ExportResult;
+    try {
+      if (this.queue.isShutdown) {
+        result = { code: ExportResultCode.FAILED, error: new Error('ClickHouseSpanExporter is shut down') };
+      } else {
+        const rows = this.toRows(spans, (span) => readableSpanToActivitySpan(span));
+        this.counters.accepted += this.queue.enqueue(rows);
+        result = { code: ExportResultCode.SUCCESS };
+      }
+    } catch (error) {
+      globalErrorHandler(error as Error);
+      result = { code: ExportResultCode.FAILED, error: error as Error };
+    }
+    resultCallback(result);
+  }
+
+  /**
+   * For the OTLP ingest service: all or nothing. 'full' means nothing was queued and the sender should retry later
+   * (answer 429/503 with Retry-After); otherwise the counts of rows queued, spans that failed to map, and non-activity spans.
+   */
+  acceptActivitySpans(spans: ReadonlyArray<ActivitySpan>): AcceptResult | 'full' {
+    if (this.queue.isShutdown) return 'full';
+    const before = { ...this.counters };
+    const rows = this.toRows(spans, (span) => span);
+    if (this.queue.offer(rows) === 'full') {
+      this.counters.ignored = before.ignored;
+      this.counters.rejected = before.rejected;
+      this.counters.refused++;
+      return 'full';
+    }
+    this.counters.accepted += rows.length;
+    return { accepted: rows.length, rejected: this.counters.rejected - before.rejected, ignored: this.counters.ignored - before.ignored };
+  }
+
+  /** True when `rows` more rows fit in the queue now. */
+  hasCapacity(rows: number): boolean {
+    return !this.queue.isShutdown && this.queue.hasCapacity(rows);
+  }
+
+  /** Writes everything queued (to ClickHouse, or to the spool if it is down). */
+  async forceFlush(): Promise<void> {
+    await this.queue.forceFlush();
+  }
+
+  /** Drains the queue, tries the spool once more, closes the sink. Idempotent. */
+  shutdown(): Promise<void> {
+    this.shutdownPromise ??= context.with(suppressTracing(context.active()), async () => {
+      await this.started.catch(() => undefined);
+      await this.queue.shutdown();
+      await this.sink.close().catch((error: Error) => diag.warn(`otel-activity: closing the ${this.sink.kind} sink failed: ${error.message}`));
+    });
+    return this.shutdownPromise;
+  }
+
+  getStats(): ExporterStats {
+    return { ...copyPipelineStats(this.stats), ...this.counters };
+  }
+
+  private toRows<S>(spans: ReadonlyArray<S>, normalize: (span: S) => ActivitySpan): QueuedRow[] {
+    const rows: QueuedRow[] = [];
+    for (const span of spans) {
+      try {
+        const routed = spanToRow(normalize(span), this.options.mapping);
+        if (routed) rows.push(routed);
+        else this.counters.ignored++;
+      } catch (error) {
+        // One odd span must not sink its batch; it is counted and reported through the global handler.
+        this.counters.rejected++;
+        globalErrorHandler(error as Error);
+      }
+    }
+    return rows;
+  }
+
+  private async runMigrations(): Promise<void> {
+    const { config } = this.options;
+    try {
+      await context.with(suppressTracing(context.active()), () =>
+        migrate(this.sink, { retentionDays: config.retentionDays, rollupRetentionDays: config.rollupRetentionDays }),
+      );
+    } catch (error) {
+      this.stats.lastInsertError = `migrations failed: ${(error as Error).message}`;
+      this.stats.lastInsertErrorAt = new Date().toISOString();
+      diag.error(`otel-activity: schema migrations failed on the ${this.sink.kind} sink: ${(error as Error).message}`);
+    }
+  }
+}
+
+/** spoolDir from config; '' (not resolved by loadConfig) means beside the data directory, never inside chDB's own. */
+function spoolDirOf(config: ExporterConfig): string {
+  return config.spoolDir || path.join(config.dataDir, '..', 'spool');
+}

@@ -1,0 +1,21 @@
+/**
+ * Public API of `otel-activity/exporter`: the ClickHouse span exporter, its sinks and pipeline parts.
+ */
+export { ClickHouseSpanExporter } from './clickhouse-span-exporter';
+export type { AcceptResult, ClickHouseSpanExporterOptions, ExporterStats } from './clickhouse-span-exporter';
+export { createSink } from './create-sink';
+export { HttpSink } from './sinks/http-sink';
+export type { HttpSinkOptions } from './sinks/http-sink';
+export { ClickHouseAuthError, ClickHouseServerError } from './sinks/clickhouse-errors';
+export type { InsertResult, QueryParams, Sink } from './sinks/sink';
+export { BatchQueue, DROP_PRIORITY } from './queue/batch-queue';
+export type { BatchQueueOptions, OfferResult, QueuedRow } from './queue/batch-queue';
+export { BatchWriter } from './queue/batch-writer';
+export type { Batch, BatchWriterOptions } from './queue/batch-writer';
+export { Spool } from './queue/spool';
+export type { SpooledBatch, SpoolOptions } from './queue/spool';
+export { backoffDelay, insertWithRetry } from './queue/retry';
+export type { RetryHooks, RetryOutcome, RetryPolicy } from './queue/retry';
+export { DROP_REASONS, newPipelineStats } from './queue/pipeline-stats';
+export type { DropReason, PipelineStats } from './queue/pipeline-stats';
+export type { ActivitySpan } from './activity-span';

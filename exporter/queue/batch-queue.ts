@@ -1,0 +1,207 @@
+/**
+ * In-memory row queue in the manner of OTel's BatchSpanProcessorBase: per-table buffers, a hybrid flush (N rows or T ms,
+ * whichever first), one INSERT per table per batch, and caps on rows and bytes. Past a cap the least valuable rows go
+ * first (access, then activities, then external calls; auth events last) and every drop is counted per table.
+ */
+import { randomBytes } from 'node:crypto';
+import { TABLE_NAMES, type TableName } from '../rows/row-types';
+import { BatchWriter, type Batch } from './batch-writer';
+import { countDrop, type PipelineStats } from './pipeline-stats';
+import { approxRowBytes } from './row-size';
+
+/** A row and the table it goes to (the shape of spanToRow's RoutedRow). */
+export interface QueuedRow {
+  readonly table: TableName;
+  readonly row: object;
+}
+
+export interface BatchQueueOptions {
+  /** Flush a table's buffer at this many rows … */
+  readonly flushCount: number;
+  /** … or this long after its first row arrived. */
+  readonly flushIntervalMs: number;
+  /** Cap on rows held in memory, buffered plus in flight. */
+  readonly maxQueueRows: number;
+  /** Cap on approximate bytes held in memory. */
+  readonly maxQueueBytes: number;
+}
+
+/** Lower drops first: a lost page view costs less than a lost login record. */
+export const DROP_PRIORITY: Readonly<Record<TableName, number>> = {
+  access_log: 0,
+  activities: 1,
+  external_calls: 2,
+  auth_events: 3,
+};
+
+interface Buffer {
+  rows: object[];
+  sizes: number[];
+  bytes: number;
+}
+
+export type OfferResult = 'accepted' | 'full';
+
+export class BatchQueue {
+  private readonly options: BatchQueueOptions;
+  private readonly writer: BatchWriter;
+  private readonly stats: PipelineStats;
+  private readonly buffers = new Map<TableName, Buffer>(TABLE_NAMES.map((t) => [t, { rows: [], sizes: [], bytes: 0 }]));
+  /** One delivery chain per table: batches of a table go out in order, tables in parallel. */
+  private readonly chains = new Map<TableName, Promise<void>>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  /** Random per process, plus a counter: unique across processes sharing a server and stable for the batch's lifetime. */
+  private readonly tokenPrefix = randomBytes(8).toString('hex');
+  private batchSeq = 0;
+  private shutdownPromise: Promise<void> | undefined;
+
+  constructor(options: BatchQueueOptions, writer: BatchWriter, stats: PipelineStats) {
+    this.options = options;
+    this.writer = writer;
+    this.stats = stats;
+  }
+
+  get isShutdown(): boolean {
+    return this.shutdownPromise !== undefined;
+  }
+
+  /** True when `rows` more rows (of about `bytes` bytes) fit under both caps now. */
+  hasCapacity(rows: number, bytes = 0): boolean {
+    return this.stats.queueRows + rows <= this.options.maxQueueRows && this.stats.queueBytes + bytes <= this.options.maxQueueBytes;
+  }
+
+  /**
+   * All or nothing, for callers that can push back (the OTLP service answers 429/503): 'full' enqueues none of them.
+   * After shutdown it is always 'full'.
+   */
+  offer(rows: ReadonlyArray<QueuedRow>): OfferResult {
+    if (this.isShutdown) return 'full';
+    const sizes = rows.map((r) => approxRowBytes(r.row));
+    const bytes = sizes.reduce((a, b) => a + b, 0);
+    if (!this.hasCapacity(rows.length, bytes)) return 'full';
+    rows.forEach((r, i) => this.push(r.table, r.row, sizes[i]!));
+    return 'accepted';
+  }
+
+  /** Enqueues every row it can, evicting lower-priority rows to make room; returns how many of `rows` were kept. */
+  enqueue(rows: ReadonlyArray<QueuedRow>): number {
+    let kept = 0;
+    for (const { table, row } of rows) {
+      if (this.isShutdown) {
+        countDrop(this.stats, table, 'queue_full', 1);
+        continue;
+      }
+      const size = approxRowBytes(row);
+      if (this.makeRoom(table, size)) {
+        this.push(table, row, size);
+        kept++;
+      } else {
+        countDrop(this.stats, table, 'queue_full', 1);
+      }
+    }
+    return kept;
+  }
+
+  /** Sends everything buffered and waits for every batch in flight (delivered, spooled or dropped). Safe at any time. */
+  async forceFlush(): Promise<void> {
+    this.flushAll();
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  }
+
+  /** Drains everything and stops timers; idempotent, every call returns the same promise. */
+  shutdown(): Promise<void> {
+    this.shutdownPromise ??= (async () => {
+      await this.forceFlush();
+      await this.writer.drainSpool();
+      await this.writer.stop();
+      this.clearTimer();
+    })();
+    return this.shutdownPromise;
+  }
+
+  /** Evicts queued rows of strictly lower priority until `size` more bytes and one more row fit; false if they cannot. */
+  private makeRoom(table: TableName, size: number): boolean {
+    while (!this.hasCapacity(1, size)) {
+      const victim = this.lowestNonEmptyBelow(DROP_PRIORITY[table]);
+      if (!victim) return false;
+      const buffer = this.buffers.get(victim)!;
+      // Drop the newest: the oldest rows are closest to being flushed and were accepted first.
+      buffer.rows.pop();
+      const dropped = buffer.sizes.pop()!;
+      buffer.bytes -= dropped;
+      this.stats.queueRows--;
+      this.stats.queueBytes -= dropped;
+      countDrop(this.stats, victim, 'queue_full', 1);
+    }
+    return true;
+  }
+
+  private lowestNonEmptyBelow(priority: number): TableName | undefined {
+    let best: TableName | undefined;
+    for (const [table, buffer] of this.buffers) {
+      if (buffer.rows.length === 0 || DROP_PRIORITY[table] >= priority) continue;
+      if (!best || DROP_PRIORITY[table] < DROP_PRIORITY[best]) best = table;
+    }
+    return best;
+  }
+
+  private push(table: TableName, row: object, size: number): void {
+    const buffer = this.buffers.get(table)!;
+    buffer.rows.push(row);
+    buffer.sizes.push(size);
+    buffer.bytes += size;
+    this.stats.queueRows++;
+    this.stats.queueBytes += size;
+    if (buffer.rows.length >= this.options.flushCount) this.flushTable(table);
+    else this.startTimer();
+  }
+
+  private startTimer(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.flushAll();
+    }, this.options.flushIntervalMs);
+    this.timer.unref();
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private flushAll(): void {
+    this.clearTimer();
+    for (const table of TABLE_NAMES) this.flushTable(table);
+  }
+
+  /** Cuts the table's buffer into batches of at most flushCount rows and chains them for delivery. */
+  private flushTable(table: TableName): void {
+    const buffer = this.buffers.get(table)!;
+    while (buffer.rows.length > 0) {
+      const rows = buffer.rows.splice(0, this.options.flushCount);
+      const sizes = buffer.sizes.splice(0, this.options.flushCount);
+      const bytes = sizes.reduce((a, b) => a + b, 0);
+      buffer.bytes -= bytes;
+      const batch: Batch = { table, rows, bytes, dedupToken: `${this.tokenPrefix}-${++this.batchSeq}-${table}` };
+      this.deliver(batch);
+    }
+  }
+
+  private deliver(batch: Batch): void {
+    const table = batch.table as TableName;
+    const previous = this.chains.get(table) ?? Promise.resolve();
+    const next = previous
+      .then(() => this.writer.write(batch))
+      .catch(() => undefined) // write() never throws; this keeps a surprise from breaking the chain.
+      .finally(() => {
+        this.stats.queueRows -= batch.rows.length;
+        this.stats.queueBytes -= batch.bytes;
+        this.inFlight.delete(next);
+        if (this.chains.get(table) === next) this.chains.delete(table);
+      });
+    this.chains.set(table, next);
+    this.inFlight.add(next);
+  }
+}

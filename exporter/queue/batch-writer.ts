@@ -1,0 +1,169 @@
+/**
+ * Delivers one batch: insert with retry; when the sink stays down, spill to the spool; replay the spool in order,
+ * probing the sink on a timer, once it is back. While the spool holds batches new ones queue behind them on disk,
+ * so replay order is write order.
+ */
+import { diag } from '@opentelemetry/api';
+import type { InsertResult, Sink } from '../sinks/sink';
+import { untracedSink } from '../sinks/untraced-sink';
+import { countDrop, countInserted, type PipelineStats } from './pipeline-stats';
+import { insertWithRetry, type RetryPolicy } from './retry';
+import type { Spool, SpooledBatch } from './spool';
+
+export interface Batch extends SpooledBatch {
+  /** Approximate bytes, released from the queue gauge once the batch is delivered, spooled or dropped. */
+  readonly bytes: number;
+}
+
+export interface BatchWriterOptions {
+  readonly sink: Sink;
+  readonly retry: RetryPolicy;
+  /** Without a spool, a batch that exhausts its retries is dropped (reason 'sink_down'). */
+  readonly spool?: Spool;
+  /** How often to probe the sink while the spool holds batches. */
+  readonly probeIntervalMs: number;
+  /** Resolves before the first insert, e.g. when migrations are done. */
+  readonly ready?: Promise<unknown>;
+}
+
+/** Auth failures are configuration errors: keep the rows (spool) until someone fixes the password, but do not retry in a loop. */
+export function isAuthFailure(error: Error): boolean {
+  return error.name === 'ClickHouseAuthError';
+}
+
+export class BatchWriter {
+  private readonly options: BatchWriterOptions;
+  private readonly stats: PipelineStats;
+  private readonly sink: Sink;
+  private sinkDown = false;
+  private stopping = false;
+  private replaying: Promise<void> | undefined;
+  private probeTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: BatchWriterOptions, stats: PipelineStats) {
+    this.options = options;
+    this.stats = stats;
+    this.sink = untracedSink(options.sink);
+  }
+
+  /** Starts replaying batches a previous process left in the spool. */
+  async start(): Promise<void> {
+    const { spool } = this.options;
+    if (spool && (await spool.open()) && spool.pendingBatches > 0) {
+      this.sinkDown = true;
+      this.scheduleProbe(0);
+    }
+  }
+
+  /** Delivers, spools or drops the batch; never throws. */
+  async write(batch: Batch): Promise<void> {
+    await this.options.ready?.catch(() => undefined);
+    const { spool } = this.options;
+    if (spool && (this.sinkDown || spool.pendingBatches > 0)) {
+      await this.spill(batch);
+      return;
+    }
+    const { result, attempts } = await insertWithRetry(this.sink, batch.table, batch.rows, batch.dedupToken, this.options.retry, {
+      onRetry: () => this.stats.retries++,
+      shouldStop: () => this.stopping,
+    });
+    if (result.ok) {
+      countInserted(this.stats, batch.table, batch.rows.length);
+      return;
+    }
+    this.noteError(result);
+    if (!result.retryable && !isAuthFailure(result.error)) {
+      countDrop(this.stats, batch.table, 'rejected', batch.rows.length);
+      diag.error(`otel-activity: ClickHouse rejected a batch of ${batch.rows.length} ${batch.table} rows: ${result.error.message}`);
+      return;
+    }
+    if (!spool) {
+      countDrop(this.stats, batch.table, 'sink_down', batch.rows.length);
+      diag.error(`otel-activity: ${batch.rows.length} ${batch.table} rows dropped after ${attempts} attempts (no spool): ${result.error.message}`);
+      return;
+    }
+    this.sinkDown = true;
+    await this.spill(batch);
+  }
+
+  /** One replay pass: oldest first, stopping at the first batch the sink does not take. */
+  replay(): Promise<void> {
+    this.replaying ??= this.replayPass().finally(() => {
+      this.replaying = undefined;
+    });
+    return this.replaying;
+  }
+
+  /** Stops retry waits (batches in flight go to the spool) and the probe timer, after one last replay pass. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.clearProbe();
+    if (this.replaying) await this.replaying;
+  }
+
+  /** Final replay pass on shutdown: what the sink takes now is not left on disk. */
+  async drainSpool(): Promise<void> {
+    if (this.options.spool && this.options.spool.pendingBatches > 0) await this.replay();
+  }
+
+  private async spill(batch: Batch): Promise<void> {
+    const spool = this.options.spool!;
+    await spool.write(batch);
+    this.scheduleProbe(this.options.probeIntervalMs);
+  }
+
+  private async replayPass(): Promise<void> {
+    const { spool } = this.options;
+    const { sink } = this;
+    if (!spool) return;
+    for (;;) {
+      const next = await spool.oldest();
+      if (!next) {
+        this.sinkDown = false;
+        return;
+      }
+      let result: InsertResult;
+      try {
+        result = await sink.insert(next.batch.table, next.batch.rows, { dedupToken: next.batch.dedupToken });
+      } catch (error) {
+        result = { ok: false, retryable: true, error: error as Error };
+      }
+      if (result.ok) {
+        countInserted(this.stats, next.batch.table, next.batch.rows.length);
+        this.stats.replayedBatches++;
+        await spool.remove(next.name);
+        continue;
+      }
+      this.noteError(result);
+      if (!result.retryable && !isAuthFailure(result.error)) {
+        countDrop(this.stats, next.batch.table, 'rejected', next.batch.rows.length);
+        diag.error(`otel-activity: ClickHouse rejected spooled batch ${next.name} (${result.error.message}); moved to the spool's rejected/ folder`);
+        await spool.reject(next.name);
+        continue;
+      }
+      this.sinkDown = true;
+      this.scheduleProbe(this.options.probeIntervalMs);
+      return;
+    }
+  }
+
+  private scheduleProbe(delayMs: number): void {
+    if (this.probeTimer || this.stopping) return;
+    this.probeTimer = setTimeout(() => {
+      this.probeTimer = undefined;
+      void this.replay();
+    }, delayMs);
+    this.probeTimer.unref();
+  }
+
+  private clearProbe(): void {
+    if (this.probeTimer) clearTimeout(this.probeTimer);
+    this.probeTimer = undefined;
+  }
+
+  private noteError(result: InsertResult): void {
+    if (result.ok) return;
+    this.stats.lastInsertError = result.error.message;
+    this.stats.lastInsertErrorAt = new Date().toISOString();
+  }
+}
