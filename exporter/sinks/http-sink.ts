@@ -54,24 +54,26 @@ export class HttpSink implements Sink {
 
   async insert(table: string, rows: ReadonlyArray<object>, options: { readonly dedupToken: string }): Promise<InsertResult> {
     if (rows.length === 0) return { ok: true };
+    // Captured per request: concurrent inserts may all learn at once that the server lacks the setting.
+    const sentToken = this.sendDedupToken;
     try {
       await this.client.insert({
         table,
         values: rows as object[],
         format: 'JSONEachRow',
-        clickhouse_settings: this.sendDedupToken ? { insert_deduplication_token: options.dedupToken } : {},
+        clickhouse_settings: sentToken ? { insert_deduplication_token: options.dedupToken } : {},
       });
       return { ok: true };
     } catch (raw) {
       const error = this.toError(raw);
       if (
         error.code === UNKNOWN_SETTING &&
-        this.sendDedupToken &&
+        sentToken &&
         this.options.dedupToken !== true &&
         /insert_deduplication_token/.test(error.message)
       ) {
+        if (this.sendDedupToken) diag.warn(`otel-activity: ClickHouse at ${this.options.url} does not support insert_deduplication_token (needs 22.2+); retries rely on the table's own deduplication`);
         this.sendDedupToken = false;
-        diag.warn(`otel-activity: ClickHouse at ${this.options.url} does not support insert_deduplication_token (needs 22.2+); retries rely on the table's own deduplication`);
         return this.insert(table, rows, options);
       }
       // No server code means the request never got an answer (refused, reset, timed out): worth a retry.
