@@ -42,6 +42,7 @@ export class Spool {
   private readonly maxBytes: number;
   private readonly stats: PipelineStats;
   private entries: SpoolEntry[] = [];
+  private bytes = 0;
   private lastSeq = 0;
   private opened: Promise<boolean> | undefined;
   private lastErrorCode = '';
@@ -63,7 +64,7 @@ export class Spool {
   }
 
   get pendingBytes(): number {
-    return this.entries.reduce((sum, e) => sum + e.bytes, 0);
+    return this.bytes;
   }
 
   /** Writes a batch durably. False when it was dropped (spool full, or the disk refused); the drop is counted. Never throws. */
@@ -82,6 +83,8 @@ export class Spool {
       this.reportOnce('SPOOL_FULL', `otel-activity: spool ${this.dir} is full (${this.pendingBytes} of ${this.maxBytes} bytes, OTEL_ACTIVITY_SPOOL_MAX_BYTES); dropping a batch of ${batch.rows.length} ${batch.table} rows`);
       return false;
     }
+    // Reserved before the first await, so concurrent writers (one per table) cannot overshoot the cap together.
+    this.bytes += bytes;
     this.lastSeq = Math.max(this.lastSeq + 1, Date.now() * 1000);
     const name = `${String(this.lastSeq).padStart(SEQ_WIDTH, '0')}-${safeTable(batch.table)}${SUFFIX}`;
     const finalPath = path.join(this.dir, name);
@@ -98,12 +101,16 @@ export class Spool {
       await syncDir(this.dir);
     } catch (error) {
       await fs.promises.rm(tmpPath, { force: true }).catch(() => undefined);
+      this.bytes -= bytes;
+      this.updateGauges();
       countDrop(this.stats, batch.table, 'spool_error', batch.rows.length);
       const code = (error as NodeJS.ErrnoException).code ?? 'EUNKNOWN';
       this.reportOnce(code, `otel-activity: cannot write the spool file ${finalPath} (${code}: ${(error as Error).message}); ${batch.rows.length} ${batch.table} rows dropped. Free disk space or point OTEL_ACTIVITY_SPOOL_DIR at a writable directory.`);
       return false;
     }
     this.entries.push({ name, bytes });
+    // Concurrent writes can finish out of order; names carry the order.
+    if (this.entries.length > 1 && this.entries[this.entries.length - 2]!.name > name) this.entries.sort((a, b) => (a.name < b.name ? -1 : 1));
     this.lastErrorCode = '';
     this.stats.spooledBatches++;
     this.updateGauges();
@@ -146,7 +153,10 @@ export class Spool {
   }
 
   private forget(name: string): void {
-    this.entries = this.entries.filter((e) => e.name !== name);
+    const index = this.entries.findIndex((e) => e.name === name);
+    if (index < 0) return;
+    this.bytes -= this.entries[index]!.bytes;
+    this.entries.splice(index, 1);
     this.updateGauges();
   }
 
@@ -164,6 +174,7 @@ export class Spool {
         if (!name.endsWith(SUFFIX)) continue;
         const stat = await fs.promises.stat(full);
         this.entries.push({ name, bytes: stat.size });
+        this.bytes += stat.size;
         const seq = Number(name.slice(0, SEQ_WIDTH));
         if (Number.isFinite(seq)) this.lastSeq = Math.max(this.lastSeq, seq);
       }
