@@ -61,19 +61,24 @@ export class ClickHouseSpanExporter implements SpanExporter {
   private readonly queue: BatchQueue;
   private readonly started: Promise<void>;
   private shutdownPromise: Promise<void> | undefined;
+  private readonly probeIntervalMs: number;
+  /** Migrations: done, running, or failed at `migrationFailedAt` (a sink down at start); retried at most once per probe interval. */
+  private migrated = false;
+  private migrating: Promise<void> | undefined;
+  private migrationFailedAt = 0;
 
   constructor(options: ClickHouseSpanExporterOptions) {
     this.options = options;
+    this.probeIntervalMs = options.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS;
     const { config } = options;
     this.sink = options.sink ?? createSink(config);
     const spool = options.spool === false ? undefined : new Spool({ dir: spoolDirOf(config), maxBytes: config.spoolMaxBytes }, this.stats);
-    const ready = options.migrate === false ? Promise.resolve() : this.runMigrations();
     const writer = new BatchWriter(
       {
         sink: this.sink,
         spool,
-        ready,
-        probeIntervalMs: options.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS,
+        ready: () => this.ensureMigrated(),
+        probeIntervalMs: this.probeIntervalMs,
         retry: {
           maxAttempts: config.maxRetries + 1,
           initialDelayMs: config.retryInitialMs,
@@ -84,7 +89,7 @@ export class ClickHouseSpanExporter implements SpanExporter {
       this.stats,
     );
     this.queue = new BatchQueue(config, writer, this.stats);
-    this.started = ready.then(() => writer.start());
+    this.started = this.ensureMigrated().then(() => writer.start());
   }
 
   /** Resolves once migrations ran and the spool was scanned (inserts wait for this on their own). */
@@ -168,13 +173,26 @@ export class ClickHouseSpanExporter implements SpanExporter {
     return rows;
   }
 
+  /** Never throws: a failure is logged and counted, and the inserts that follow fail (and spool) on their own. */
+  private ensureMigrated(): Promise<void> {
+    if (this.options.migrate === false || this.migrated) return Promise.resolve();
+    if (this.migrating) return this.migrating;
+    if (this.migrationFailedAt && Date.now() - this.migrationFailedAt < this.probeIntervalMs) return Promise.resolve();
+    this.migrating = this.runMigrations().finally(() => {
+      this.migrating = undefined;
+    });
+    return this.migrating;
+  }
+
   private async runMigrations(): Promise<void> {
     const { config } = this.options;
     try {
       await context.with(suppressTracing(context.active()), () =>
         migrate(this.sink, { retentionDays: config.retentionDays, rollupRetentionDays: config.rollupRetentionDays }),
       );
+      this.migrated = true;
     } catch (error) {
+      this.migrationFailedAt = Date.now();
       this.stats.lastInsertError = `migrations failed: ${(error as Error).message}`;
       this.stats.lastInsertErrorAt = new Date().toISOString();
       diag.error(`otel-activity: schema migrations failed on the ${this.sink.kind} sink: ${(error as Error).message}`);

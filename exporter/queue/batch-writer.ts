@@ -22,8 +22,11 @@ export interface BatchWriterOptions {
   readonly spool?: Spool;
   /** How often to probe the sink while the spool holds batches. */
   readonly probeIntervalMs: number;
-  /** Resolves before the first insert, e.g. when migrations are done. */
-  readonly ready?: Promise<unknown>;
+  /**
+   * Awaited before every insert and replay pass, e.g. "migrations applied" (it may redo them if the sink was down
+   * at start). Must not throw.
+   */
+  readonly ready?: () => Promise<unknown>;
 }
 
 /** Auth failures are configuration errors: keep the rows (spool) until someone fixes the password, but do not retry in a loop. */
@@ -57,7 +60,7 @@ export class BatchWriter {
 
   /** Delivers, spools or drops the batch; never throws. */
   async write(batch: Batch): Promise<void> {
-    await this.options.ready?.catch(() => undefined);
+    await this.options.ready?.();
     const { spool } = this.options;
     if (spool && (this.sinkDown || spool.pendingBatches > 0)) {
       await this.spill(batch);
@@ -116,6 +119,7 @@ export class BatchWriter {
     const { spool } = this.options;
     const { sink } = this;
     if (!spool) return;
+    await this.options.ready?.();
     for (;;) {
       const next = await spool.oldest();
       if (!next) {
