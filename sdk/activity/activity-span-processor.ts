@@ -1,0 +1,115 @@
+/**
+ * The SpanProcessor that turns OTel spans into activity spans: it links every span started inside a request
+ * to that request's state, marks outbound HTTP/fetch spans as external calls (service, redacted URL, the
+ * request's user), folds HTTP spans made inside trackExternalCall into it, and finishes access spans.
+ */
+import { SpanKind, SpanStatusCode, trace, type Attributes, type Context } from '@opentelemetry/api';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  ATTR_ACTIVITY_KIND,
+  ATTR_ERROR_MESSAGE,
+  ATTR_HTTP_REQUEST_BODY_SIZE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_BODY_SIZE,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_URL_FULL,
+  ATTR_URL_QUERY,
+} from '../attributes';
+import { externalCallAttributes, isTrackedCall } from '../external/track-external-call';
+import { redactUrl } from '../request/redact-query';
+import { getRuntime } from '../runtime/activity-runtime';
+import { activityCounters } from '../runtime/activity-stats';
+import { requestStateOf, setRequestState } from '../runtime/request-state';
+import { finishAccessSpan } from './finish-access-span';
+import { addUserAttributes } from './identity-attributes';
+
+export const HTTP_SCOPE = '@opentelemetry/instrumentation-http';
+export const UNDICI_SCOPE = '@opentelemetry/instrumentation-undici';
+
+/** Attributes an HTTP span inside trackExternalCall hands to its tracked call when it ends. */
+const FOLDED = [
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_URL_FULL,
+  ATTR_SERVER_ADDRESS,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_REQUEST_BODY_SIZE,
+  ATTR_HTTP_RESPONSE_BODY_SIZE,
+];
+
+export class ActivitySpanProcessor implements SpanProcessor {
+  /** HTTP span → the trackExternalCall span it belongs to. */
+  private readonly innerCalls = new WeakMap<Span, Span>();
+
+  onStart(span: Span, parentContext: Context): void {
+    if (span.kind === SpanKind.SERVER) return; // its state is opened by the request hook
+    const parent = trace.getSpan(parentContext) as Span | undefined;
+    const state = requestStateOf(parent);
+    if (state !== undefined) setRequestState(span, state);
+    if (span.kind !== SpanKind.CLIENT) return;
+
+    const scope = span.instrumentationScope.name;
+    const attributes = span.attributes;
+    if (scope === HTTP_SCOPE || scope === UNDICI_SCOPE) {
+      if (parent !== undefined && isTrackedCall(parent)) {
+        this.innerCalls.set(span, parent);
+        return;
+      }
+      const runtime = getRuntime();
+      const set = externalCallAttributes(runtime.serviceOf(String(attributes[ATTR_SERVER_ADDRESS] ?? '')), undefined);
+      const url = attributes[ATTR_URL_FULL];
+      if (typeof url === 'string' && url.includes('?')) set[ATTR_URL_FULL] = redactUrl(url, runtime.redactQuery);
+      const query = attributes[ATTR_URL_QUERY];
+      if (typeof query === 'string' && query !== '') {
+        set[ATTR_URL_QUERY] = runtime.redactQuery(query.startsWith('?') ? query.slice(1) : query);
+      }
+      if (state !== undefined) addUserAttributes(set, state);
+      span.setAttributes(set);
+      activityCounters().externalCalls++;
+    } else if (attributes[ATTR_ACTIVITY_KIND] === 'external') {
+      // trackExternalCall or a usage-only span: cost goes to the user of the request that caused it.
+      if (state !== undefined) span.setAttributes(addUserAttributes({}, state));
+      activityCounters().externalCalls++;
+    }
+  }
+
+  onEnding(span: Span): void {
+    if (span.kind === SpanKind.SERVER) {
+      const state = requestStateOf(span);
+      if (state !== undefined && state.span === span) finishAccessSpan(span, state, getRuntime());
+      return;
+    }
+    const outer = this.innerCalls.get(span);
+    if (outer !== undefined) {
+      const set: Attributes = {};
+      for (const key of FOLDED) {
+        if (span.attributes[key] !== undefined && outer.attributes[key] === undefined) set[key] = span.attributes[key];
+      }
+      if (span.status.code === SpanStatusCode.ERROR && outer.attributes[ATTR_ERROR_MESSAGE] === undefined) {
+        set[ATTR_ERROR_MESSAGE] = span.status.message || `HTTP ${String(span.attributes[ATTR_HTTP_RESPONSE_STATUS_CODE] ?? 'error')}`;
+      }
+      if (set[ATTR_URL_FULL] !== undefined) set[ATTR_URL_FULL] = redactUrl(String(set[ATTR_URL_FULL]), getRuntime().redactQuery);
+      outer.setAttributes(set);
+      return;
+    }
+    if (span.status.code === SpanStatusCode.ERROR) {
+      const message = span.status.message || (span.attributes[ATTR_ERROR_MESSAGE] as string | undefined);
+      if (span.kind === SpanKind.CLIENT && span.attributes[ATTR_ACTIVITY_KIND] === 'external' && span.attributes[ATTR_ERROR_MESSAGE] === undefined) {
+        span.setAttribute(ATTR_ERROR_MESSAGE, message || `HTTP ${String(span.attributes[ATTR_HTTP_RESPONSE_STATUS_CODE] ?? 'error')}`);
+      } else if (message) {
+        const state = requestStateOf(span);
+        if (state !== undefined && state.errorMessage === undefined) state.errorMessage = message;
+      }
+    }
+  }
+
+  onEnd(_span: ReadableSpan): void {}
+
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}

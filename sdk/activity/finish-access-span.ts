@@ -1,0 +1,68 @@
+/**
+ * End-of-request work on the access span, run once as it ends: route template, body sizes, user and session,
+ * parsed user agent, error message, and the declarative auth route's event.
+ */
+import { SpanStatusCode, trace, ROOT_CONTEXT, type Attributes, type Span } from '@opentelemetry/api';
+import {
+  ATTR_ERROR_MESSAGE,
+  ATTR_HTTP_REQUEST_BODY_SIZE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_BODY_SIZE,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_ROUTE,
+} from '../attributes';
+import { authEventForStatus } from '../auth/auth-routes';
+import { emitAuthSpan } from '../auth/track-auth';
+import { routeTemplate } from '../request/route-template';
+import type { ActivityRuntime } from '../runtime/activity-runtime';
+import type { RequestState } from '../runtime/request-state';
+import { attributesOf, statusOf } from '../runtime/span-access';
+import { addUserAgentAttributes, addUserAttributes } from './identity-attributes';
+
+function contentLength(value: number | string | string[] | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(Array.isArray(value) ? value[0] : value);
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
+export function finishAccessSpan(span: Span, state: RequestState, runtime: ActivityRuntime): void {
+  if (state.finished) return;
+  state.finished = true;
+  const current = attributesOf(span);
+  const response = state.response;
+  const set: Attributes = {};
+
+  let status = current[ATTR_HTTP_RESPONSE_STATUS_CODE] as number | undefined;
+  if (status === undefined && response !== undefined && response.headersSent) {
+    status = response.statusCode;
+    set[ATTR_HTTP_RESPONSE_STATUS_CODE] = status;
+  }
+
+  let route = current[ATTR_HTTP_ROUTE] as string | undefined;
+  if (route === undefined) {
+    route = routeTemplate(state.path);
+    set[ATTR_HTTP_ROUTE] = route;
+  }
+  span.updateName(`${(current[ATTR_HTTP_REQUEST_METHOD] as string | undefined) ?? state.request.method ?? 'GET'} ${route}`);
+
+  const requestBytes = contentLength(state.request.headers['content-length']);
+  if (requestBytes !== undefined) set[ATTR_HTTP_REQUEST_BODY_SIZE] = requestBytes;
+  const responseBytes = response === undefined ? undefined : contentLength(response.getHeader('content-length'));
+  if (responseBytes !== undefined) set[ATTR_HTTP_RESPONSE_BODY_SIZE] = responseBytes;
+
+  addUserAttributes(set, state);
+  // client.address is on the span since its start; the user agent's parse is cached, so it is cheap here.
+  if (state.userAgent !== undefined) addUserAgentAttributes(set, state.userAgent, runtime);
+
+  const spanStatus = statusOf(span);
+  if (spanStatus?.code === SpanStatusCode.ERROR || (status !== undefined && status >= 500)) {
+    set[ATTR_ERROR_MESSAGE] =
+      spanStatus?.message || state.errorMessage || response?.statusMessage || `HTTP ${status ?? 'error'}`;
+  }
+  span.setAttributes(set);
+
+  if (state.authEvent !== undefined && !state.authTracked) {
+    const outcome = authEventForStatus(state.authEvent, status ?? 0);
+    emitAuthSpan(runtime, state, { event: outcome.event, success: outcome.success }, trace.setSpan(ROOT_CONTEXT, span));
+  }
+}

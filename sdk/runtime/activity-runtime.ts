@@ -1,0 +1,72 @@
+/**
+ * Everything the per-request path needs, prepared once from SdkConfig: compiled skip list, auth routes,
+ * query redactor, user-agent parser, service map, price table, plus the user's hooks from `configure()`.
+ */
+import { trace, type Tracer } from '@opentelemetry/api';
+import type { IncomingMessage } from 'node:http';
+import type { SdkConfig } from '../config/config-types';
+import { loadConfig } from '../config/config-loader';
+import { compileAuthRoutes, type AuthRouteMatcher } from '../auth/auth-routes';
+import { createServiceMap, type ServiceResolver } from '../external/service-map';
+import { createPriceTable, type PriceLookup } from '../external/price-table';
+import { createQueryRedactor, type QueryRedactor } from '../request/redact-query';
+import { compileSkipList, type PathMatcher } from '../request/skip-list';
+import { createUserAgentParser, type UserAgentParser } from '../request/user-agent';
+
+/** Who made a request: from `setUser()` in a handler or the `identify(req)` hook. */
+export interface UserIdentity {
+  readonly id?: string;
+  readonly sessionId?: string;
+}
+
+export interface ActivityHooks {
+  /**
+   * Called once per tracked request (at its end, or at its first external call or auth event, whichever is
+   * first), after your middleware has run, so `req.user` or a session is there. A throw is caught and counted.
+   */
+  readonly identify?: (request: IncomingMessage) => UserIdentity | undefined | null;
+}
+
+export const TRACER_NAME = 'otel-activity';
+
+export interface ActivityRuntime {
+  readonly config: SdkConfig;
+  readonly tracer: Tracer;
+  readonly skipPath: PathMatcher;
+  /** Undefined means every method is tracked. */
+  readonly methods: ReadonlySet<string> | undefined;
+  readonly redactQuery: QueryRedactor;
+  readonly parseUserAgent: UserAgentParser;
+  readonly authRouteOf: AuthRouteMatcher;
+  readonly serviceOf: ServiceResolver;
+  readonly priceOf: PriceLookup;
+  hooks: ActivityHooks;
+}
+
+export function createActivityRuntime(config: SdkConfig, hooks: ActivityHooks = {}): ActivityRuntime {
+  return {
+    config,
+    tracer: trace.getTracer(TRACER_NAME),
+    skipPath: compileSkipList(config.skipPaths),
+    methods: config.methods.length === 0 ? undefined : new Set(config.methods.map((m) => m.toUpperCase())),
+    redactQuery: createQueryRedactor(config.redactQueryParams),
+    parseUserAgent: createUserAgentParser(config.userAgentMaxLength),
+    authRouteOf: compileAuthRoutes(config.authRoutes),
+    serviceOf: createServiceMap(config.externalServices),
+    priceOf: createPriceTable(config.modelPrices),
+    hooks,
+  };
+}
+
+let current: ActivityRuntime | undefined;
+
+/** The runtime set by register/startActivityTracing; before that, one built from defaults (so the API never throws). */
+export function getRuntime(): ActivityRuntime {
+  current ??= createActivityRuntime(loadConfig({ env: {} }).sdk);
+  return current;
+}
+
+export function setRuntime(runtime: ActivityRuntime): void {
+  if (current !== undefined) runtime.hooks = { ...current.hooks, ...runtime.hooks };
+  current = runtime;
+}

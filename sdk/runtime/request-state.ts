@@ -1,0 +1,47 @@
+/**
+ * What the SDK knows about the inbound request a span belongs to (user, session, client, auth route), found
+ * from any span started inside the request: each child span is mapped to its request's state at start.
+ */
+import { trace, type Span } from '@opentelemetry/api';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AuthEvent } from '../attributes';
+
+export interface RequestState {
+  readonly request: IncomingMessage;
+  response: ServerResponse | undefined;
+  /** The request's server span. */
+  readonly span: Span;
+  /** URL path without the query string. */
+  readonly path: string;
+  /** Anonymised per ipMode; undefined when dropped or unknown. */
+  readonly clientAddress: string | undefined;
+  /** Sanitised, capped. */
+  readonly userAgent: string | undefined;
+  userId: string | undefined;
+  sessionId: string | undefined;
+  /** The identify hook has run for this request. */
+  identified: boolean;
+  /** Set when the request matches a declarative auth route. */
+  readonly authEvent: AuthEvent | undefined;
+  /** trackAuth() was called in this request, so a matching auth route adds no second event. */
+  authTracked: boolean;
+  /** First error seen in the request's child spans (an exception in a framework layer). */
+  errorMessage: string | undefined;
+  /** The request's end-of-request work is done (it runs once, from the first of response end or span end). */
+  finished: boolean;
+}
+
+const stateBySpan = new WeakMap<object, RequestState>();
+
+export function setRequestState(span: Span, state: RequestState): void {
+  stateBySpan.set(span, state);
+}
+
+export function requestStateOf(span: Span | undefined): RequestState | undefined {
+  return span === undefined ? undefined : stateBySpan.get(span);
+}
+
+/** The state of the request whose context is active, if any. */
+export function currentRequestState(): RequestState | undefined {
+  return requestStateOf(trace.getActiveSpan());
+}

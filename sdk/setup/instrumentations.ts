@@ -1,0 +1,120 @@
+/**
+ * The instrumentations we enable, with our hooks: instrumentation-http (inbound access spans, outbound http/https),
+ * instrumentation-undici (global fetch), and instrumentation-express only when the app itself has express
+ * (resolved from the app's folder, so we never load a second copy).
+ */
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { diag, type Span } from '@opentelemetry/api';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import type { ClientRequest, IncomingMessage, RequestOptions, ServerResponse } from 'node:http';
+import { ATTR_HTTP_REQUEST_BODY_SIZE, ATTR_HTTP_RESPONSE_BODY_SIZE } from '../attributes';
+import { ignoreIncoming, onIncomingRequest, onIncomingResponse, startIncomingAttributes } from '../activity/access-span-hooks';
+import type { ActivityRuntime } from '../runtime/activity-runtime';
+import { requestStateOf } from '../runtime/request-state';
+
+export interface InstrumentationOptions {
+  /** The app's folder, where express is looked up. */
+  readonly cwd: string;
+  /** Outbound requests to this origin (our own OTLP endpoint) are never traced. */
+  readonly ignoreOrigins?: readonly string[];
+}
+
+function headerNumber(value: unknown): number | undefined {
+  const n = Number(Array.isArray(value) ? value[0] : value);
+  return value !== undefined && Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
+function hostKey(hostname: string | null | undefined, port: string | number | null | undefined): string {
+  return `${hostname ?? ''}:${port ?? ''}`;
+}
+
+function createHttpInstrumentation(runtime: ActivityRuntime, options: InstrumentationOptions): HttpInstrumentation {
+  const ignored = new Set(
+    (options.ignoreOrigins ?? []).flatMap((origin) => {
+      try {
+        const url = new URL(origin);
+        return [hostKey(url.hostname, url.port || (url.protocol === 'https:' ? 443 : 80))];
+      } catch {
+        return [];
+      }
+    }),
+  );
+  return new HttpInstrumentation({
+    ignoreIncomingRequestHook: (request) => ignoreIncoming(runtime, request),
+    ignoreOutgoingRequestHook: (request: RequestOptions) =>
+      ignored.size > 0 && ignored.has(hostKey(request.hostname ?? request.host, request.port ?? (request.protocol === 'https:' ? 443 : 80))),
+    startIncomingSpanHook: (request) => startIncomingAttributes(runtime, request),
+    requestHook: (span: Span, request: ClientRequest | IncomingMessage) => {
+      // Server side gets the IncomingMessage (it has `headers`); client side the ClientRequest (it has not).
+      if ('headers' in request) {
+        onIncomingRequest(runtime, span, request);
+      } else {
+        const size = headerNumber(request.getHeader('content-length'));
+        if (size !== undefined) span.setAttribute(ATTR_HTTP_REQUEST_BODY_SIZE, size);
+      }
+    },
+    responseHook: (span: Span, response: IncomingMessage | ServerResponse) => {
+      if ('setHeader' in response) {
+        onIncomingResponse(span, response as ServerResponse, requestStateOf(span));
+      } else {
+        const size = headerNumber((response as IncomingMessage).headers['content-length']);
+        if (size !== undefined) span.setAttribute(ATTR_HTTP_RESPONSE_BODY_SIZE, size);
+      }
+    },
+    redactedQueryParams: [...runtime.config.redactQueryParams],
+    redactedQueryParamsServer: [],
+  });
+}
+
+function createUndiciInstrumentation(): UndiciInstrumentation {
+  return new UndiciInstrumentation({
+    requestHook: (span, request) => {
+      if (typeof request.contentLength === 'number' && request.contentLength >= 0) {
+        span.setAttribute(ATTR_HTTP_REQUEST_BODY_SIZE, request.contentLength);
+      }
+    },
+    responseHook: (span, { response }) => {
+      const headers = response.headers;
+      for (let i = 0; i < headers.length; i += 2) {
+        if (headers[i].length === 14 && headers[i].toString('latin1').toLowerCase() === 'content-length') {
+          const size = headerNumber(headers[i + 1].toString('latin1'));
+          if (size !== undefined) span.setAttribute(ATTR_HTTP_RESPONSE_BODY_SIZE, size);
+          break;
+        }
+      }
+    },
+  });
+}
+
+/** instrumentation-express from the app's node_modules, else ours; undefined when the app has no express. */
+function createExpressInstrumentation(cwd: string): Instrumentation | undefined {
+  const appRequire = createRequire(path.join(path.resolve(cwd), 'noop.js'));
+  try {
+    appRequire.resolve('express');
+  } catch {
+    return undefined;
+  }
+  for (const load of [appRequire, require]) {
+    try {
+      const { ExpressInstrumentation } = load('@opentelemetry/instrumentation-express') as {
+        ExpressInstrumentation: new (config: { ignoreLayersType: string[] }) => Instrumentation;
+      };
+      // We want only http.route (set before layers are filtered), not a span per middleware.
+      return new ExpressInstrumentation({ ignoreLayersType: ['middleware', 'router', 'request_handler'] });
+    } catch {
+      // not installed there: try the next place
+    }
+  }
+  diag.info('otel-activity: express found but @opentelemetry/instrumentation-express is not installed; routes are templated from paths');
+  return undefined;
+}
+
+export function createInstrumentations(runtime: ActivityRuntime, options: InstrumentationOptions): Instrumentation[] {
+  const list: Instrumentation[] = [createHttpInstrumentation(runtime, options), createUndiciInstrumentation()];
+  const express = createExpressInstrumentation(options.cwd);
+  if (express !== undefined) list.push(express);
+  return list;
+}
