@@ -1,0 +1,14 @@
+-- name: auth-per-day.raw
+-- answers: How many signups, logins, failed logins, logouts (every auth event) per day, from raw auth rows?
+-- params: service String = '', from DateTime64(3), to DateTime64(3)
+SELECT
+  toDate(timestamp) AS day,
+  event,
+  success,
+  count() AS events,
+  uniqExactIf(user_id, user_id != '') AS unique_users
+FROM auth_events
+WHERE timestamp >= {from:DateTime64(3)} AND timestamp < {to:DateTime64(3)}
+  AND ({service:String} = '' OR service = {service:String})
+GROUP BY day, event, success
+ORDER BY day, event, success

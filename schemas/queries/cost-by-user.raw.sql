@@ -1,0 +1,15 @@
+-- name: cost-by-user.raw
+-- answers: What did each user cost in external calls (tokens and USD), from raw rows?
+-- params: service String = '', from DateTime64(3), to DateTime64(3), limit UInt32 = 50
+SELECT
+  user_id,
+  count() AS calls,
+  sum(input_tokens) AS input_tokens,
+  sum(output_tokens) AS output_tokens,
+  round(sum(cost_usd), 6) AS cost_usd
+FROM external_calls
+WHERE timestamp >= {from:DateTime64(3)} AND timestamp < {to:DateTime64(3)}
+  AND ({service:String} = '' OR service = {service:String})
+GROUP BY user_id
+ORDER BY cost_usd DESC, user_id
+LIMIT {limit:UInt32}

@@ -1,0 +1,20 @@
+-- name: endpoint-latency.raw
+-- answers: What are p50/p95/p99 latency and the error rate of each endpoint, from raw access rows?
+-- params: service String = '', from DateTime64(3), to DateTime64(3), route String = '', limit UInt32 = 50
+SELECT
+  service,
+  method,
+  route,
+  count() AS requests,
+  round(quantileExact(0.5)(duration_ms), 3) AS p50_ms,
+  round(quantileExact(0.95)(duration_ms), 3) AS p95_ms,
+  round(quantileExact(0.99)(duration_ms), 3) AS p99_ms,
+  countIf(status >= 500) AS errors,
+  round(countIf(status >= 500) / count(), 4) AS error_rate
+FROM access_log
+WHERE timestamp >= {from:DateTime64(3)} AND timestamp < {to:DateTime64(3)}
+  AND ({service:String} = '' OR service = {service:String})
+  AND ({route:String} = '' OR route = {route:String})
+GROUP BY service, method, route
+ORDER BY requests DESC, service, method, route
+LIMIT {limit:UInt32}

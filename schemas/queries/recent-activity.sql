@@ -1,0 +1,24 @@
+-- name: recent-activity
+-- answers: The latest requests, newest first, optionally filtered by user, route (or path prefix) and minimum status.
+-- params: service String = '', from DateTime64(3), to DateTime64(3), user String = '', route String = '', min_status UInt16 = 0, limit UInt32 = 100
+SELECT
+  timestamp,
+  user_id,
+  session_id,
+  method,
+  path,
+  route,
+  status,
+  duration_ms,
+  replaceRegexpOne(toString(client_ip), '^::ffff:', '') AS ip,
+  user_agent,
+  browser,
+  device_type
+FROM access_log
+WHERE timestamp >= {from:DateTime64(3)} AND timestamp < {to:DateTime64(3)}
+  AND ({service:String} = '' OR service = {service:String})
+  AND ({user:String} = '' OR user_id = {user:String})
+  AND ({route:String} = '' OR route = {route:String} OR startsWith(path, {route:String}))
+  AND status >= {min_status:UInt16}
+ORDER BY timestamp DESC, span_id
+LIMIT {limit:UInt32}

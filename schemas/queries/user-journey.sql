@@ -1,0 +1,20 @@
+-- name: user-journey
+-- answers: What did one session (or one user) do, request by request, in order?
+-- params: service String = '', from DateTime64(3), to DateTime64(3), session String = '', user String = '', limit UInt32 = 500
+SELECT
+  timestamp,
+  session_id,
+  user_id,
+  method,
+  path,
+  route,
+  status,
+  duration_ms
+FROM access_log
+WHERE timestamp >= {from:DateTime64(3)} AND timestamp < {to:DateTime64(3)}
+  AND ({service:String} = '' OR service = {service:String})
+  AND ({session:String} != '' OR {user:String} != '')
+  AND ({session:String} = '' OR session_id = {session:String})
+  AND ({user:String} = '' OR user_id = {user:String})
+ORDER BY timestamp, span_id
+LIMIT {limit:UInt32}
