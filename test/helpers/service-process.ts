@@ -1,0 +1,135 @@
+/**
+ * Runs the real OTLP ingest service (`node dist/exporter/cli/main.js serve`) as a child process on a loopback port and
+ * a data directory of its own: start, wait for /healthz, SIGKILL, SIGTERM, restart on the same directory, and keep
+ * everything it printed (so tests can grep its output for secrets).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { freePort } from './free-port';
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+export const CLI_MAIN = path.join(REPO_ROOT, 'dist', 'exporter', 'cli', 'main.js');
+
+export interface ServiceOptions {
+  /** Root temp dir; the chDB data dir is `${root}/data`, the spool defaults to `${root}/spool`. */
+  readonly root?: string;
+  readonly env?: Record<string, string>;
+  readonly args?: readonly string[];
+  /** How long start() waits for /healthz (default 60 s: chDB and migrations take a few seconds on two shared cores). */
+  readonly readyTimeoutMs?: number;
+}
+
+export interface ServiceProcess {
+  readonly root: string;
+  readonly dataDir: string;
+  readonly port: number;
+  readonly baseUrl: string;
+  readonly tracesUrl: string;
+  /** Every byte the service wrote to stdout and stderr, across restarts. */
+  output(): string;
+  readonly pid: number | undefined;
+  running(): boolean;
+  start(): Promise<void>;
+  /** SIGKILL, resolves once the process is gone. */
+  kill(): Promise<void>;
+  /** SIGTERM, resolves with the exit code/signal once the process is gone (SIGKILL after `graceMs`). */
+  stop(graceMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Stops (SIGKILL) and removes the root directory. */
+  dispose(): Promise<void>;
+  /** GET /healthz and /metrics, parsed. */
+  healthz(): Promise<{ status: number; body: string }>;
+  metrics(token?: string): Promise<Record<string, unknown>>;
+}
+
+export function builtCliExists(): boolean {
+  return fs.existsSync(CLI_MAIN);
+}
+
+export async function createService(options: ServiceOptions = {}): Promise<ServiceProcess> {
+  const root = options.root ?? fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-rel-'));
+  const dataDir = path.join(root, 'data');
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const chunks: Buffer[] = [];
+  let child: ChildProcess | undefined;
+  let exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> | undefined;
+
+  const isRunning = () => child !== undefined && child.exitCode === null && child.signalCode === null;
+
+  async function waitReady(timeoutMs: number): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+      if (!isRunning()) throw new Error(`service exited (${child?.exitCode ?? child?.signalCode}) before /healthz answered:\n${tail()}`);
+      try {
+        const response = await fetch(`${baseUrl}/healthz`);
+        await response.arrayBuffer();
+        if (response.ok) return;
+      } catch {
+        // Not listening yet.
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`service did not answer /healthz within ${timeoutMs} ms:\n${tail()}`);
+  }
+
+  function tail(): string {
+    return Buffer.concat(chunks).toString('utf8').slice(-4000);
+  }
+
+  const service: ServiceProcess = {
+    root,
+    dataDir,
+    port,
+    baseUrl,
+    tracesUrl: `${baseUrl}/v1/traces`,
+    output: () => Buffer.concat(chunks).toString('utf8'),
+    get pid() {
+      return child?.pid;
+    },
+    running: isRunning,
+    async start() {
+      if (isRunning()) return;
+      const args = [CLI_MAIN, 'serve', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir, ...(options.args ?? [])];
+      child = spawn(process.execPath, args, {
+        cwd: root,
+        env: { PATH: process.env.PATH ?? '', HOME: root, ...options.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const running = child;
+      running.stdout?.on('data', (c: Buffer) => chunks.push(c));
+      running.stderr?.on('data', (c: Buffer) => chunks.push(c));
+      exited = new Promise((resolve) => running.once('exit', (code, signal) => resolve({ code, signal })));
+      await waitReady(options.readyTimeoutMs ?? 60_000);
+    },
+    async kill() {
+      if (!isRunning()) return;
+      child!.kill('SIGKILL');
+      await exited;
+    },
+    async stop(graceMs = 30_000) {
+      if (!isRunning()) return (await exited) ?? { code: null, signal: null };
+      child!.kill('SIGTERM');
+      const timer = setTimeout(() => child?.kill('SIGKILL'), graceMs);
+      const result = await exited!;
+      clearTimeout(timer);
+      return result;
+    },
+    async dispose() {
+      await service.kill();
+      fs.rmSync(root, { recursive: true, force: true });
+    },
+    async healthz() {
+      const response = await fetch(`${baseUrl}/healthz`);
+      return { status: response.status, body: await response.text() };
+    },
+    async metrics(token?: string) {
+      const response = await fetch(`${baseUrl}/metrics`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+      const text = await response.text();
+      if (!response.ok) throw new Error(`/metrics answered ${response.status}: ${text}`);
+      return JSON.parse(text) as Record<string, unknown>;
+    },
+  };
+  return service;
+}
