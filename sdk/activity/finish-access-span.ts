@@ -13,6 +13,7 @@ import {
 } from '../attributes';
 import { authEventForStatus } from '../auth/auth-routes';
 import { emitAuthSpan } from '../auth/track-auth';
+import { frameworkRoute } from '../request/framework-route';
 import { routeTemplate } from '../request/route-template';
 import type { ActivityRuntime } from '../runtime/activity-runtime';
 import type { RequestState } from '../runtime/request-state';
@@ -40,7 +41,7 @@ export function finishAccessSpan(span: Span, state: RequestState, runtime: Activ
 
   let route = current[ATTR_HTTP_ROUTE] as string | undefined;
   if (route === undefined) {
-    route = routeTemplate(state.path);
+    route = frameworkRoute(state.request) ?? routeTemplate(state.path);
     set[ATTR_HTTP_ROUTE] = route;
   }
   span.updateName(`${(current[ATTR_HTTP_REQUEST_METHOD] as string | undefined) ?? state.request.method ?? 'GET'} ${route}`);

@@ -1,11 +1,8 @@
 /**
- * The instrumentations we enable, with our hooks: instrumentation-http (inbound access spans, outbound http/https),
- * instrumentation-undici (global fetch), and instrumentation-express only when the app itself has express
- * (resolved from the app's folder, so we never load a second copy).
+ * The instrumentations we enable, with our hooks: instrumentation-http (inbound access spans, outbound http/https)
+ * and instrumentation-undici (global fetch, which instrumentation-http does not see).
  */
-import { createRequire } from 'node:module';
-import * as path from 'node:path';
-import { diag, type Span } from '@opentelemetry/api';
+import type { Span } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
@@ -16,8 +13,6 @@ import type { ActivityRuntime } from '../runtime/activity-runtime';
 import { requestStateOf } from '../runtime/request-state';
 
 export interface InstrumentationOptions {
-  /** The app's folder, where express is looked up. */
-  readonly cwd: string;
   /** Outbound requests to this origin (our own OTLP endpoint) are never traced. */
   readonly ignoreOrigins?: readonly string[];
 }
@@ -89,32 +84,7 @@ function createUndiciInstrumentation(): UndiciInstrumentation {
   });
 }
 
-/** instrumentation-express from the app's node_modules, else ours; undefined when the app has no express. */
-function createExpressInstrumentation(cwd: string): Instrumentation | undefined {
-  const appRequire = createRequire(path.join(path.resolve(cwd), 'noop.js'));
-  try {
-    appRequire.resolve('express');
-  } catch {
-    return undefined;
-  }
-  for (const load of [appRequire, require]) {
-    try {
-      const { ExpressInstrumentation } = load('@opentelemetry/instrumentation-express') as {
-        ExpressInstrumentation: new (config: { ignoreLayersType: string[] }) => Instrumentation;
-      };
-      // We want only http.route (set before layers are filtered), not a span per middleware.
-      return new ExpressInstrumentation({ ignoreLayersType: ['middleware', 'router', 'request_handler'] });
-    } catch {
-      // not installed there: try the next place
-    }
-  }
-  diag.info('otel-activity: express found but @opentelemetry/instrumentation-express is not installed; routes are templated from paths');
-  return undefined;
-}
-
 export function createInstrumentations(runtime: ActivityRuntime, options: InstrumentationOptions): Instrumentation[] {
-  const list: Instrumentation[] = [createHttpInstrumentation(runtime, options), createUndiciInstrumentation()];
-  const express = createExpressInstrumentation(options.cwd);
-  if (express !== undefined) list.push(express);
-  return list;
+  // No framework instrumentation: express's matched route is read from req.route at the end (framework-route.ts).
+  return [createHttpInstrumentation(runtime, options), createUndiciInstrumentation()];
 }

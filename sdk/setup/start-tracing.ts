@@ -1,6 +1,6 @@
 /**
  * Starts activity tracing: a NodeTracerProvider (AsyncLocalStorage context, W3C propagation) with our span
- * processors in front of a batch exporter, and the http / undici / express instrumentations. Deliberately not
+ * processors in front of a batch exporter, and the http and undici instrumentations. Deliberately not
  * the NodeSDK: no resource detectors, no metrics, nothing per request that can be done once.
  */
 import { context, propagation, trace } from '@opentelemetry/api';
@@ -26,7 +26,7 @@ export interface StartTracingOptions {
   readonly exporter?: SpanExporter;
   /** Export each span as it ends instead of in batches (tests). Default false. */
   readonly simpleProcessor?: boolean;
-  /** The app's folder: package.json name, express lookup. Default process.cwd(). */
+  /** The app's folder, where its package.json names the service. Default process.cwd(). */
   readonly cwd?: string;
   /** OTEL_RESOURCE_ATTRIBUTES as read by the caller. */
   readonly resourceAttributes?: string;
@@ -82,7 +82,6 @@ export function startActivityTracing(config: ActivityConfig, options: StartTraci
   const disableInstrumentations = registerInstrumentations({
     tracerProvider: provider,
     instrumentations: createInstrumentations(runtime, {
-      cwd,
       ignoreOrigins: config.sdk.exportMode === 'otlp' ? [config.sdk.otlpEndpoint] : [],
     }),
   });

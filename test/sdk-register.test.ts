@@ -1,0 +1,219 @@
+// `node --require dist/sdk/register.js app.js` and `node --import dist/sdk/register.mjs app.mjs` as child processes
+// of unmodified apps, exporting OTLP/HTTP JSON to a receiver started here. Needs `npx tsc -p tsconfig.json` first
+// (npm test builds).
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(__dirname, '..');
+const REGISTER_CJS = path.join(ROOT, 'dist', 'sdk', 'register.js');
+const REGISTER_ESM = path.join(ROOT, 'dist', 'sdk', 'register.mjs');
+// Inside the repo (git-ignored) so the apps resolve express from the repo's node_modules.
+const APPS = fs.mkdtempSync(path.join(ROOT, 'test-artifacts', 'sdk-register-'));
+
+interface ReceivedSpan {
+  readonly name: string;
+  readonly traceId: string;
+  readonly attributes: Record<string, string | number | boolean>;
+  readonly resource: Record<string, string | number | boolean>;
+}
+
+let receiver: http.Server;
+let endpoint = '';
+let received: ReceivedSpan[] = [];
+
+type OtlpValue = { stringValue?: string; intValue?: string | number; boolValue?: boolean; doubleValue?: number };
+type OtlpKeyValue = { key: string; value: OtlpValue };
+
+function plain(attributes: OtlpKeyValue[] = []): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const { key, value } of attributes) {
+    out[key] = value.stringValue ?? value.boolValue ?? value.doubleValue ?? Number(value.intValue);
+  }
+  return out;
+}
+
+const APP_CJS = `
+const http = require('node:http');
+const server = http.createServer(async (req, res) => {
+  if (req.url === '/fail') { res.statusCode = 500; return res.end('no'); }
+  if (req.url === '/api/users/login') { req.resume(); res.statusCode = 401; return res.end(); }
+  if (req.url === '/ext') {
+    const r = await fetch('http://127.0.0.1:' + server.address().port + '/ok?token=t0p');
+    return res.end(await r.text());
+  }
+  res.end('ok');
+});
+${'${HANDLER}'}
+server.listen(0, '127.0.0.1', () => console.log('listening ' + server.address().port));
+`;
+
+const APP_ESM = `
+import express from 'express';
+const app = express();
+app.get('/users/:userId/orders', (req, res) => res.send('orders of ' + req.params.userId));
+app.get('/fail', (req, res) => res.status(500).send('no'));
+const server = app.listen(0, '127.0.0.1', () => console.log('listening ' + server.address().port));
+`;
+
+function writeApp(name: string, source: string): string {
+  const file = path.join(APPS, name);
+  fs.writeFileSync(file, source);
+  return file;
+}
+
+interface RunningApp {
+  readonly child: ChildProcess;
+  readonly port: number;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
+}
+
+function startApp(preload: string[], file: string, env: Record<string, string>): Promise<RunningApp> {
+  const child = spawn(process.execPath, [...preload, file], {
+    cwd: APPS,
+    env: { PATH: process.env.PATH ?? '', OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_SERVICE_NAME: 'register-test', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal, stderr })),
+  );
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const match = /listening (\d+)/.exec(stdout);
+      if (match) resolve({ child, port: Number(match[1]), exited });
+    });
+    void exited.then(({ code, signal }) => reject(new Error(`app exited before listening (${code ?? signal}): ${stderr}`)));
+  });
+}
+
+async function get(port: number, pathAndQuery: string, method = 'GET'): Promise<number> {
+  const response = await fetch(`http://127.0.0.1:${port}${pathAndQuery}`, { method });
+  await response.text();
+  return response.status;
+}
+
+beforeAll(async () => {
+  receiver = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      if (req.url === '/v1/traces') {
+        const body = JSON.parse(Buffer.concat(chunks).toString()) as {
+          resourceSpans: Array<{
+            resource: { attributes: OtlpKeyValue[] };
+            scopeSpans: Array<{ spans: Array<{ name: string; traceId: string; attributes: OtlpKeyValue[] }> }>;
+          }>;
+        };
+        for (const rs of body.resourceSpans) {
+          for (const ss of rs.scopeSpans) {
+            for (const span of ss.spans) {
+              received.push({ name: span.name, traceId: span.traceId, attributes: plain(span.attributes), resource: plain(rs.resource.attributes) });
+            }
+          }
+        }
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  endpoint = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+});
+
+afterAll(() => {
+  receiver?.close();
+  fs.rmSync(APPS, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  received = [];
+});
+
+describe('node --require otel-activity/register', () => {
+  it('exports access, auth and external spans; at sample rate 0 keeps errors and drops successes; SIGTERM ends the app', async () => {
+    const file = writeApp('app.js', APP_CJS.replace('${HANDLER}', ''));
+    const app = await startApp(['--require', REGISTER_CJS], file, {
+      OTEL_ACTIVITY_SAMPLE_RATE: '0',
+      OTEL_ACTIVITY_AUTH_ROUTES: '{"POST /api/users/login": "login"}',
+    });
+    expect(await get(app.port, '/ok')).toBe(200);
+    expect(await get(app.port, '/fail')).toBe(500);
+    expect(await get(app.port, '/api/users/login', 'POST')).toBe(401);
+    expect(await get(app.port, '/ext')).toBe(200);
+
+    app.child.kill('SIGTERM');
+    const exit = await app.exited;
+    // Ended by the signal, as it would without us: no hang, no swallowed SIGTERM.
+    expect(exit.signal).toBe('SIGTERM');
+
+    const access = received.filter((s) => s.attributes['activity.kind'] === 'access');
+    const auth = received.filter((s) => s.attributes['activity.kind'] === 'auth');
+    const external = received.filter((s) => s.attributes['activity.kind'] === 'external');
+    // Successful /ok, /ext and the inner /ok are sampled out; the 500 and the failed login (4xx on an auth route) stay.
+    expect(access.map((s) => `${s.name} ${s.attributes['http.response.status_code']}`).sort()).toEqual([
+      'GET /fail 500',
+      'POST /api/users/login 401',
+    ]);
+    expect(access.find((s) => s.name === 'GET /fail')?.attributes['error.message']).toBe('Internal Server Error');
+    expect(auth).toHaveLength(1);
+    expect(auth[0].attributes['activity.auth.event']).toBe('login_failed');
+    expect(auth[0].attributes['client.address']).toBe('127.0.0.0');
+    expect(auth[0].traceId).toBe(access.find((s) => s.name === 'POST /api/users/login')?.traceId);
+    expect(external).toHaveLength(1);
+    expect(external[0].attributes['activity.external.service']).toBe('127.0.0.1');
+    expect(external[0].attributes['url.full']).toBe(`http://127.0.0.1:${app.port}/ok?token=REDACTED`);
+    expect(received.every((s) => s.resource['service.name'] === 'register-test')).toBe(true);
+  });
+
+  it('flushes on SIGTERM but leaves the exit to an app that handles SIGTERM itself', async () => {
+    const handler = `process.on('SIGTERM', () => { server.close(); console.log('app handler'); setTimeout(() => process.exit(7), 200); });`;
+    const file = writeApp('app-handler.js', APP_CJS.replace('${HANDLER}', handler));
+    const app = await startApp(['--require', REGISTER_CJS], file, {});
+    expect(await get(app.port, '/ok')).toBe(200);
+    app.child.kill('SIGTERM');
+    const exit = await app.exited;
+    expect(exit.code).toBe(7);
+    expect(exit.signal).toBeNull();
+    expect(received.filter((s) => s.attributes['activity.kind'] === 'access').map((s) => s.name)).toEqual(['GET /ok']);
+  });
+
+  it('refuses to start with a bad config and says which key and value', async () => {
+    const file = writeApp('app-bad.js', APP_CJS.replace('${HANDLER}', ''));
+    const child = spawn(process.execPath, ['--require', REGISTER_CJS, file], {
+      cwd: APPS,
+      env: { PATH: process.env.PATH ?? '', OTEL_ACTIVITY_SAMPLE_RATE: 'high' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code).toBe(78);
+    expect(stderr).toBe('otel-activity: invalid configuration: OTEL_ACTIVITY_SAMPLE_RATE must be a number from 0 to 1, got "high"\n');
+  });
+});
+
+describe('node --import otel-activity/register', () => {
+  it('instruments an ESM express app: route from express, spans flushed on SIGINT', async () => {
+    const file = writeApp('app.mjs', APP_ESM);
+    const app = await startApp(['--import', REGISTER_ESM], file, {});
+    expect(await get(app.port, '/users/42/orders')).toBe(200);
+    expect(await get(app.port, '/fail')).toBe(500);
+    app.child.kill('SIGINT');
+    const exit = await app.exited;
+    expect(exit.signal).toBe('SIGINT');
+    const access = received.filter((s) => s.attributes['activity.kind'] === 'access');
+    expect(access.map((s) => [s.name, s.attributes['http.route'], s.attributes['http.response.status_code']])).toEqual([
+      ['GET /users/:userId/orders', '/users/:userId/orders', 200],
+      ['GET /fail', '/fail', 500],
+    ]);
+    // Express middleware layers are not exported as spans of their own.
+    expect(received.filter((s) => s.attributes['activity.kind'] === undefined)).toEqual([]);
+  });
+});
