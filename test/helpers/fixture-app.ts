@@ -1,0 +1,110 @@
+/**
+ * A small plain-node http app run as a child under `node --require <repo>/dist/sdk/register.js`, the way users run it:
+ * routes with ids, a login route that reads a body, a slow route, an error route, and an outbound fetch.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { REPO_ROOT } from './service-process';
+
+export const REGISTER_CJS = path.join(REPO_ROOT, 'dist', 'sdk', 'register.js');
+
+/** Secrets the app puts in response bodies: they must never appear in a span. */
+export const RESPONSE_SECRET = 'resp-secret-7f3a9c';
+
+const APP_SOURCE = `
+const http = require('node:http');
+const RESPONSE_SECRET = ${JSON.stringify(RESPONSE_SECRET)};
+const server = http.createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    const url = new URL(req.url, 'http://x');
+    if (url.pathname.startsWith('/items/')) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ id: url.pathname.split('/')[2], secret: RESPONSE_SECRET }));
+    } else if (url.pathname === '/login') {
+      const body = Buffer.concat(chunks).toString();
+      res.writeHead(body.includes('good') ? 200 : 401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ok: body.includes('good'), secret: RESPONSE_SECRET }));
+    } else if (url.pathname === '/slow') {
+      setTimeout(() => { res.writeHead(200); res.end('slow ' + RESPONSE_SECRET); }, Number(url.searchParams.get('ms') || 50));
+    } else if (url.pathname === '/boom') {
+      res.writeHead(500); res.end('boom');
+    } else if (url.pathname === '/call') {
+      fetch(process.env.TARGET_URL).then((r) => r.text()).then((t) => { res.writeHead(200); res.end(t); }, (e) => { res.writeHead(502); res.end(String(e)); });
+    } else {
+      res.writeHead(404); res.end();
+    }
+  });
+});
+server.keepAliveTimeout = 100;
+server.listen(0, '127.0.0.1', () => process.stdout.write('LISTENING ' + server.address().port + '\\n'));
+`;
+
+export interface FixtureApp {
+  readonly port: number;
+  readonly baseUrl: string;
+  readonly child: ChildProcess;
+  output(): string;
+  /** Sends `signal` and resolves with how the process ended. */
+  stop(signal?: NodeJS.Signals, graceMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  dispose(): Promise<void>;
+}
+
+export async function startFixtureApp(env: Record<string, string>): Promise<FixtureApp> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-app-'));
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'fixture-app', version: '1.2.3', private: true }));
+  fs.writeFileSync(path.join(dir, 'app.js'), APP_SOURCE);
+  const child = spawn(process.execPath, ['--require', REGISTER_CJS, 'app.js'], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? '', HOME: dir, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const chunks: Buffer[] = [];
+  child.stderr?.on('data', (c: Buffer) => chunks.push(c));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => reject(new Error(`fixture app did not start:\n${Buffer.concat(chunks).toString()}`)), 20_000);
+    child.stdout?.on('data', (c: Buffer) => {
+      chunks.push(c);
+      text += c.toString();
+      const match = /LISTENING (\d+)/.exec(text);
+      if (match) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    });
+    void exited.then((r) => {
+      clearTimeout(timer);
+      reject(new Error(`fixture app exited (${r.code ?? r.signal}):\n${Buffer.concat(chunks).toString()}`));
+    });
+  });
+  const running = () => child.exitCode === null && child.signalCode === null;
+  const app: FixtureApp = {
+    port,
+    baseUrl: `http://127.0.0.1:${port}`,
+    child,
+    output: () => Buffer.concat(chunks).toString('utf8'),
+    async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 15_000) {
+      if (running()) {
+        child.kill(signal);
+        const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+        const result = await exited;
+        clearTimeout(timer);
+        return result;
+      }
+      return exited;
+    },
+    async dispose() {
+      if (running()) child.kill('SIGKILL');
+      await exited;
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return app;
+}
