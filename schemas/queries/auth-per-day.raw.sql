@@ -6,7 +6,7 @@ SELECT
   event,
   success,
   count() AS events,
-  uniqExactIf(user_id, user_id != '') AS unique_users
+  uniq(nullIf(user_id, '')) AS unique_users
 FROM auth_events
 WHERE timestamp >= {from:DateTime64(3)} AND timestamp < {to:DateTime64(3)}
   AND ({service:String} = '' OR service = {service:String})

@@ -6,7 +6,7 @@ SELECT
   count() AS calls,
   sum(input_tokens) AS input_tokens,
   sum(output_tokens) AS output_tokens,
-  round(sum(cost_usd), 6) AS cost_usd
+  round(toFloat64(sum(cost_usd)), 6) AS cost_usd
 FROM external_calls
 WHERE timestamp >= {from:DateTime64(3)} AND timestamp < {to:DateTime64(3)}
   AND ({service:String} = '' OR service = {service:String})

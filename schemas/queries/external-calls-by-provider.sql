@@ -6,9 +6,9 @@ SELECT
   count() AS calls,
   round(avg(duration_ms), 3) AS avg_ms,
   round(quantileExact(0.95)(duration_ms), 3) AS p95_ms,
-  countIf(status >= 400 OR status = 0 OR error_message != '') AS errors,
-  round(countIf(status >= 400 OR status = 0 OR error_message != '') / count(), 4) AS error_rate,
-  round(sum(cost_usd), 6) AS cost_usd
+  countIf(status >= 400 OR status = 0) AS errors,
+  round(countIf(status >= 400 OR status = 0) / count(), 4) AS error_rate,
+  round(toFloat64(sum(cost_usd)), 6) AS cost_usd
 FROM external_calls
 WHERE timestamp >= {from:DateTime64(3)} AND timestamp < {to:DateTime64(3)}
   AND ({service:String} = '' OR service = {service:String})

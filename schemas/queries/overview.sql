@@ -16,5 +16,5 @@ SELECT
   AND ({service:String} = '' OR service = {service:String})) AS failed_logins,
   (SELECT count() FROM external_calls WHERE timestamp >= {from:DateTime64(3)} AND timestamp < {to:DateTime64(3)}
   AND ({service:String} = '' OR service = {service:String})) AS external_calls,
-  (SELECT round(sum(cost_usd), 6) FROM external_calls WHERE timestamp >= {from:DateTime64(3)} AND timestamp < {to:DateTime64(3)}
+  (SELECT round(toFloat64(sum(cost_usd)), 6) FROM external_calls WHERE timestamp >= {from:DateTime64(3)} AND timestamp < {to:DateTime64(3)}
   AND ({service:String} = '' OR service = {service:String})) AS cost_usd

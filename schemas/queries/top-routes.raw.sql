@@ -6,7 +6,7 @@ SELECT
   method,
   route,
   count() AS requests,
-  uniqExactIf(user_id, user_id != '') AS unique_users,
+  uniq(nullIf(user_id, '')) AS unique_users,
   countIf(status >= 500) AS errors
 FROM access_log
 WHERE timestamp >= {from:DateTime64(3)} AND timestamp < {to:DateTime64(3)}
