@@ -1,0 +1,130 @@
+/**
+ * The OTLP/HTTP ingest service (`otel-activity serve`): POST /v1/traces into ClickHouseSpanExporter, GET /healthz,
+ * GET /metrics, the CLI's POST /api/query, and the dashboard when it is built in. close() stops accepting, drains the
+ * queue, flushes and closes the engine.
+ */
+import { randomBytes } from 'node:crypto';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { diag } from '@opentelemetry/api';
+import type { ActivityConfig } from '../../sdk/config/config-types';
+import { ClickHouseSpanExporter } from '../clickhouse-span-exporter';
+import type { Sink } from '../sinks/sink';
+import { loadDashboardHandler, type DashboardHandler } from './dashboard-mount';
+import { handleQuery, sendJson } from './query-endpoint';
+import { removeServiceFile, writeServiceFile } from './service-file';
+import { newServiceCounters, prometheusText, serviceMetrics, type ServiceMetrics } from './service-metrics';
+import { handleTraceIngest } from './trace-ingest';
+
+export interface OtlpServiceOptions {
+  /** Uses config.service (host, port, tokens, limits) and config.exporter (engine, queue, spool). */
+  readonly config: ActivityConfig;
+  /** Defaults to a new ClickHouseSpanExporter over config.exporter; one passed in is shut down by close() too. */
+  readonly exporter?: ClickHouseSpanExporter;
+  /** Write `${dataDir}/../service.json` for the CLI (default: when the engine is embedded chDB). */
+  readonly serviceFile?: boolean;
+}
+
+export interface OtlpService {
+  /** http://host:port */
+  readonly url: string;
+  readonly port: number;
+  /** The configured admin token, or the random one generated at start (in service.json, never logged). */
+  readonly adminToken: string;
+  readonly exporter: ClickHouseSpanExporter;
+  metrics(): ServiceMetrics;
+  /** Stop accepting, drain and flush the queue, close the engine, remove service.json. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** How long close() lets in-flight requests finish before cutting their connections. */
+const CLOSE_GRACE_MS = 5_000;
+
+export async function startOtlpService(options: OtlpServiceOptions): Promise<OtlpService> {
+  const { config } = options;
+  const exporter = options.exporter ?? new ClickHouseSpanExporter({ config: config.exporter });
+  const adminToken = config.service.adminToken || randomBytes(24).toString('base64url');
+  const counters = newServiceCounters();
+  const startedAt = Date.now();
+  let stopping = false;
+
+  await exporter.ready();
+  const dashboard = loadDashboardHandler({ sink: exporter.sink, adminToken, config });
+  const metrics = () => serviceMetrics(counters, exporter.getStats(), exporter.sink.kind, startedAt);
+
+  const server = http.createServer((request, response) => {
+    route(request, response).catch((error: Error) => {
+      diag.error(`otel-activity service: ${request.method} ${request.url} failed: ${error.message}`);
+      if (!response.headersSent) sendJson(response, 500, { error: error.message });
+      else response.destroy();
+    });
+  });
+  // Slow senders must not hold sockets forever; OTLP requests are small and quick.
+  server.requestTimeout = 60_000;
+  server.headersTimeout = 30_000;
+
+  async function route(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://service.local');
+    switch (url.pathname) {
+      case '/v1/traces':
+        return handleTraceIngest(request, response, {
+          accept: (spans) => exporter.acceptActivitySpans(spans),
+          ingestToken: config.service.ingestToken,
+          maxBodyBytes: config.service.maxBodyBytes,
+          retryAfterSeconds: config.service.retryAfterSeconds,
+          counters,
+          stopping: () => stopping,
+        });
+      case '/healthz':
+        return sendJson(response, stopping ? 503 : 200, { status: stopping ? 'stopping' : 'ok', sink: exporter.sink.kind });
+      case '/metrics': {
+        const snapshot = metrics();
+        if (url.searchParams.get('format') === 'prometheus' || /\btext\/plain\b/.test(request.headers.accept ?? '')) {
+          const text = prometheusText(snapshot);
+          response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4', 'content-length': Buffer.byteLength(text) });
+          response.end(text);
+          return;
+        }
+        return sendJson(response, 200, snapshot);
+      }
+      case '/api/query':
+        return handleQuery(request, response, exporter.sink, adminToken);
+      default:
+        if (dashboard && (await dashboard(request, response))) return;
+        return sendJson(response, 404, { error: `no route ${request.method} ${url.pathname}; OTLP goes to POST /v1/traces` });
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.service.port, config.service.host, () => {
+      server.removeListener('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = config.service.host.includes(':') ? `[${config.service.host}]` : config.service.host;
+  const url = `http://${host}:${port}`;
+  const serviceFile = options.serviceFile ?? config.exporter.clickhouseUrl === '';
+  if (serviceFile) writeServiceFile(config.exporter.dataDir, { pid: process.pid, url, adminToken });
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      stopping = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const grace = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+      grace.unref();
+      await closed;
+      clearTimeout(grace);
+      await exporter.shutdown();
+      if (serviceFile) removeServiceFile(config.exporter.dataDir, process.pid);
+    })();
+    return closing;
+  };
+
+  return { url, port, adminToken, exporter, metrics, close };
+}
+
+export type { DashboardHandler, Sink };

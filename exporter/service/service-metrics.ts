@@ -1,0 +1,102 @@
+/**
+ * Self-metrics of the ingest service: its own request and span counters plus the export pipeline's stats, as JSON
+ * (GET /metrics) and as Prometheus text (GET /metrics?format=prometheus, or Accept: text/plain).
+ */
+import type { ExporterStats } from '../clickhouse-span-exporter';
+import { DROP_REASONS } from '../queue/pipeline-stats';
+import { TABLE_NAMES } from '../rows/row-types';
+
+export interface ServiceCounters {
+  /** Spans in requests that were decoded (before conversion). */
+  spansReceived: number;
+  /** Spans rejected by the OTLP conversion (bad ids, times, shapes); the mapper's rejections are in the exporter's stats. */
+  spansRejected: number;
+  /** Requests answered 429/503 because the queue was full or the service was stopping. */
+  requestsRefused: number;
+  /** Answers by HTTP status, for /v1/traces. */
+  responses: Record<string, number>;
+}
+
+export function newServiceCounters(): ServiceCounters {
+  return { spansReceived: 0, spansRejected: 0, requestsRefused: 0, responses: {} };
+}
+
+export interface ServiceMetrics {
+  readonly uptimeSeconds: number;
+  readonly sink: string;
+  readonly spansReceived: number;
+  /** Rows queued for insert. */
+  readonly accepted: number;
+  /** Spans that could not be converted or mapped (reported to the sender as partial success). */
+  readonly rejected: number;
+  /** Spans that are not activity spans (internal, DB …): skipped by design. */
+  readonly ignored: number;
+  readonly refusedRequests: number;
+  readonly inserted: Record<string, number>;
+  readonly dropped: Record<string, Record<string, number>>;
+  readonly droppedTotal: number;
+  readonly spooled: { readonly batches: number; readonly replayedBatches: number; readonly pendingBatches: number; readonly pendingBytes: number };
+  readonly queue: { readonly rows: number; readonly bytes: number };
+  readonly retries: number;
+  readonly lastInsertError: string | null;
+  readonly lastInsertErrorAt: string | null;
+  readonly responses: Record<string, number>;
+}
+
+export function serviceMetrics(counters: ServiceCounters, stats: ExporterStats, sinkKind: string, startedAt: number): ServiceMetrics {
+  let droppedTotal = 0;
+  for (const table of TABLE_NAMES) for (const reason of DROP_REASONS) droppedTotal += stats.dropped[table][reason];
+  return {
+    uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+    sink: sinkKind,
+    spansReceived: counters.spansReceived,
+    accepted: stats.accepted,
+    rejected: counters.spansRejected + stats.rejected,
+    ignored: stats.ignored,
+    refusedRequests: counters.requestsRefused,
+    inserted: { ...stats.inserted },
+    dropped: Object.fromEntries(TABLE_NAMES.map((t) => [t, { ...stats.dropped[t] }])),
+    droppedTotal,
+    spooled: {
+      batches: stats.spooledBatches,
+      replayedBatches: stats.replayedBatches,
+      pendingBatches: stats.spoolPendingBatches,
+      pendingBytes: stats.spoolPendingBytes,
+    },
+    queue: { rows: stats.queueRows, bytes: stats.queueBytes },
+    retries: stats.retries,
+    lastInsertError: stats.lastInsertError ?? null,
+    lastInsertErrorAt: stats.lastInsertErrorAt ?? null,
+    responses: { ...counters.responses },
+  };
+}
+
+/** Prometheus text exposition format 0.0.4. */
+export function prometheusText(metrics: ServiceMetrics): string {
+  const lines: string[] = [];
+  const metric = (name: string, type: 'counter' | 'gauge', help: string, samples: Array<[Record<string, string>, number]>) => {
+    lines.push(`# HELP otel_activity_${name} ${help}`, `# TYPE otel_activity_${name} ${type}`);
+    for (const [labels, value] of samples) {
+      const text = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',');
+      lines.push(`otel_activity_${name}${text ? `{${text}}` : ''} ${value}`);
+    }
+  };
+  metric('spans_received_total', 'counter', 'Spans in decoded OTLP requests.', [[{}, metrics.spansReceived]]);
+  metric('rows_accepted_total', 'counter', 'Rows queued for insert.', [[{}, metrics.accepted]]);
+  metric('spans_rejected_total', 'counter', 'Spans that could not be converted or mapped.', [[{}, metrics.rejected]]);
+  metric('spans_ignored_total', 'counter', 'Spans that are not activity spans.', [[{}, metrics.ignored]]);
+  metric('requests_refused_total', 'counter', 'Requests answered 429/503 (queue full or stopping).', [[{}, metrics.refusedRequests]]);
+  metric('rows_inserted_total', 'counter', 'Rows inserted, per table.', Object.entries(metrics.inserted).map(([table, n]) => [{ table }, n]));
+  metric(
+    'rows_dropped_total',
+    'counter',
+    'Rows dropped, per table and reason.',
+    Object.entries(metrics.dropped).flatMap(([table, byReason]) => Object.entries(byReason).map(([reason, n]): [Record<string, string>, number] => [{ table, reason }, n])),
+  );
+  metric('spooled_batches_total', 'counter', 'Batches written to the spool.', [[{}, metrics.spooled.batches]]);
+  metric('spool_pending_batches', 'gauge', 'Batches in the spool now.', [[{}, metrics.spooled.pendingBatches]]);
+  metric('queue_rows', 'gauge', 'Rows held in memory now.', [[{}, metrics.queue.rows]]);
+  metric('queue_bytes', 'gauge', 'Approximate bytes held in memory now.', [[{}, metrics.queue.bytes]]);
+  metric('responses_total', 'counter', 'Answers to /v1/traces by HTTP status.', Object.entries(metrics.responses).map(([status, n]) => [{ status }, n]));
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,91 @@
+/**
+ * POST /v1/traces: decodes an OTLP/HTTP request (protobuf or JSON, gzip or not), converts it to ActivitySpans and
+ * offers them to the exporter all at once; a full queue answers 429 with Retry-After so the sender retries later.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AcceptResult } from '../clickhouse-span-exporter';
+import type { ActivitySpan } from '../activity-span';
+import { OtlpPayloadError, otlpToActivitySpans, type SpanRejection } from '../normalize/from-otlp';
+import { bearerTokenMatches } from './bearer-token';
+import { otlpProtoCodec } from './otlp-proto';
+import { encodingOf, sendExportResponse, sendStatus, type OtlpEncoding } from './otlp-responses';
+import { BodyError, readBody } from './read-body';
+import type { ServiceCounters } from './service-metrics';
+
+export interface TraceIngestOptions {
+  readonly accept: (spans: ReadonlyArray<ActivitySpan>) => AcceptResult | 'full';
+  /** Required bearer token; '' means none. */
+  readonly ingestToken: string;
+  readonly maxBodyBytes: number;
+  readonly retryAfterSeconds: number;
+  readonly counters: ServiceCounters;
+  /** True once shutdown began: new data is refused with 503 so the sender keeps it. */
+  readonly stopping: () => boolean;
+}
+
+/** How many rejection reasons go into partial_success.error_message. */
+const MAX_REASONS = 5;
+
+export async function handleTraceIngest(request: IncomingMessage, response: ServerResponse, options: TraceIngestOptions): Promise<void> {
+  const encoding = encodingOf(request.headers['content-type']);
+  const answer = (status: number, message: string, headers?: Record<string, string>) => {
+    count(options.counters, status);
+    sendStatus(response, encoding ?? 'json', status, message, headers);
+  };
+  if (request.method !== 'POST') return answer(405, `${request.method} is not allowed on /v1/traces: use POST`, { allow: 'POST' });
+  if (!encoding) {
+    return answer(415, `unsupported Content-Type "${request.headers['content-type'] ?? ''}": send application/x-protobuf or application/json`);
+  }
+  if (options.ingestToken !== '' && !bearerTokenMatches(request, options.ingestToken)) {
+    return answer(401, 'missing or wrong ingest token: send "Authorization: Bearer <OTEL_ACTIVITY_INGEST_TOKEN>"', { 'www-authenticate': 'Bearer' });
+  }
+  if (options.stopping()) return refuse(response, encoding, options, 503, 'the service is shutting down; retry later');
+
+  let body: Buffer;
+  try {
+    body = await readBody(request, options.maxBodyBytes);
+  } catch (error) {
+    if (!(error instanceof BodyError)) throw error;
+    // The rest of an oversized body is not read; closing the connection is cheaper than draining it.
+    response.setHeader('connection', 'close');
+    return answer(error.status, error.message);
+  }
+
+  let decoded: unknown;
+  try {
+    decoded = encoding === 'protobuf' ? otlpProtoCodec().decodeRequest(body) : JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    const what = encoding === 'protobuf' ? 'malformed protobuf ExportTraceServiceRequest' : 'malformed JSON';
+    return answer(400, `${what}: ${(error as Error).message}`);
+  }
+
+  let spans: ActivitySpan[];
+  let rejected: SpanRejection[];
+  try {
+    ({ spans, rejected } = otlpToActivitySpans(decoded));
+  } catch (error) {
+    if (!(error instanceof OtlpPayloadError)) throw error;
+    return answer(400, `not an ExportTraceServiceRequest: ${error.message}`);
+  }
+
+  const result = options.accept(spans);
+  if (result === 'full') return refuse(response, encoding, options, 429, 'the export queue is full; retry after the Retry-After delay');
+  options.counters.spansReceived += spans.length + rejected.length;
+  options.counters.spansRejected += rejected.length;
+  const rejectedSpans = rejected.length + result.rejected;
+  const reasons = rejected.slice(0, MAX_REASONS).map((r) => `${r.where}: ${r.reason}`);
+  if (result.rejected > 0) reasons.push(`${result.rejected} span(s) could not be mapped to rows`);
+  if (rejected.length > MAX_REASONS) reasons.push(`… and ${rejected.length - MAX_REASONS} more`);
+  count(options.counters, 200);
+  sendExportResponse(response, encoding, rejectedSpans, reasons.join('; '));
+}
+
+function refuse(response: ServerResponse, encoding: OtlpEncoding, options: TraceIngestOptions, status: 429 | 503, message: string): void {
+  options.counters.requestsRefused++;
+  count(options.counters, status);
+  sendStatus(response, encoding, status, message, { 'retry-after': String(options.retryAfterSeconds) });
+}
+
+function count(counters: ServiceCounters, status: number): void {
+  counters.responses[status] = (counters.responses[status] ?? 0) + 1;
+}
