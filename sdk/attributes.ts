@@ -48,6 +48,17 @@ export const ATTR_GEN_AI_RESPONSE_MODEL = 'gen_ai.response.model';
 export const ATTR_GEN_AI_USAGE_INPUT_TOKENS = 'gen_ai.usage.input_tokens';
 export const ATTR_GEN_AI_USAGE_OUTPUT_TOKENS = 'gen_ai.usage.output_tokens';
 
+// Read by the exporter's mappers only: the exception event (recordException) and names older instrumentations
+// still emit (semconv before the 1.23 HTTP stabilisation, and the pre-1.27 environment key).
+export const EVENT_EXCEPTION = 'exception';
+export const ATTR_EXCEPTION_MESSAGE = 'exception.message';
+export const ATTR_DEPLOYMENT_ENVIRONMENT_LEGACY = 'deployment.environment';
+export const ATTR_HTTP_METHOD_LEGACY = 'http.method';
+export const ATTR_HTTP_STATUS_CODE_LEGACY = 'http.status_code';
+/** Path and query of the request; only its path part is read (the query is unredacted). */
+export const ATTR_HTTP_TARGET_LEGACY = 'http.target';
+export const ATTR_HTTP_URL_LEGACY = 'http.url';
+
 // Ours. `activity.kind` is what the exporter routes on: one kind, one table.
 export const ATTR_ACTIVITY_KIND = 'activity.kind';
 export const ACTIVITY_KINDS = ['access', 'auth', 'external', 'custom'] as const;
