@@ -1,0 +1,43 @@
+/**
+ * Prints result rows as a terminal table (cli-table3), JSON or CSV. Cell text is made printable: control characters
+ * in attacker-controlled values (user agents, paths) are shown escaped so they cannot drive the terminal.
+ */
+import Table from 'cli-table3';
+import { UsageError } from './cli-errors';
+
+export type OutputFormat = 'table' | 'json' | 'csv';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json', 'csv'];
+
+export function parseFormat(text: string): OutputFormat {
+  if ((OUTPUT_FORMATS as readonly string[]).includes(text)) return text as OutputFormat;
+  throw new UsageError(`--format must be one of ${OUTPUT_FORMATS.join(', ')}, got "${text}"`);
+}
+
+function cellText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+export function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function formatRows(rows: ReadonlyArray<Record<string, unknown>>, format: OutputFormat): string {
+  if (format === 'json') return `${JSON.stringify(rows, null, 2)}\n`;
+  const columns = rows.length ? Object.keys(rows[0]) : [];
+  if (format === 'csv') {
+    const lines = [columns.map(csvField).join(',')];
+    for (const row of rows) lines.push(columns.map((c) => csvField(cellText(row[c]))).join(','));
+    return rows.length ? `${lines.join('\n')}\n` : '';
+  }
+  if (!rows.length) return '(no rows)\n';
+  const table = new Table({ head: columns, style: { head: [], border: [] } });
+  for (const row of rows) table.push(columns.map((c) => printable(cellText(row[c]))));
+  return `${table.toString()}\n${rows.length} row${rows.length === 1 ? '' : 's'}\n`;
+}

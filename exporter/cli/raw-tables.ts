@@ -1,0 +1,20 @@
+/**
+ * The raw tables the CLI manages (retention, cleanup, erase, export) and the ones present in the engine right now.
+ */
+import type { Sink } from '../sinks/sink';
+
+/** Raw event tables, each with `timestamp` and `user_id` columns. */
+export const RAW_TABLES = ['access_log', 'auth_events', 'external_calls', 'activities'] as const;
+
+/** Rollup tables (and alerts) with the expression their TTL counts from; column names are fixed, never user input. */
+export const ROLLUP_TABLES: ReadonlyArray<readonly [string, string]> = [
+  ['access_route_daily', 'day'],
+  ['auth_daily', 'day'],
+  ['external_cost_daily', 'day'],
+  ['alerts', 'toDateTime(created_at)'],
+];
+
+export async function existingTables(sink: Sink): Promise<Set<string>> {
+  const rows = await sink.query<{ name: string }>('SELECT name FROM system.tables WHERE database = currentDatabase()');
+  return new Set(rows.map((r) => r.name));
+}
