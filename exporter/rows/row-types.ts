@@ -23,7 +23,7 @@ export interface AccessRow {
   response_bytes: number;
   user_id: string;
   session_id: string;
-  /** Anonymised address as text (IPv4 or IPv6); '' when unknown or dropped. Stored as IPv6. */
+  /** Anonymised address as text (IPv4 or IPv6); '::' when unknown, dropped or invalid ('' fails an IPv6 INSERT). Stored as IPv6. */
   client_ip: string;
   user_agent: string;
   browser: string;
