@@ -1,0 +1,13 @@
+/**
+ * Epoch milliseconds → 'YYYY-MM-DD hh:mm:ss.sss' in UTC, the DateTime64(3) text every engine and format accepts.
+ */
+
+/** DateTime64 stores 1900-01-01 to 2299-12-31; a span outside it (or NaN) gets the time it was mapped. */
+const MAX_MS = Date.UTC(2299, 11, 31, 23, 59, 59, 999);
+
+export function formatTimestamp(epochMs: number, now: () => number = Date.now): string {
+  // Before 1970 is legal for DateTime64 but means a broken clock on a span; the mapping time is closer to the truth
+  // and keeps the row inside the retention window instead of in a partition TTL drops at once.
+  const ms = Number.isFinite(epochMs) && epochMs >= 0 && epochMs <= MAX_MS ? Math.floor(epochMs) : now();
+  return new Date(ms).toISOString().slice(0, 23).replace('T', ' ');
+}

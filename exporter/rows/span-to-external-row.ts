@@ -1,0 +1,87 @@
+/**
+ * An outbound call span (HTTP API, LLM, SaaS; ours or a stock HTTP client span) → an external_calls row.
+ */
+import {
+  ATTR_ACTIVITY_COST_USD,
+  ATTR_ACTIVITY_EXTERNAL_SERVICE,
+  ATTR_ACTIVITY_KIND,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_HTTP_REQUEST_BODY_SIZE,
+  ATTR_HTTP_RESPONSE_BODY_SIZE,
+  ATTR_HTTP_URL_LEGACY,
+  ATTR_SERVER_ADDRESS,
+  ATTR_URL_FULL,
+} from '../../sdk/attributes';
+import type { ActivitySpan } from '../activity-span';
+import { numberAttr, textAttr, uintOf } from './attribute-values';
+import { attributesToMap } from './attributes-to-map';
+import { METHOD_KEYS, STATUS_KEYS, methodOf, statusOf } from './http-fields';
+import type { ExternalCallRow } from './row-types';
+import { COMMON_KEYS, SHORT_TEXT, commonFields, durationOf, errorMessageOf } from './span-common';
+
+const COLUMN_KEYS: ReadonlySet<string> = new Set([
+  ...COMMON_KEYS,
+  ...METHOD_KEYS,
+  ...STATUS_KEYS,
+  ATTR_ACTIVITY_KIND,
+  ATTR_ACTIVITY_EXTERNAL_SERVICE,
+  ATTR_ACTIVITY_COST_USD,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_HTTP_REQUEST_BODY_SIZE,
+  ATTR_HTTP_RESPONSE_BODY_SIZE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_URL_FULL,
+  ATTR_HTTP_URL_LEGACY,
+]);
+
+/** Decimal(18, 9) holds < 10^9; a larger "cost" is a bug upstream, stored as 0 rather than failing the batch. */
+const MAX_COST_USD = 999_999_999;
+/** UInt64 columns fed from JS numbers: exact only up to 2^53. */
+const MAX_TOKENS = Number.MAX_SAFE_INTEGER;
+
+export function spanToExternalRow(span: ActivitySpan, maxLength: number): ExternalCallRow {
+  const a = span.attributes;
+  const short = Math.min(maxLength, SHORT_TEXT);
+  const url = textAttr(a, [ATTR_URL_FULL, ATTR_HTTP_URL_LEGACY], maxLength);
+  const host = textAttr(a, ATTR_SERVER_ADDRESS, short) || hostOfUrl(url, short);
+  return {
+    ...commonFields(span, maxLength),
+    parent_span_id: typeof span.parentSpanId === 'string' ? span.parentSpanId.slice(0, 16).toLowerCase() : '',
+    provider: textAttr(a, [ATTR_ACTIVITY_EXTERNAL_SERVICE, ATTR_GEN_AI_PROVIDER_NAME], short) || host,
+    method: methodOf(a),
+    host,
+    url,
+    status: statusOf(a),
+    duration_ms: durationOf(span),
+    request_bytes: uintOf(numberAttr(a, ATTR_HTTP_REQUEST_BODY_SIZE)),
+    response_bytes: uintOf(numberAttr(a, ATTR_HTTP_RESPONSE_BODY_SIZE)),
+    // The model asked for groups stably (gpt-4o); the dated one answered (gpt-4o-2024-08-06) stays in the map.
+    model: textAttr(a, [ATTR_GEN_AI_REQUEST_MODEL, ATTR_GEN_AI_RESPONSE_MODEL], short),
+    input_tokens: uintOf(numberAttr(a, ATTR_GEN_AI_USAGE_INPUT_TOKENS), MAX_TOKENS),
+    output_tokens: uintOf(numberAttr(a, ATTR_GEN_AI_USAGE_OUTPUT_TOKENS), MAX_TOKENS),
+    cost_usd: costOf(numberAttr(a, ATTR_ACTIVITY_COST_USD)),
+    error_message: errorMessageOf(span, maxLength),
+    attributes: attributesToMap(a, COLUMN_KEYS, maxLength),
+  };
+}
+
+/** Rounded to the column's 9 decimals, so the engine never sees more digits than Decimal(18, 9) takes. */
+export function costOf(value: number | undefined): number {
+  if (value === undefined || !Number.isFinite(value) || value < 0 || value > MAX_COST_USD) return 0;
+  return Number(value.toFixed(9));
+}
+
+function hostOfUrl(url: string, max: number): string {
+  if (!url) return '';
+  try {
+    return new URL(url).hostname.slice(0, max);
+  } catch {
+    return '';
+  }
+}
