@@ -1,0 +1,180 @@
+/**
+ * schemas/otel-traces/*.sql: rows the collector-contrib clickhouse exporter writes into `otel_traces` (its own DDL,
+ * attribute values as strings) land in access_log, auth_events and external_calls through the materialized views.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EmbeddedSink } from '../exporter/sinks/embedded-sink';
+import { migrate } from '../schemas/migrate';
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-views-'));
+const sink = new EmbeddedSink({ dataDir: path.join(root, 'data') });
+const VIEWS_DIR = path.join(__dirname, '..', 'schemas', 'otel-traces');
+
+const resource = { 'service.name': 'shop', 'deployment.environment.name': 'prod', 'host.name': 'web-1' };
+
+/** One row as the contrib exporter inserts it: every attribute value rendered as a string. */
+function otelRow(spanId: string, spanName: string, kind: string, attributes: Record<string, string>, extra: Record<string, unknown> = {}) {
+  return {
+    Timestamp: '2026-11-23 08:00:00.123456789',
+    TraceId: '0af7651916cd43dd8448eb211c80319c',
+    SpanId: spanId,
+    ParentSpanId: '',
+    TraceState: '',
+    SpanName: spanName,
+    SpanKind: kind,
+    ServiceName: 'shop',
+    ResourceAttributes: resource,
+    ScopeName: 'otel-activity',
+    ScopeVersion: '0.1.0',
+    SpanAttributes: attributes,
+    Duration: 12_345_678,
+    StatusCode: 'Unset',
+    StatusMessage: '',
+    'Events.Timestamp': [],
+    'Events.Name': [],
+    'Events.Attributes': [],
+    'Links.TraceId': [],
+    'Links.SpanId': [],
+    'Links.TraceState': [],
+    'Links.Attributes': [],
+    ...extra,
+  };
+}
+
+beforeAll(async () => {
+  await migrate(sink, { retentionDays: 90, rollupRetentionDays: 730 });
+  await sink.command(fs.readFileSync(path.join(__dirname, 'fixtures', 'collector-otel-traces-table.sql'), 'utf8'));
+  for (const file of fs.readdirSync(VIEWS_DIR).filter((f) => f.endsWith('.sql')).sort()) {
+    await sink.command(fs.readFileSync(path.join(VIEWS_DIR, file), 'utf8').replace(/;\s*$/, ''));
+  }
+  const result = await sink.insert(
+    'otel_traces',
+    [
+      otelRow('1111111111111111', 'GET /api/orders/:id', 'Server', {
+        'activity.kind': 'access',
+        'http.request.method': 'GET',
+        'http.route': '/api/orders/:id',
+        'url.path': '/api/orders/42',
+        'url.query': 'page=2',
+        'http.response.status_code': '503',
+        'http.response.body.size': '512',
+        'user.id': 'u-7',
+        'session.id': 's-1',
+        'client.address': '203.0.113.0',
+        'user_agent.original': 'Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0',
+        'activity.user_agent.browser': 'Firefox',
+        'activity.user_agent.os': 'Linux',
+        'activity.user_agent.device_type': 'desktop',
+        'error.message': 'upstream down',
+        'feature.flag': 'beta',
+      }),
+      otelRow('2222222222222222', 'auth login_failed', 'Internal', {
+        'activity.kind': 'auth',
+        'activity.auth.event': 'login_failed',
+        'activity.auth.success': 'false',
+        'activity.auth.method': 'password',
+        'activity.auth.reason': 'bad password',
+        'user.id': 'u-9',
+        'client.address': '2001:db8::',
+        'user_agent.original': 'curl/8.5.0',
+        'activity.user_agent.device_type': 'bot',
+      }),
+      otelRow('3333333333333333', 'external openai', 'Client', {
+        'activity.kind': 'external',
+        'activity.external.service': 'openai',
+        'gen_ai.provider.name': 'openai',
+        'http.request.method': 'POST',
+        'server.address': 'api.openai.com',
+        'url.full': 'https://api.openai.com/v1/chat/completions',
+        'http.response.status_code': '200',
+        'gen_ai.request.model': 'gpt-4o-mini',
+        'gen_ai.response.model': 'gpt-4o-mini-2024-07-18',
+        'gen_ai.usage.input_tokens': '1200',
+        'gen_ai.usage.output_tokens': '300',
+        'activity.cost.usd': '0.00036',
+        'user.id': 'u-7',
+      }, { ParentSpanId: '1111111111111111' }),
+      // Not an activity span: a database call the app's other instrumentations traced.
+      otelRow('4444444444444444', 'SELECT orders', 'Client', { 'db.system.name': 'postgresql' }),
+    ],
+    { dedupToken: 'views-1' },
+  );
+  if (!result.ok) throw result.error;
+});
+
+afterAll(async () => {
+  await sink.close();
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+describe('otel_traces materialized views', () => {
+  it('turn an access span written by the clickhouse exporter into one access_log row', async () => {
+    const rows = await sink.query('SELECT *, toString(client_ip) AS ip FROM access_log');
+    expect(rows).toEqual([
+      {
+        timestamp: '2026-11-23 08:00:00.123',
+        trace_id: '0af7651916cd43dd8448eb211c80319c',
+        span_id: '1111111111111111',
+        service: 'shop',
+        environment: 'prod',
+        method: 'GET',
+        route: '/api/orders/:id',
+        path: '/api/orders/42',
+        query: 'page=2',
+        status: 503,
+        duration_ms: 12.345678,
+        request_bytes: 0,
+        response_bytes: 512,
+        user_id: 'u-7',
+        session_id: 's-1',
+        client_ip: '::ffff:203.0.113.0',
+        user_agent: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0',
+        browser: 'Firefox',
+        os: 'Linux',
+        device_type: 'desktop',
+        error_message: 'upstream down',
+        attributes: { 'feature.flag': 'beta' },
+        ip: '::ffff:203.0.113.0',
+      },
+    ]);
+  });
+
+  it('turn an auth span into one auth_events row with success parsed from the string "false"', async () => {
+    const rows = await sink.query('SELECT event, success, user_id, method, reason, toString(client_ip) AS ip, user_agent, device_type, attributes FROM auth_events');
+    expect(rows).toEqual([
+      { event: 'login_failed', success: false, user_id: 'u-9', method: 'password', reason: 'bad password', ip: '2001:db8::', user_agent: 'curl/8.5.0', device_type: 'bot', attributes: {} },
+    ]);
+  });
+
+  it('turn an external span into one external_calls row with tokens and an exact decimal cost', async () => {
+    const rows = await sink.query(
+      'SELECT parent_span_id, provider, method, host, url, status, model, input_tokens, output_tokens, toString(cost_usd) AS cost, user_id, duration_ms FROM external_calls',
+    );
+    expect(rows).toEqual([
+      {
+        parent_span_id: '1111111111111111',
+        provider: 'openai',
+        method: 'POST',
+        host: 'api.openai.com',
+        url: 'https://api.openai.com/v1/chat/completions',
+        status: 200,
+        model: 'gpt-4o-mini-2024-07-18',
+        input_tokens: 1200,
+        output_tokens: 300,
+        cost: '0.00036',
+        user_id: 'u-7',
+        duration_ms: 12.345678,
+      },
+    ]);
+  });
+
+  it('leave spans without activity.kind in otel_traces only', async () => {
+    const [counts] = await sink.query<Record<string, number>>(
+      'SELECT (SELECT count() FROM otel_traces) AS traces, (SELECT count() FROM access_log) AS access, (SELECT count() FROM auth_events) AS auth, (SELECT count() FROM external_calls) AS external',
+    );
+    expect(counts).toEqual({ traces: 4, access: 1, auth: 1, external: 1 });
+  });
+});
