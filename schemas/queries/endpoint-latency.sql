@@ -12,7 +12,7 @@ SELECT
   round(quantilesTDigestMerge(0.5, 0.9, 0.95, 0.99)(duration_ms_quantiles)[3], 3) AS p95_ms,
   round(quantilesTDigestMerge(0.5, 0.9, 0.95, 0.99)(duration_ms_quantiles)[4], 3) AS p99_ms,
   sum(errors) AS errors,
-  round(sum(errors) / sum(requests), 4) AS error_rate
+  round(errors / requests, 4) AS error_rate
 FROM access_route_daily
 WHERE day >= toDate({from:DateTime64(3)}) AND day <= toDate({to:DateTime64(3)} - INTERVAL 1 MILLISECOND)
   AND ({service:String} = '' OR service = {service:String})
