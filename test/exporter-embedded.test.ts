@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActivitySpan } from '../exporter/activity-span';
 import { ClickHouseSpanExporter } from '../exporter/clickhouse-span-exporter';
 import { loadConfig } from '../sdk/config/config-loader';
+import { freePort } from './helpers/free-port';
 import type { ExporterConfig } from '../sdk/config/config-types';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-embedded-exporter-'));
@@ -27,8 +28,41 @@ function exporterConfig(overrides: Partial<ExporterConfig> = {}): ExporterConfig
   }).exporter;
 }
 
+function ingestedSpan(i: number, service: string): ActivitySpan {
+  return {
+    traceId: 'a'.repeat(32),
+    spanId: i.toString(16).padStart(16, '0'),
+    parentSpanId: '',
+    name: 'GET /svc',
+    kind: 1,
+    startTimeMs: Date.UTC(2026, 10, 23, 9, 0, 0) + i,
+    durationMs: 3.5,
+    statusCode: 0,
+    statusMessage: '',
+    attributes: { 'activity.kind': 'access', 'http.request.method': 'GET', 'url.path': '/svc', 'http.route': '/svc', 'http.response.status_code': 204 },
+    resource: { 'service.name': service },
+    events: [],
+  };
+}
+
+/** A "previous process" whose ClickHouse was unreachable: its rows end up in the spool this file's exporter then replays. */
+async function spoolFromUnreachableServer(): Promise<number> {
+  const port = await freePort();
+  const previous = new ClickHouseSpanExporter({
+    config: exporterConfig({ clickhouseUrl: `http://127.0.0.1:${port}`, maxRetries: 0 }),
+    migrate: false,
+  });
+  expect(previous.acceptActivitySpans(Array.from({ length: 30 }, (_, i) => ingestedSpan(i, 'spooled')))).toEqual({ accepted: 30, rejected: 0, ignored: 0 });
+  await previous.shutdown();
+  const stats = previous.getStats();
+  expect(stats.spoolPendingBatches).toBe(1);
+  expect(stats.lastInsertError).toContain('ECONNREFUSED');
+  return stats.spoolPendingBatches;
+}
+
 beforeAll(async () => {
-  exporter = new ClickHouseSpanExporter({ config: exporterConfig() });
+  await spoolFromUnreachableServer();
+  exporter = new ClickHouseSpanExporter({ config: exporterConfig(), probeIntervalMs: 50 });
   await exporter.ready();
   provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'shop', 'deployment.environment.name': 'test' }),
@@ -60,11 +94,29 @@ function accessSpan(i: number): void {
 }
 
 async function count(table: string): Promise<number> {
-  const [row] = await exporter.sink.query<{ c: string | number }>(`SELECT count() AS c FROM ${table}`);
+  const [row] = await exporter.sink.query<{ c: string | number }>(`SELECT count() AS c FROM ${table} WHERE service = 'shop'`);
   return Number(row!.c);
 }
 
+async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 describe('ClickHouseSpanExporter on chDB', () => {
+  it('replays on start the spool a previous process left, into the migrated tables', async () => {
+    await waitFor(() => exporter.getStats().spoolPendingBatches === 0, 10_000, 'the spool replay');
+    const [row] = await exporter.sink.query<{ c: string | number; u: string | number }>(
+      "SELECT count() AS c, uniqExact(span_id) AS u FROM access_log WHERE service = 'spooled'",
+    );
+    expect([Number(row!.c), Number(row!.u)]).toEqual([30, 30]);
+    expect(exporter.getStats().replayedBatches).toBe(1);
+    expect(fs.readdirSync(path.join(root, 'spool')).filter((f) => f.endsWith('.ndjson'))).toEqual([]);
+  });
+
   it('writes spans from the real SDK as rows in their tables, and ignores non-activity spans', async () => {
     for (let i = 0; i < 5; i++) accessSpan(i);
     tracer
@@ -107,7 +159,7 @@ describe('ClickHouseSpanExporter on chDB', () => {
     expect(await count('external_calls')).toBe(1);
     expect(await count('activities')).toBe(1);
     const access = await exporter.sink.query<{ route: string; status: number; n: string | number }>(
-      'SELECT route, status, count() AS n FROM access_log GROUP BY route, status ORDER BY status',
+      "SELECT route, status, count() AS n FROM access_log WHERE service = 'shop' GROUP BY route, status ORDER BY status",
     );
     expect(access.map((r) => [r.route, Number(r.status), Number(r.n)])).toEqual([
       ['/api/items/:id', 200, 4],
@@ -128,27 +180,14 @@ describe('ClickHouseSpanExporter on chDB', () => {
     const stats = exporter.getStats();
     expect(stats.accepted).toBe(8);
     expect(stats.ignored).toBe(2);
-    expect(stats.inserted).toEqual({ access_log: 5, auth_events: 1, external_calls: 1, activities: 1 });
+    // 30 replayed from the spool plus this test's 5.
+    expect(stats.inserted).toEqual({ access_log: 35, auth_events: 1, external_calls: 1, activities: 1 });
     expect(stats.queueRows).toBe(0);
     expect(stats.lastInsertError).toBeUndefined();
   });
 
   it('accepts already-normalised spans from the ingest service and reports counts', async () => {
-    const base: ActivitySpan = {
-      traceId: 'a'.repeat(32),
-      spanId: 'b'.repeat(16),
-      parentSpanId: '',
-      name: 'GET /health',
-      kind: 1,
-      startTimeMs: Date.UTC(2026, 10, 23, 9, 0, 0),
-      durationMs: 3.5,
-      statusCode: 0,
-      statusMessage: '',
-      attributes: { 'activity.kind': 'access', 'http.request.method': 'GET', 'url.path': '/svc', 'http.route': '/svc', 'http.response.status_code': 204 },
-      resource: { 'service.name': 'ingested' },
-      events: [],
-    };
-    const spans: ActivitySpan[] = [base, { ...base, spanId: 'c'.repeat(16) }, { ...base, spanId: 'd'.repeat(16), attributes: {} }];
+    const spans: ActivitySpan[] = [ingestedSpan(1, 'ingested'), ingestedSpan(2, 'ingested'), { ...ingestedSpan(3, 'ingested'), attributes: {} }];
     expect(exporter.acceptActivitySpans(spans)).toEqual({ accepted: 2, rejected: 0, ignored: 1 });
     await exporter.forceFlush();
     const [row] = await exporter.sink.query<{ c: string | number }>("SELECT count() AS c FROM access_log WHERE service = 'ingested'");
