@@ -17,6 +17,8 @@ export interface ServiceOptions {
   readonly root?: string;
   readonly env?: Record<string, string>;
   readonly args?: readonly string[];
+  /** Admin token for /api/query and the dashboard (default: a fixed test token). */
+  readonly adminToken?: string;
   /** How long start() waits for /healthz (default 60 s: chDB and migrations take a few seconds on two shared cores). */
   readonly readyTimeoutMs?: number;
 }
@@ -41,6 +43,9 @@ export interface ServiceProcess {
   /** GET /healthz and /metrics, parsed. */
   healthz(): Promise<{ status: number; body: string }>;
   metrics(token?: string): Promise<Record<string, unknown>>;
+  /** SELECT through the running service's POST /api/query (needs `adminToken`, which createService sets). */
+  query<T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>): Promise<T[]>;
+  readonly adminToken: string;
 }
 
 export function builtCliExists(): boolean {
@@ -52,6 +57,7 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
   const dataDir = path.join(root, 'data');
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
+  const adminToken = options.adminToken ?? 'rel-admin-token-0b7e5d';
   const chunks: Buffer[] = [];
   let child: ChildProcess | undefined;
   let exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> | undefined;
@@ -94,7 +100,7 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
       const args = [CLI_MAIN, 'serve', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir, ...(options.args ?? [])];
       child = spawn(process.execPath, args, {
         cwd: root,
-        env: { PATH: process.env.PATH ?? '', HOME: root, ...options.env },
+        env: { PATH: process.env.PATH ?? '', HOME: root, OTEL_ACTIVITY_ADMIN_TOKEN: adminToken, ...options.env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       const running = child;
@@ -123,6 +129,17 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
     async healthz() {
       const response = await fetch(`${baseUrl}/healthz`);
       return { status: response.status, body: await response.text() };
+    },
+    adminToken,
+    async query<T = Record<string, unknown>>(sql: string, params: Record<string, unknown> = {}): Promise<T[]> {
+      const response = await fetch(`${baseUrl}/api/query`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ sql, params }),
+      });
+      const text = await response.text();
+      if (!response.ok) throw new Error(`/api/query answered ${response.status}: ${text}`);
+      return (JSON.parse(text) as { rows: T[] }).rows;
     },
     async metrics(token?: string) {
       const response = await fetch(`${baseUrl}/metrics`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
