@@ -97,6 +97,15 @@ beforeAll(async () => {
         'activity.cost.usd': '0.00036',
         'user.id': 'u-7',
       }, { ParentSpanId: '1111111111111111' }),
+      // No activity.kind: a stock SDK's HTTP server span is still an access row (as spanToRow infers it).
+      otelRow('6666666666666666', 'POST', 'Client', { 'http.request.method': 'POST', 'url.full': 'https://api.stripe.com/v1/charges' }, {
+        StatusCode: 'Error',
+        StatusMessage: 'status text',
+        'Events.Timestamp': ['2026-11-23 08:00:00.130000000'],
+        'Events.Name': ['exception'],
+        'Events.Attributes': [{ 'exception.type': 'Error', 'exception.message': 'socket hang up' }],
+      }),
+      otelRow('5555555555555555', 'GET', 'Server', { 'http.request.method': 'GET', 'http.target': '/health?probe=1', 'http.response.status_code': '200' }),
       // Not an activity span: a database call the app's other instrumentations traced.
       otelRow('4444444444444444', 'SELECT orders', 'Client', { 'db.system.name': 'postgresql' }),
     ],
@@ -112,7 +121,7 @@ afterAll(async () => {
 
 describe('otel_traces materialized views', () => {
   it('turn an access span written by the clickhouse exporter into one access_log row', async () => {
-    const rows = await sink.query('SELECT *, toString(client_ip) AS ip FROM access_log');
+    const rows = await sink.query("SELECT *, toString(client_ip) AS ip FROM access_log WHERE span_id = '1111111111111111'");
     expect(rows).toEqual([
       {
         timestamp: '2026-11-23 08:00:00.123',
@@ -151,7 +160,7 @@ describe('otel_traces materialized views', () => {
 
   it('turn an external span into one external_calls row with tokens and an exact decimal cost', async () => {
     const rows = await sink.query(
-      'SELECT parent_span_id, provider, method, host, url, status, model, input_tokens, output_tokens, toString(cost_usd) AS cost, user_id, duration_ms FROM external_calls',
+      'SELECT parent_span_id, provider, method, host, url, status, model, input_tokens, output_tokens, toString(cost_usd) AS cost, user_id, duration_ms, attributes FROM external_calls WHERE span_id = \'3333333333333333\'',
     );
     expect(rows).toEqual([
       {
@@ -161,20 +170,31 @@ describe('otel_traces materialized views', () => {
         host: 'api.openai.com',
         url: 'https://api.openai.com/v1/chat/completions',
         status: 200,
-        model: 'gpt-4o-mini-2024-07-18',
+        model: 'gpt-4o-mini',
         input_tokens: 1200,
         output_tokens: 300,
         cost: '0.00036',
         user_id: 'u-7',
         duration_ms: 12.345678,
+        attributes: { 'gen_ai.provider.name': 'openai', 'gen_ai.response.model': 'gpt-4o-mini-2024-07-18' },
       },
     ]);
+  });
+
+  it('route a span without activity.kind like spanToRow: an HTTP SERVER span becomes an access row, path from http.target', async () => {
+    const rows = await sink.query("SELECT method, route, path, query, status, toString(client_ip) AS ip, error_message FROM access_log WHERE span_id = '5555555555555555'");
+    expect(rows).toEqual([{ method: 'GET', route: '/health', path: '/health', query: '', status: 200, ip: '::', error_message: '' }]);
+  });
+
+  it('take the error message from an exception event when there is no error.message attribute', async () => {
+    const rows = await sink.query("SELECT error_message FROM external_calls WHERE span_id = '6666666666666666'");
+    expect(rows).toEqual([{ error_message: 'socket hang up' }]);
   });
 
   it('leave spans without activity.kind in otel_traces only', async () => {
     const [counts] = await sink.query<Record<string, number>>(
       'SELECT (SELECT count() FROM otel_traces) AS traces, (SELECT count() FROM access_log) AS access, (SELECT count() FROM auth_events) AS auth, (SELECT count() FROM external_calls) AS external',
     );
-    expect(counts).toEqual({ traces: 4, access: 1, auth: 1, external: 1 });
+    expect(counts).toEqual({ traces: 6, access: 2, auth: 1, external: 2 });
   });
 });

@@ -3,6 +3,7 @@
  * ActivitySpans, with a reason for every span it cannot convert. Ids: hex strings (JSON) or bytes (protobuf);
  * int64s: strings or numbers (JSON), Long or number (protobuf).
  */
+import { hrTimeToMs } from './from-readable-span';
 import type { ActivitySpan, ActivitySpanEvent, AttributeValue, Attributes, SpanKindNumber } from '../activity-span';
 
 /** The request as a whole is not an ExportTraceServiceRequest: answered with 400. */
@@ -126,11 +127,11 @@ function toActivitySpan(span: unknown, resource: Attributes): ActivitySpan {
 }
 
 /**
- * Epoch ns → ms with a fraction. Integer ms and the sub-ms remainder are converted separately so that a value
- * past 2^53 ns keeps microsecond precision (what an SDK span's HrTime gives).
+ * Epoch ns → ms with a fraction, computed exactly as hrTimeToMs does for an SDK span's [seconds, nanos], so the
+ * same span gives bit-identical timestamps and durations whichever way it arrived.
  */
 export function nanosToMs(ns: bigint): number {
-  return Number(ns / 1_000_000n) + Number(ns % 1_000_000n) / 1e6;
+  return hrTimeToMs([Number(ns / 1_000_000_000n), Number(ns % 1_000_000_000n)]);
 }
 
 function toNanos(value: unknown, field: string): bigint {

@@ -10,8 +10,9 @@ SELECT
     if(ResourceAttributes['deployment.environment.name'] != '', ResourceAttributes['deployment.environment.name'],
        ResourceAttributes['deployment.environment']) AS environment,
     if(SpanAttributes['http.request.method'] != '', SpanAttributes['http.request.method'], SpanAttributes['http.method']) AS method,
-    if(SpanAttributes['http.route'] != '', SpanAttributes['http.route'], SpanAttributes['url.path']) AS route,
-    SpanAttributes['url.path'] AS path,
+    if(SpanAttributes['http.route'] != '', SpanAttributes['http.route'],
+       if(SpanAttributes['url.path'] != '', SpanAttributes['url.path'], splitByChar('?', SpanAttributes['http.target'])[1])) AS route,
+    if(SpanAttributes['url.path'] != '', SpanAttributes['url.path'], splitByChar('?', SpanAttributes['http.target'])[1]) AS path,
     SpanAttributes['url.query'] AS query,
     toUInt16OrZero(if(SpanAttributes['http.response.status_code'] != '', SpanAttributes['http.response.status_code'],
                       SpanAttributes['http.status_code'])) AS status,
@@ -27,11 +28,17 @@ SELECT
     SpanAttributes['activity.user_agent.browser'] AS browser,
     SpanAttributes['activity.user_agent.os'] AS os,
     SpanAttributes['activity.user_agent.device_type'] AS device_type,
-    if(SpanAttributes['error.message'] != '', SpanAttributes['error.message'],
-       if(StatusCode = 'Error', StatusMessage, '')) AS error_message,
+    multiIf(SpanAttributes['error.message'] != '', SpanAttributes['error.message'],
+            -- An exception event's message, as the SDK path reads it from span events.
+            arrayFirst(at -> at['exception.message'] != '', arrayFilter((at, n) -> n = 'exception', Events.Attributes, Events.Name))['exception.message'] != '',
+            arrayFirst(at -> at['exception.message'] != '', arrayFilter((at, n) -> n = 'exception', Events.Attributes, Events.Name))['exception.message'],
+            StatusCode = 'Error', StatusMessage, '') AS error_message,
     mapFilter((k, v) -> k NOT IN ('activity.kind', 'http.request.method', 'http.method', 'http.route', 'url.path', 'url.query',
         'http.response.status_code', 'http.status_code', 'http.request.body.size', 'http.response.body.size', 'user.id',
         'session.id', 'client.address', 'user_agent.original', 'activity.user_agent.browser', 'activity.user_agent.os',
-        'activity.user_agent.device_type', 'error.message'), SpanAttributes) AS attributes
+        'activity.user_agent.device_type', 'error.message', 'http.target'), SpanAttributes) AS attributes
 FROM otel_traces
-WHERE SpanAttributes['activity.kind'] = 'access';
+-- As spanToRow routes: activity.kind = 'access', or no kind on a SERVER span with an HTTP method (stock SDKs).
+WHERE SpanAttributes['activity.kind'] = 'access'
+   OR (NOT mapContains(SpanAttributes, 'activity.kind') AND SpanKind = 'Server'
+       AND (mapContains(SpanAttributes, 'http.request.method') OR mapContains(SpanAttributes, 'http.method')));
