@@ -87,11 +87,12 @@ export async function runCli(argv: readonly string[]): Promise<number> {
 if (require.main === module) {
   runCli(process.argv.slice(2)).then(
     (code) => {
-      process.exitCode = code;
+      // chDB keeps native handles open after close; the output is written (pipes and files are synchronous here).
+      process.exit(code);
     },
     (error: unknown) => {
       process.stderr.write(`otel-activity: ${String(error)}\n`);
-      process.exitCode = EXIT_RUNTIME;
+      process.exit(EXIT_RUNTIME);
     },
   );
 }
