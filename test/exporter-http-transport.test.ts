@@ -61,13 +61,21 @@ function tmpDir(): string {
 }
 
 /** Counts INSERT calls on a real sink (the inserts themselves still go to the server). */
-function countingSink(sink: Sink): Sink & { inserts: Array<{ table: string; rows: number; token: string }> } {
-  const inserts: Array<{ table: string; rows: number; token: string }> = [];
+interface InsertCall {
+  table: string;
+  rows: number;
+  token: string;
+  /** Date.now() when the insert was called. */
+  at: number;
+}
+
+function countingSink(sink: Sink): Sink & { inserts: InsertCall[] } {
+  const inserts: InsertCall[] = [];
   return {
     kind: sink.kind,
     inserts,
     insert: (table, rows, options): Promise<InsertResult> => {
-      inserts.push({ table, rows: rows.length, token: options.dedupToken });
+      inserts.push({ table, rows: rows.length, token: options.dedupToken, at: Date.now() });
       return sink.insert(table, rows, options);
     },
     query: (sql, params) => sink.query(sql, params),
@@ -142,14 +150,20 @@ describe('HttpSink against clickhouse-server 18.16', () => {
   it('delivers rows in one INSERT per table per batch, flushing at flushCount rows or after flushIntervalMs', async () => {
     const db = await freshDatabase();
     const sink = countingSink(sinkFor(db));
-    const { queue, stats } = pipeline(sink, { flushCount: 250, flushIntervalMs: 200 });
+    const interval = 1_000;
+    const { queue, stats } = pipeline(sink, { flushCount: 250, flushIntervalMs: interval });
 
+    const enqueuedAt = Date.now();
     queue.enqueue([...rows('access_log', 'a', 0, 600), ...rows('auth_events', 'l', 0, 30)]);
     // 600 rows at flushCount 250: two full batches leave at once, the remaining 100 + 30 wait for the timer.
-    await waitFor(() => stats.inserted.access_log === 500, 5_000, 'the two count-triggered batches');
-    expect(sink.inserts.map((i) => `${i.table}:${i.rows}`)).toEqual(['access_log:250', 'access_log:250']);
-    await waitFor(() => stats.inserted.access_log === 600 && stats.inserted.auth_events === 30, 5_000, 'the timer flush');
-    expect(sink.inserts.map((i) => `${i.table}:${i.rows}`).sort()).toEqual(['access_log:100', 'access_log:250', 'access_log:250', 'auth_events:30']);
+    await waitFor(() => stats.inserted.access_log === 600 && stats.inserted.auth_events === 30, 5_000, 'all rows');
+    const calls = sink.inserts.map((i) => ({ batch: `${i.table}:${i.rows}`, byTimer: i.at - enqueuedAt >= interval }));
+    expect(calls).toEqual([
+      { batch: 'access_log:250', byTimer: false },
+      { batch: 'access_log:250', byTimer: false },
+      { batch: 'access_log:100', byTimer: true },
+      { batch: 'auth_events:30', byTimer: true },
+    ]);
     expect(new Set(sink.inserts.map((i) => i.token)).size).toBe(4);
 
     await queue.shutdown();
