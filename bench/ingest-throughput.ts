@@ -1,0 +1,222 @@
+/**
+ * Ingest throughput: spans/s from OTLP request bytes (protobuf and JSON, several batch sizes) to rows committed
+ * in chDB through the real `otel-activity serve`; the mapping alone (decode + normalise + spanToRow) per core; and
+ * the raw engine insert of the same rows (EmbeddedSink.insert of prebuilt rows), the limit end-to-end is held to.
+ * Variants alternate per round; the raw insert runs in this process on its own data directory.
+ *
+ *   node dist/bench/ingest-throughput.js [--full] [--rounds N] [--spans N] [--no-write]
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { alternate, type Variant } from './lib/alternate';
+import { numberArg, type BenchArgs } from './lib/bench-args';
+import { readRss, sleep } from './lib/child-process';
+import { CONTENT_TYPE, encodeSpans, makeSpans, type Encoding } from './lib/otlp-payloads';
+import { runStandalone, type BenchMain } from './lib/script-main';
+import { serviceBuilt, startService, type ServiceChild } from './lib/service-child';
+import { formatSummary, median, pass, summarize } from './lib/stats';
+import { otlpToActivitySpans } from '../exporter/normalize/from-otlp';
+import { spanToRow } from '../exporter/rows/span-to-row';
+import { otlpProtoCodec } from '../exporter/service/otlp-proto';
+import { EmbeddedSink } from '../exporter/sinks/embedded-sink';
+import type { Sink } from '../exporter/sinks/sink';
+import { migrate } from '../schemas/migrate';
+
+/** The exporter's default flushCount: the raw insert uses the same insert size the service does. */
+const PIPELINE_INSERT_ROWS = 5000;
+const SEND_CONCURRENCY = 2;
+
+interface EndToEnd {
+  readonly spansPerS: number;
+  readonly retries: number;
+}
+
+/** Decodes, normalises and maps one payload; returns rows grouped by table. */
+function mapPayload(bytes: Uint8Array, encoding: Encoding): Map<string, object[]> {
+  const decoded = encoding === 'json' ? JSON.parse(Buffer.from(bytes).toString('utf8')) : otlpProtoCodec().decodeRequest(bytes);
+  const { spans } = otlpToActivitySpans(decoded);
+  const byTable = new Map<string, object[]>();
+  for (const span of spans) {
+    const routed = spanToRow(span);
+    if (!routed) continue;
+    let list = byTable.get(routed.table);
+    if (!list) byTable.set(routed.table, (list = []));
+    list.push(routed.row);
+  }
+  return byTable;
+}
+
+async function sendAll(service: ServiceChild, payloads: Uint8Array[], encoding: Encoding): Promise<number> {
+  let next = 0;
+  let retries = 0;
+  const worker = async (): Promise<void> => {
+    while (next < payloads.length) {
+      const body = payloads[next++];
+      for (let attempt = 0; ; attempt++) {
+        let res: { status: number; retryAfter?: string; body: string };
+        try {
+          res = await service.post('/v1/traces', body, CONTENT_TYPE[encoding]);
+        } catch (error) {
+          // A reset while the service answers early (e.g. 429 before reading the body): retry like an exporter.
+          if (attempt > 200) throw error;
+          retries++;
+          await sleep(100);
+          continue;
+        }
+        if (res.status === 200) break;
+        if ((res.status !== 429 && res.status !== 503) || attempt > 200) throw new Error(`ingest answered ${res.status}: ${res.body.slice(0, 300)}`);
+        retries++;
+        // Honour Retry-After like a real exporter, but in this closed loop no longer than 1 s.
+        await sleep(Math.min(1000, Number(res.retryAfter ?? 1) * 1000));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: SEND_CONCURRENCY }, worker));
+  return retries;
+}
+
+async function totalRows(service: ServiceChild): Promise<number> {
+  const rows = await service.query<{ n: string | number }>(
+    `SELECT (SELECT count() FROM access_log) + (SELECT count() FROM auth_events) + (SELECT count() FROM external_calls) AS n`,
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
+async function waitForRows(service: ServiceChild, expected: number, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const n = await totalRows(service);
+    if (n >= expected) return;
+    if (Date.now() > until) throw new Error(`only ${n} of ${expected} rows committed after ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
+async function timeRawInsert(sink: Sink, rowsByTable: Map<string, object[]>, token: string): Promise<number> {
+  let rows = 0;
+  const start = process.hrtime.bigint();
+  for (const [table, list] of rowsByTable) {
+    for (let i = 0; i < list.length; i += PIPELINE_INSERT_ROWS) {
+      const chunk = list.slice(i, i + PIPELINE_INSERT_ROWS);
+      const result = await sink.insert(table, chunk, { dedupToken: `${token}-${table}-${i}` });
+      if (!result.ok) throw result.error;
+      rows += chunk.length;
+    }
+  }
+  return rows / (Number(process.hrtime.bigint() - start) / 1e9);
+}
+
+function timeMapping(payloads: Uint8Array[], encoding: Encoding, spans: number): { withDecode: number; mapOnly: number } {
+  const decodeStart = process.hrtime.bigint();
+  for (const p of payloads) mapPayload(p, encoding);
+  const withDecode = spans / (Number(process.hrtime.bigint() - decodeStart) / 1e9);
+  const decoded = payloads.map((p) => (encoding === 'json' ? JSON.parse(Buffer.from(p).toString('utf8')) : otlpProtoCodec().decodeRequest(p)));
+  const mapStart = process.hrtime.bigint();
+  for (const d of decoded) for (const span of otlpToActivitySpans(d).spans) spanToRow(span);
+  const mapOnly = spans / (Number(process.hrtime.bigint() - mapStart) / 1e9);
+  return { withDecode, mapOnly };
+}
+
+export const main: BenchMain = async (args: BenchArgs, log) => {
+  if (!serviceBuilt()) return '### Ingest throughput\n\nNot measured: dist/exporter/cli/main.js not built.\n';
+  const rounds = args.rounds ?? (args.full ? 3 : 2);
+  const spansPerRun = numberArg(args, 'spans', args.full ? 200_000 : 30_000);
+  const batchSizes = args.full ? [1000, 10_000, 50_000] : [1000, 10_000];
+  const encodings: Encoding[] = ['protobuf', 'json'];
+
+  // The service gets room for the largest JSON batch; everything else is its default configuration.
+  const service = await startService({ env: { OTEL_ACTIVITY_MAX_BODY_BYTES: String(256 * 1024 * 1024) } });
+  const rawDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-raw-insert-'));
+  const rawSink = new EmbeddedSink({ dataDir: path.join(rawDir, 'data') });
+  await migrate(rawSink, { retentionDays: 3650, rollupRetentionDays: 3650 });
+
+  let run = 1;
+  let committed = 0;
+  let rssPeakSeen = 0;
+  const rssTimer = setInterval(() => {
+    const rss = readRss(service.started.child.pid!);
+    if (rss) rssPeakSeen = Math.max(rssPeakSeen, rss.peakMiB);
+  }, 200);
+  const mapping = new Map<Encoding, { withDecode: number[]; mapOnly: number[] }>();
+
+  try {
+    const variants: Variant<EndToEnd | number>[] = [];
+    for (const batch of batchSizes) {
+      for (const encoding of encodings) {
+        variants.push({
+          name: `e2e ${encoding} ${batch}`,
+          run: async () => {
+            const runId = run++;
+            const payloads: Uint8Array[] = [];
+            for (let first = 0; first < spansPerRun; first += batch) {
+              payloads.push(encodeSpans(makeSpans(runId, first, Math.min(batch, spansPerRun - first)), encoding));
+            }
+            if (batch === batchSizes[0]) {
+              const m = timeMapping(payloads, encoding, spansPerRun);
+              const entry = mapping.get(encoding) ?? { withDecode: [], mapOnly: [] };
+              entry.withDecode.push(m.withDecode);
+              entry.mapOnly.push(m.mapOnly);
+              mapping.set(encoding, entry);
+            }
+            const start = process.hrtime.bigint();
+            const retries = await sendAll(service, payloads, encoding);
+            committed += spansPerRun;
+            await waitForRows(service, committed, 120_000);
+            return { spansPerS: spansPerRun / (Number(process.hrtime.bigint() - start) / 1e9), retries };
+          },
+        });
+      }
+    }
+    variants.push({
+      name: 'raw insert',
+      run: async () => {
+        const runId = run++;
+        const rows = mapPayload(encodeSpans(makeSpans(runId, 0, spansPerRun), 'protobuf'), 'protobuf');
+        return timeRawInsert(rawSink, rows, `raw-${runId}`);
+      },
+    });
+    const results = await alternate(variants, rounds, (name, round, r) =>
+      log(`round ${round + 1} ${name}: ${Math.round(typeof r === 'number' ? r : r.spansPerS)} spans/s`),
+    );
+
+    const raw = results.get('raw insert') as number[];
+    const rawMedian = median(raw);
+    const lines = [
+      '### Ingest throughput',
+      '',
+      `${spansPerRun} spans per run (access with ~7% external and ~3% auth), ${rounds} alternated rounds, ${SEND_CONCURRENCY} requests in flight, ` +
+        'timed from the first request byte to the last row visible in chDB (count through the service). Service: default config (flushCount 5000, ' +
+        `flush interval 1 s, queue cap 100k rows). Raw insert: EmbeddedSink.insert of the same rows prebuilt, ${PIPELINE_INSERT_ROWS} rows per insert, in this process.`,
+      '',
+      '| path | spans/s median (spread) | ratio to raw insert | 429/503 retries | target |',
+      '|---|---|---|---|---|',
+      `| raw engine insert (the limit) | ${formatSummary(summarize(raw))} | 1 | – | |`,
+    ];
+    for (const v of variants) {
+      if (v.name === 'raw insert') continue;
+      const runs = results.get(v.name) as EndToEnd[];
+      const rate = summarize(runs.map((r) => r.spansPerS));
+      const ratio = rate.median / rawMedian;
+      lines.push(
+        `| ${v.name} | ${formatSummary(rate)} | ${ratio.toFixed(2)} | ${runs.reduce((s, r) => s + r.retries, 0)} | ` +
+          `≥ 100k/s: ${pass(rate.median >= 100_000)}; ≥ 0.5 of raw: ${pass(ratio >= 0.5)} |`,
+      );
+    }
+    lines.push('', '| mapping alone, one core | spans/s decode + normalise + spanToRow | spans/s normalise + spanToRow |', '|---|---|---|');
+    for (const [encoding, m] of mapping) {
+      lines.push(`| ${encoding} (batches of ${batchSizes[0]}) | ${formatSummary(summarize(m.withDecode))} | ${formatSummary(summarize(m.mapOnly))} |`);
+    }
+    const rss = readRss(service.started.child.pid!);
+    const peak = Math.max(rssPeakSeen, rss?.peakMiB ?? 0);
+    lines.push('', `Service peak RSS (VmHWM): ${peak.toFixed(0)} MiB; target < 400 MB: ${pass(peak * 1.048576 < 400)}.`, '');
+    return lines.join('\n');
+  } finally {
+    clearInterval(rssTimer);
+    await service.stop();
+    await rawSink.close();
+    fs.rmSync(rawDir, { recursive: true, force: true });
+  }
+};
+
+if (require.main === module) runStandalone('ingest throughput', main);
