@@ -85,7 +85,7 @@ export class BatchWriter {
       diag.error(`otel-activity: ${batch.rows.length} ${batch.table} rows dropped after ${attempts} attempts (no spool): ${result.error.message}`);
       return;
     }
-    this.sinkDown = true;
+    this.markDown(result.error);
     await this.spill(batch);
   }
 
@@ -123,6 +123,7 @@ export class BatchWriter {
     for (;;) {
       const next = await spool.oldest();
       if (!next) {
+        if (this.sinkDown) diag.info(`otel-activity: the ${sink.kind} sink is back; the spool is empty (${this.stats.replayedBatches} batches replayed since start)`);
         this.sinkDown = false;
         return;
       }
@@ -145,7 +146,7 @@ export class BatchWriter {
         await spool.reject(next.name);
         continue;
       }
-      this.sinkDown = true;
+      this.markDown(result.error);
       this.scheduleProbe(this.options.probeIntervalMs);
       return;
     }
@@ -163,6 +164,15 @@ export class BatchWriter {
   private clearProbe(): void {
     if (this.probeTimer) clearTimeout(this.probeTimer);
     this.probeTimer = undefined;
+  }
+
+  /** Logged once per outage, not per batch: what failed, and that rows are safe on disk meanwhile. */
+  private markDown(error: Error): void {
+    if (this.sinkDown) return;
+    this.sinkDown = true;
+    const where = this.options.spool ? `spooling batches to ${this.options.spool.dir} and probing every ${this.options.probeIntervalMs} ms` : 'no spool';
+    if (isAuthFailure(error)) diag.error(`otel-activity: ${error.message} Rows are kept (${where}).`);
+    else diag.warn(`otel-activity: the ${this.options.sink.kind} sink is unavailable (${error.message}); ${where}`);
   }
 
   private noteError(result: InsertResult): void {
