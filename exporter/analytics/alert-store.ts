@@ -60,7 +60,7 @@ export async function getAlert(sink: Sink, id: string): Promise<AlertRecord | un
             toString(severity) AS severity, toString(status) AS status, subject, value, threshold, details, acknowledged_by,
             if(isNull(acknowledged_at), NULL, toString(acknowledged_at)) AS acknowledged_at,
             if(isNull(resolved_at), NULL, toString(resolved_at)) AS resolved_at
-     FROM alerts FINAL WHERE id = toUUID({id:String})`,
+     FROM alerts FINAL WHERE id = {id:String}`,
     { id },
   );
   return rows[0] ? { ...rows[0], value: Number(rows[0].value), threshold: Number(rows[0].threshold) } : undefined;
