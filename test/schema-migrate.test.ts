@@ -19,6 +19,7 @@ const ALL = [
   '006_auth_daily',
   '007_external_cost_daily',
   '008_alerts',
+  '009_insert_deduplication',
 ];
 
 let dir: string;

@@ -84,8 +84,10 @@ export class EmbeddedSink implements Sink {
         settings: {
           // Rows come from our own mappers; a column added by a newer migration must not fail an older row.
           input_format_skip_unknown_fields: 1,
-          // Inert unless the table sets non_replicated_deduplication_window; kept so the contract matches HttpSink.
+          // A retried or replayed batch is stored once (tables set non_replicated_deduplication_window, migration
+          // 009), and so is its contribution to the rollups the materialized views feed.
           insert_deduplication_token: options.dedupToken,
+          deduplicate_blocks_in_dependent_materialized_views: 1,
         },
       });
       return { ok: true };
