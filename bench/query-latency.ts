@@ -1,0 +1,129 @@
+/**
+ * Query latency: fills a fresh chDB with N synthetic access rows (plus N/20 auth and N/10 external rows) made by
+ * the engine from a fixed seed (bench/sql/generate-*.sql, INSERT … SELECT FROM numbers()), the rollup views filling
+ * as they would in production, then times every named query in schemas/queries/ (raw and rollup forms) over the
+ * whole 30-day window: median of 5 runs each, after one untimed run. Queries alternate within a round.
+ *
+ *   node dist/bench/query-latency.js [--full] [--rows N] [--runs N] [--no-write]
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { numberArg, type BenchArgs } from './lib/bench-args';
+import { runStandalone, type BenchMain } from './lib/script-main';
+import { median, pass, summarize } from './lib/stats';
+import { QueryCatalog } from '../exporter/analytics/query-catalog';
+import { EmbeddedSink } from '../exporter/sinks/embedded-sink';
+import { migrate } from '../schemas/migrate';
+
+const SQL_DIR = path.resolve(__dirname, '..', '..', 'bench', 'sql');
+const SEED = 20261123;
+/** A fixed end of the window keeps the data identical run to run; 10-year retention keeps it from expiring (much longer
+ * overflows DateTime past 2106 and the TTL then drops rows on insert). */
+const END_MS = Date.UTC(2026, 9, 1);
+const WINDOW_MS = 30 * 86_400_000;
+const CHUNK_ROWS = 2_000_000;
+
+/** Values for every parameter name the named queries take; catalogue defaults fill the rest. */
+const PARAM_VALUES: Record<string, string> = {
+  from: new Date(END_MS - WINDOW_MS).toISOString(),
+  to: new Date(END_MS).toISOString(),
+  user: 'user-42',
+  session: 's-42-3',
+  route: '/api/r7/:id',
+  event: 'login',
+  min_failures: '3',
+  min_requests: '10',
+  min_status: '500',
+  minutes: String(30 * 24 * 60),
+  bucket_minutes: '60',
+};
+
+async function generate(sink: EmbeddedSink, file: string, rows: number, users: number): Promise<void> {
+  const sql = fs.readFileSync(path.join(SQL_DIR, file), 'utf8');
+  for (let first = 0; first < rows; first += CHUNK_ROWS) {
+    await sink.command(sql, {
+      first,
+      count: Math.min(CHUNK_ROWS, rows - first),
+      seed: SEED,
+      end_ms: END_MS,
+      window_ms: WINDOW_MS,
+      users,
+    });
+  }
+}
+
+async function timeQuery(sink: EmbeddedSink, sql: string, params: Record<string, unknown>): Promise<{ ms: number; rows: number }> {
+  const start = process.hrtime.bigint();
+  const rows = await sink.query(sql, params);
+  return { ms: Number(process.hrtime.bigint() - start) / 1e6, rows: rows.length };
+}
+
+export const main: BenchMain = async (args: BenchArgs, log) => {
+  const accessRows = numberArg(args, 'rows', args.full ? 10_000_000 : 1_000_000);
+  const runs = numberArg(args, 'runs', 5);
+  const users = Math.max(100, Math.round(accessRows / 50));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-query-'));
+  const sink = new EmbeddedSink({ dataDir: path.join(dir, 'data') });
+  try {
+    await migrate(sink, { retentionDays: 3650, rollupRetentionDays: 3650 });
+    const genStart = Date.now();
+    await generate(sink, 'generate-access-rows.sql', accessRows, users);
+    await generate(sink, 'generate-auth-rows.sql', Math.round(accessRows / 20), users);
+    await generate(sink, 'generate-external-rows.sql', Math.round(accessRows / 10), users);
+    const genS = (Date.now() - genStart) / 1000;
+    const counts = await sink.query<{ t: string; n: string | number }>(
+      "SELECT 'access_log' AS t, count() AS n FROM access_log UNION ALL SELECT 'auth_events', count() FROM auth_events " +
+        "UNION ALL SELECT 'external_calls', count() FROM external_calls",
+    );
+    log(`generated ${counts.map((c) => `${c.t} ${c.n}`).join(', ')} in ${genS.toFixed(1)} s`);
+
+    const catalog = QueryCatalog.load();
+    const queries = catalog.list().sort((a, b) => a.name.localeCompare(b.name));
+    const bound = new Map<string, Record<string, string | number | boolean>>();
+    for (const q of queries) {
+      const values: Record<string, string> = {};
+      for (const p of q.params) if (PARAM_VALUES[p.name] !== undefined) values[p.name] = PARAM_VALUES[p.name];
+      bound.set(q.name, catalog.bind(q.name, values));
+      await timeQuery(sink, q.sql, bound.get(q.name)!); // untimed: first read of the parts, plan caches
+    }
+    // Rounds over all queries, so a burst of someone else's load spreads over every query, not one.
+    const times = new Map<string, number[]>(queries.map((q) => [q.name, []]));
+    const resultRows = new Map<string, number>();
+    for (let round = 0; round < runs; round++) {
+      for (const q of queries) {
+        const { ms, rows } = await timeQuery(sink, q.sql, bound.get(q.name)!);
+        times.get(q.name)!.push(ms);
+        resultRows.set(q.name, rows);
+      }
+    }
+
+    const lines = [
+      '### Query latency',
+      '',
+      `${counts.map((c) => `${Number(c.n).toLocaleString('en-US')} ${c.t}`).join(', ')} rows (seed ${SEED}, 30-day window, ` +
+        `${users} users), generated in ${genS.toFixed(1)} s by INSERT … SELECT FROM numbers(). Each query over the whole window, ` +
+        `median of ${runs} runs after one untimed run, queries alternated within each round. ` +
+        `Targets: raw < 500 ms${accessRows < 10_000_000 ? ' (stated for 10M rows; this run has fewer)' : ''}, rollup < 50 ms.`,
+      '',
+      '| query | form | median ms | min..max ms | result rows | target |',
+      '|---|---|---|---|---|---|',
+    ];
+    let failures = 0;
+    for (const q of queries) {
+      const s = summarize(times.get(q.name)!);
+      const limit = q.source === 'rollup' ? 50 : 500;
+      const ok = s.median < limit;
+      if (!ok) failures++;
+      lines.push(`| ${q.name} | ${q.source} | ${s.median.toFixed(1)} | ${s.min.toFixed(1)}..${s.max.toFixed(1)} | ${resultRows.get(q.name)} | < ${limit} ms: ${pass(ok)} |`);
+    }
+    const all = queries.map((q) => median(times.get(q.name)!));
+    lines.push('', `${queries.length} queries, ${failures} over target; slowest ${Math.max(...all).toFixed(1)} ms.`, '');
+    return lines.join('\n');
+  } finally {
+    await sink.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+};
+
+if (require.main === module) runStandalone('query latency', main);
