@@ -1,22 +1,25 @@
 /**
  * Cheap size estimate of a row for the queue's byte cap: string lengths plus 8 per number or boolean,
- * one level into maps. Close to the JSON size without serialising every row.
+ * one level into maps. Close to the JSON size without serialising every row (for…in: no per-row arrays).
  */
 export function approxRowBytes(row: object): number {
   let bytes = 2;
-  for (const [key, value] of Object.entries(row)) {
-    bytes += key.length + 4 + approxValueBytes(value);
+  const record = row as Record<string, unknown>;
+  for (const key in record) {
+    bytes += key.length + 4;
+    const value = record[key];
+    if (typeof value === 'string') bytes += value.length + 2;
+    else if (value !== null && typeof value === 'object') bytes += approxMapBytes(value as Record<string, unknown>);
+    else bytes += 8;
   }
   return bytes;
 }
 
-function approxValueBytes(value: unknown): number {
-  if (typeof value === 'string') return value.length + 2;
-  if (typeof value === 'number' || typeof value === 'boolean') return 8;
-  if (value && typeof value === 'object') {
-    let bytes = 2;
-    for (const [k, v] of Object.entries(value)) bytes += k.length + 4 + (typeof v === 'string' ? v.length + 2 : 8);
-    return bytes;
+function approxMapBytes(map: Record<string, unknown>): number {
+  let bytes = 2;
+  for (const key in map) {
+    const value = map[key];
+    bytes += key.length + 4 + (typeof value === 'string' ? value.length + 2 : 8);
   }
-  return 4;
+  return bytes;
 }
