@@ -1,0 +1,148 @@
+/**
+ * The dashboard's HTTP handler: the static page (no build step; chart.js served from node_modules) and a JSON API
+ * over the named queries and alerts, every API call authorised by the admin token and recorded as an audit row.
+ * Returns false for paths that are not its own, so a host server (the OTLP service) can mount it beside its routes.
+ */
+import * as fs from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as path from 'node:path';
+import { acknowledgeAlert, isAlertId, listAlerts, type AlertStatus } from '../analytics/alert-store';
+import { QueryCatalog, QueryCatalogError } from '../analytics/query-catalog';
+import { resolveWindow } from '../analytics/since';
+import { bearerTokenMatches } from '../service/bearer-token';
+import type { Sink } from '../sinks/sink';
+import { recordAudit } from './audit-log';
+
+export interface DashboardOptions {
+  readonly sink: Sink;
+  /** OTEL_ACTIVITY_ADMIN_TOKEN; when empty every API call is refused. */
+  readonly adminToken: string;
+  /** service.name written on audit rows. */
+  readonly serviceName?: string;
+  readonly catalog?: QueryCatalog;
+  /** Any other fields (the service passes its config) are ignored. */
+  readonly [key: string]: unknown;
+}
+
+export type DashboardHandler = (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
+
+const STATIC_FILES: Readonly<Record<string, readonly [string, string]>> = {
+  '/dashboard': ['index.html', 'text/html; charset=utf-8'],
+  '/dashboard/': ['index.html', 'text/html; charset=utf-8'],
+  '/dashboard/app.js': ['app.js', 'text/javascript; charset=utf-8'],
+  '/dashboard/app.css': ['app.css', 'text/css; charset=utf-8'],
+};
+
+const SECURITY_HEADERS = {
+  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+};
+
+/** Finds exporter/dashboard/static from the sources or from dist/. */
+function staticDir(): string {
+  const candidates = [path.join(__dirname, 'static'), path.join(__dirname, '..', '..', '..', 'exporter', 'dashboard', 'static')];
+  const found = candidates.find((dir) => fs.existsSync(path.join(dir, 'index.html')));
+  if (!found) throw new Error(`otel-activity dashboard: static files not found in ${candidates.join(' or ')}`);
+  return found;
+}
+
+function chartJsFile(): string {
+  // chart.js's "exports" hides dist/chart.umd.js; its main entry sits in the same folder.
+  return path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.js');
+}
+
+function send(response: ServerResponse, status: number, body: string | Buffer, type: string, extra: Record<string, string> = {}): void {
+  response.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...SECURITY_HEADERS, ...extra });
+  response.end(body);
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  send(response, status, JSON.stringify(body), 'application/json; charset=utf-8', { 'cache-control': 'no-store' });
+}
+
+export function createDashboardHandler(options: DashboardOptions): DashboardHandler {
+  const catalog = options.catalog ?? QueryCatalog.load();
+  const dir = staticDir();
+  const service = options.serviceName ?? 'otel-activity';
+
+  async function api(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+    if (!options.adminToken) return sendJson(response, 403, { error: 'the dashboard API is off: set OTEL_ACTIVITY_ADMIN_TOKEN and restart the service' });
+    if (!bearerTokenMatches(request, options.adminToken)) return sendJson(response, 401, { error: 'missing or wrong admin token (Authorization: Bearer …)' });
+    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    // /api/reports
+    if (parts.length === 2 && parts[1] === 'reports' && request.method === 'GET') {
+      await recordAudit(options.sink, service, request, { action: 'dashboard.read', resourceType: 'report', resourceId: '*', details: {} });
+      return sendJson(response, 200, catalog.list().map((q) => ({ name: q.name, answers: q.answers, source: q.source, params: q.params })));
+    }
+    // /api/reports/:name?since=24h&from=&to=&param=value
+    if (parts.length === 3 && parts[1] === 'reports' && request.method === 'GET') {
+      const name = parts[2];
+      const values: Record<string, string> = {};
+      for (const [key, value] of url.searchParams) if (!['since', 'from', 'to'].includes(key)) values[key] = value;
+      let params: Record<string, string | number | boolean>;
+      let window: { from: string; to: string };
+      try {
+        const query = catalog.get(name);
+        window = resolveWindow({ since: url.searchParams.get('since') || undefined, from: url.searchParams.get('from') || undefined, to: url.searchParams.get('to') || undefined });
+        const declared = new Set(query.params.map((p) => p.name));
+        params = catalog.bind(name, { ...(declared.has('from') ? { from: window.from } : {}), ...(declared.has('to') ? { to: window.to } : {}), ...values });
+      } catch (error) {
+        const status = error instanceof QueryCatalogError && /no report named/.test(error.message) ? 404 : 400;
+        if (error instanceof QueryCatalogError || error instanceof RangeError) return sendJson(response, status, { error: error.message });
+        throw error;
+      }
+      await recordAudit(options.sink, service, request, { action: 'dashboard.read', resourceType: 'report', resourceId: name, details: params });
+      const rows = await options.sink.query(catalog.get(name).sql, params);
+      return sendJson(response, 200, { name, ...window, rows });
+    }
+    // /api/alerts?status=open,acknowledged
+    if (parts.length === 2 && parts[1] === 'alerts' && request.method === 'GET') {
+      const statuses = (url.searchParams.get('status') ?? 'open,acknowledged').split(',').filter(Boolean);
+      if (statuses.some((s) => !['open', 'acknowledged', 'resolved'].includes(s))) {
+        return sendJson(response, 400, { error: `status must be a comma list of open, acknowledged, resolved, got "${statuses.join(',')}"` });
+      }
+      await recordAudit(options.sink, service, request, { action: 'dashboard.read', resourceType: 'alerts', resourceId: statuses.join(','), details: {} });
+      return sendJson(response, 200, { alerts: await listAlerts(options.sink, { statuses: statuses as AlertStatus[] }) });
+    }
+    // POST /api/alerts/:id/ack
+    if (parts.length === 4 && parts[1] === 'alerts' && parts[3] === 'ack') {
+      if (request.method !== 'POST') return sendJson(response, 405, { error: 'use POST to acknowledge an alert' });
+      const id = parts[2];
+      if (!isAlertId(id)) return sendJson(response, 400, { error: `alert id must be a UUID, got "${id}"` });
+      await recordAudit(options.sink, service, request, { action: 'admin.ack', resourceType: 'alert', resourceId: id, details: {} });
+      const alert = await acknowledgeAlert(options.sink, id, `dashboard:${(request.socket.remoteAddress ?? '').replace(/^::ffff:/, '')}`);
+      if (!alert) return sendJson(response, 404, { error: `no alert with id ${id}` });
+      return sendJson(response, 200, { alert });
+    }
+    return sendJson(response, 404, { error: `no dashboard API ${request.method} ${url.pathname}; see GET /api/reports` });
+  }
+
+  return async (request, response) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (url.pathname === '/' && request.method === 'GET') {
+      response.writeHead(302, { location: '/dashboard', 'content-length': 0 });
+      response.end();
+      return true;
+    }
+    const file = STATIC_FILES[url.pathname];
+    if (file && request.method === 'GET') {
+      send(response, 200, fs.readFileSync(path.join(dir, file[0])), file[1], { 'cache-control': 'no-cache' });
+      return true;
+    }
+    if (url.pathname === '/dashboard/chart.umd.js' && request.method === 'GET') {
+      send(response, 200, fs.readFileSync(chartJsFile()), 'text/javascript; charset=utf-8', { 'cache-control': 'max-age=3600' });
+      return true;
+    }
+    if (url.pathname === '/api/reports' || url.pathname.startsWith('/api/reports/') || url.pathname === '/api/alerts' || url.pathname.startsWith('/api/alerts/')) {
+      try {
+        await api(request, response, url);
+      } catch (error) {
+        if (!response.headersSent) sendJson(response, 500, { error: (error as Error).message });
+      }
+      return true;
+    }
+    return false;
+  };
+}
