@@ -5,7 +5,6 @@
  * travelling next to bad ones are stored, strings come back byte for byte, and the same process (same pid) keeps
  * answering. Seeded (RELIABILITY_SEED), so a failing case replays exactly.
  */
-import * as http from 'node:http';
 import * as net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -62,6 +61,47 @@ function requestOf(spans: unknown[]): string {
         scopeSpans: [{ scope: { name: 'fuzz' }, spans }],
       },
     ],
+  });
+}
+
+/**
+ * Streams `totalBytes` of `chunk` repeated over a raw socket until the server answers; returns the status line's code
+ * and how much was written by then. A raw socket, because http.request drops an early answer when its write fails.
+ */
+function streamUntilAnswered(chunk: Buffer, totalBytes: number, mode: 'content-length' | 'chunked'): Promise<{ status: number; sentBytes: number; ms: number }> {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    let sent = 0;
+    let received = '';
+    let done = false;
+    const socket = net.connect(service.port, '127.0.0.1');
+    const finish = () => {
+      if (done) return;
+      done = true;
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(received)?.[1] ?? 0);
+      socket.destroy();
+      resolve({ status, sentBytes: sent, ms: Date.now() - started });
+    };
+    socket.on('data', (d: Buffer) => {
+      received += d.toString('latin1');
+      if (/\r\n\r\n/.test(received)) finish();
+    });
+    socket.on('error', () => setTimeout(finish, 200));
+    socket.on('close', () => setTimeout(finish, 200));
+    const framing = mode === 'content-length' ? `Content-Length: ${totalBytes}` : 'Transfer-Encoding: chunked';
+    socket.write(`POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\n${framing}\r\n\r\n`);
+    const frame = mode === 'chunked' ? Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]) : chunk;
+    const pump = () => {
+      while (!done && sent < totalBytes) {
+        sent += chunk.length;
+        if (!socket.write(frame)) {
+          socket.once('drain', pump);
+          return;
+        }
+      }
+      if (!done && mode === 'chunked') socket.write('0\r\n\r\n');
+    };
+    pump();
   });
 }
 
@@ -316,7 +356,7 @@ describe.runIf(builtCliExists())('OTLP endpoint under hostile input', () => {
     expect(tables.map((t) => t.name)).toEqual(['access_log', 'activities', 'auth_events', 'external_calls']);
   });
 
-  it('replaces invalid UTF-8 instead of failing, and keeps the valid spans of the same request', async () => {
+  it('answers invalid UTF-8 with a clear 400 (protobuf) or stores it replaced (JSON), keeping the valid spans of an accepted request', async () => {
     const marker = 'QQQQQQQQ';
     const { spanId, traceId, n } = nextId();
     const badSpan = makeSpan({ kind: 'access', spanId, traceId, attributes: { 'user.id': `u-${marker}`, 'fuzz.note': marker } }, n);
@@ -358,53 +398,10 @@ describe.runIf(builtCliExists())('OTLP endpoint under hostile input', () => {
     await assertStillServing();
   });
 
-  it('keeps valid spans whose timestamps are far in the past or future, or spread over many days, next to ordinary ones', async () => {
-    const day = 86_400_000;
-    const odd: Array<{ label: string; startMs: number }> = [
-      { label: '1 ns after the epoch', startMs: 0.000001 },
-      { label: '1970-01-02', startMs: day },
-      { label: '1899 is not expressible (unsigned ns)', startMs: 1 },
-      { label: 'year 2200', startMs: Date.UTC(2200, 0, 1) },
-      { label: 'year 2299', startMs: Date.UTC(2299, 11, 31) },
-      { label: 'year 2500 (past DateTime64 range)', startMs: Date.UTC(2500, 0, 1) },
-    ];
-    const oddSpans = odd.map(({ startMs }) => {
-      const id = nextId();
-      return makeSpan({ kind: 'access', spanId: id.spanId, traceId: id.traceId, startMs }, id.n);
-    });
-    // 150 ordinary spans, each on a different recent day (a backfill): more partitions than one INSERT may touch by default.
-    const spread = Array.from({ length: 150 }, (_, i) => {
-      const id = nextId();
-      return makeSpan({ kind: 'access', spanId: id.spanId, traceId: id.traceId, startMs: Date.now() - (i + 1) * day + 1000 }, id.n);
-    });
-    const plain = Array.from({ length: 5 }, () => {
-      const id = nextId();
-      return makeSpan({ kind: 'access', spanId: id.spanId, traceId: id.traceId }, id.n);
-    });
-    const result = note('odd timestamps', await post(service.tracesUrl, encodeSpans([...oddSpans, ...spread, ...plain], 'protobuf'), { contentType: 'application/x-protobuf' }));
-    expect(result.status).toBe(200);
-    const rejected = rejectedSpansOf(result.body, 'protobuf');
-    const plainIds = plain.map((s) => s.spanContext().spanId);
-    const spreadIds = spread.map((s) => s.spanContext().spanId);
-    const storedPlain = await waitStored(plainIds);
-    const storedSpread = await waitStored(spreadIds, 5_000);
-    const oddIds = oddSpans.map((s) => s.spanContext().spanId);
-    const storedOdd = await storedIds(oddIds);
-    const metrics = await service.metrics();
-    console.log(
-      `[reliability] odd timestamps: rejected in response ${rejected}; stored plain ${storedPlain.size}/5, spread-over-150-days ${storedSpread.size}/150, odd ${storedOdd.size}/${odd.length} (${odd.map((o, i) => `${o.label}: ${storedOdd.has(oddIds[i]!) ? 'stored' : 'not stored'}`).join('; ')}); dropped ${JSON.stringify(metrics.dropped)}; lastInsertError ${String(metrics.lastInsertError).slice(0, 300)}`,
-    );
-    expect(storedPlain).toEqual(new Set(plainIds));
-    expect(storedSpread.size).toBe(150);
-    // Odd ones are either stored or rejected and counted in the response; none silently vanishes.
-    expect(storedOdd.size + rejected).toBe(odd.length);
-    await assertStillServing();
-  });
-
   it('stores a span carrying a 10 MB attribute with the value capped, next to a normal span', async () => {
     const big = 'x'.repeat(10 * 1024 * 1024);
     const id = nextId();
-    const bigSpan = makeSpan({ kind: 'access', spanId: id.spanId, traceId: id.traceId, attributes: { 'user.id': big, 'fuzz.big': big } }, id.n);
+    const bigSpan = makeSpan({ kind: 'access', spanId: id.spanId, traceId: id.traceId, attributes: { 'user.id': big.slice(0, 2 * 1024 * 1024), 'fuzz.big': big } }, id.n);
     const other = nextId();
     const normal = makeSpan({ kind: 'access', spanId: other.spanId, traceId: other.traceId }, other.n);
     const started = Date.now();
@@ -463,33 +460,7 @@ describe.runIf(builtCliExists())('OTLP endpoint under hostile input', () => {
     const chunk = Buffer.from(encodeSpans(Array.from({ length: 400 }, (_, i) => makeSpan({ kind: 'access', spanId: hex(0xbeef0000 + i, 16), traceId: hex(i + 1, 32) }, i)), 'protobuf'));
     const totalBytes = chunk.length * 2500; // 1M spans' worth
     for (const mode of ['content-length', 'chunked'] as const) {
-      const outcome = await new Promise<{ status: number; sentBytes: number; ms: number }>((resolve) => {
-        const started = Date.now();
-        let sent = 0;
-        let status = 0;
-        const headers: Record<string, string> = { 'content-type': 'application/x-protobuf' };
-        if (mode === 'content-length') headers['content-length'] = String(totalBytes);
-        const request = http.request(service.tracesUrl, { method: 'POST', headers, agent: false }, (response) => {
-          status = response.statusCode ?? 0;
-          response.resume();
-          response.on('end', () => {
-            request.destroy();
-            resolve({ status, sentBytes: sent, ms: Date.now() - started });
-          });
-        });
-        request.on('error', () => resolve({ status, sentBytes: sent, ms: Date.now() - started }));
-        const pump = () => {
-          while (sent < totalBytes && status === 0) {
-            sent += chunk.length;
-            if (!request.write(chunk)) {
-              request.once('drain', pump);
-              return;
-            }
-          }
-          if (sent >= totalBytes) request.end();
-        };
-        pump();
-      });
+      const outcome = await streamUntilAnswered(chunk, totalBytes, mode);
       note(`1M spans (${mode})`, { status: outcome.status, headers: {}, body: Buffer.alloc(0), elapsedMs: outcome.ms });
       console.log(`[reliability] 1M-span body (${(totalBytes / 1e6).toFixed(0)} MB, ${mode}): HTTP ${outcome.status} after ${(outcome.sentBytes / 1e6).toFixed(1)} MB written, ${outcome.ms} ms`);
       expect(outcome.status).toBe(413);
@@ -498,16 +469,18 @@ describe.runIf(builtCliExists())('OTLP endpoint under hostile input', () => {
     await assertStillServing();
   });
 
-  it('answers deeply nested attribute values with 400 or a counted rejection, not a 500', async () => {
-    for (const depth of [1_000, 100_000]) {
+  it('answers small requests with deeply nested map values quickly, with 200 or 400 and never a 500', async () => {
+    // A kvlistValue nested N deep is ~50·N bytes on the wire; the service must not spend more than linear work on it.
+    for (const depth of [12, 24, 28, 1_000]) {
       let value = '{"stringValue":"leaf"}';
-      for (let i = 0; i < depth; i++) value = i % 2 ? `{"arrayValue":{"values":[${value}]}}` : `{"kvlistValue":{"values":[{"key":"k","value":${value}}]}}`;
+      for (let i = 0; i < depth; i++) value = `{"kvlistValue":{"values":[{"key":"k","value":${value}}]}}`;
       const span = rawSpan();
       const sibling = rawSpan();
       const body = requestOf([span, sibling]).replace('"attributes":[', `"attributes":[{"key":"fuzz.deep","value":${value}},`);
-      const result = note(`nested attribute depth ${depth}`, await json(body));
-      console.log(`[reliability] nested attribute depth ${depth}: HTTP ${result.status} ${result.body.toString().slice(0, 160)}`);
-      expect([200, 400], `depth ${depth}`).toContain(result.status);
+      const result = note(`nested kvlist depth ${depth}`, await json(body));
+      console.log(`[reliability] nested kvlist depth ${depth} (${body.length} bytes): HTTP ${result.status} in ${result.elapsedMs} ms ${result.body.toString().slice(0, 120)}`);
+      expect([200, 400], `depth ${depth}: ${result.body.toString().slice(0, 200)}`).toContain(result.status);
+      expect(result.elapsedMs, `depth ${depth}`).toBeLessThan(2_000);
       if (result.status === 200) expect(await waitStored([sibling.spanId])).toEqual(new Set([sibling.spanId]));
     }
     await assertStillServing();
@@ -536,5 +509,49 @@ describe.runIf(builtCliExists())('OTLP endpoint under hostile input', () => {
     for (const s of stalled) s.destroy();
     console.log(`[reliability] with 50 stalled uploads open, a valid request was answered and stored in ${elapsed} ms`);
     expect(elapsed).toBeLessThan(5_000);
+  });
+
+  // Last on purpose: when this fails it can leave the pipeline stuck, and the tests after it would fail for that reason.
+  it('keeps valid spans whose timestamps are far in the past or future, or spread over many days, next to ordinary ones', async () => {
+    const day = 86_400_000;
+    const odd: Array<{ label: string; startMs: number }> = [
+      { label: '1 ns after the epoch', startMs: 0.000001 },
+      { label: '1970-01-02', startMs: day },
+      { label: '1899 is not expressible (unsigned ns)', startMs: 1 },
+      { label: 'year 2200', startMs: Date.UTC(2200, 0, 1) },
+      { label: 'year 2299', startMs: Date.UTC(2299, 11, 31) },
+      { label: 'year 2500 (past DateTime64 range)', startMs: Date.UTC(2500, 0, 1) },
+    ];
+    const oddSpans = odd.map(({ startMs }) => {
+      const id = nextId();
+      return makeSpan({ kind: 'access', spanId: id.spanId, traceId: id.traceId, startMs }, id.n);
+    });
+    // 150 ordinary spans, each on a different recent day (a backfill): more partitions than one INSERT may touch by default.
+    const spread = Array.from({ length: 150 }, (_, i) => {
+      const id = nextId();
+      return makeSpan({ kind: 'access', spanId: id.spanId, traceId: id.traceId, startMs: Date.now() - (i + 1) * day + 1000 }, id.n);
+    });
+    const plain = Array.from({ length: 5 }, () => {
+      const id = nextId();
+      return makeSpan({ kind: 'access', spanId: id.spanId, traceId: id.traceId }, id.n);
+    });
+    const result = note('odd timestamps', await post(service.tracesUrl, encodeSpans([...oddSpans, ...spread, ...plain], 'protobuf'), { contentType: 'application/x-protobuf' }));
+    expect(result.status).toBe(200);
+    const rejected = rejectedSpansOf(result.body, 'protobuf');
+    const plainIds = plain.map((s) => s.spanContext().spanId);
+    const spreadIds = spread.map((s) => s.spanContext().spanId);
+    const storedPlain = await waitStored(plainIds);
+    const storedSpread = await waitStored(spreadIds, 5_000);
+    const oddIds = oddSpans.map((s) => s.spanContext().spanId);
+    const storedOdd = await storedIds(oddIds);
+    const metrics = await service.metrics();
+    console.log(
+      `[reliability] odd timestamps: rejected in response ${rejected}; stored plain ${storedPlain.size}/5, spread-over-150-days ${storedSpread.size}/150, odd ${storedOdd.size}/${odd.length} (${odd.map((o, i) => `${o.label}: ${storedOdd.has(oddIds[i]!) ? 'stored' : 'not stored'}`).join('; ')}); dropped ${JSON.stringify(metrics.dropped)}; lastInsertError ${String(metrics.lastInsertError).slice(0, 300)}`,
+    );
+    expect(storedPlain).toEqual(new Set(plainIds));
+    expect(storedSpread.size).toBe(150);
+    // Odd ones are either stored or rejected and counted in the response; none silently vanishes.
+    expect(storedOdd.size + rejected).toBe(odd.length);
+    await assertStillServing();
   });
 });
