@@ -66,6 +66,7 @@ export class ClickHouseSpanExporter implements SpanExporter {
   private migrated = false;
   private migrating: Promise<void> | undefined;
   private migrationFailedAt = 0;
+  private lastMigrationError = '';
 
   constructor(options: ClickHouseSpanExporterOptions) {
     this.options = options;
@@ -193,9 +194,13 @@ export class ClickHouseSpanExporter implements SpanExporter {
       this.migrated = true;
     } catch (error) {
       this.migrationFailedAt = Date.now();
-      this.stats.lastInsertError = `migrations failed: ${(error as Error).message}`;
+      const message = `migrations failed: ${(error as Error).message}`;
+      // Retried once per probe interval while the sink is down: log a failure once, not every attempt.
+      const repeated = message === this.lastMigrationError;
+      this.lastMigrationError = message;
+      this.stats.lastInsertError = message;
       this.stats.lastInsertErrorAt = new Date().toISOString();
-      diag.error(`otel-activity: schema migrations failed on the ${this.sink.kind} sink: ${(error as Error).message}`);
+      if (!repeated) diag.error(`otel-activity: schema migrations failed on the ${this.sink.kind} sink: ${(error as Error).message}`);
     }
   }
 }

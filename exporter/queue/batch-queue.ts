@@ -112,9 +112,11 @@ export class BatchQueue {
   /** Drains everything and stops timers; idempotent, every call returns the same promise. */
   shutdown(): Promise<void> {
     this.shutdownPromise ??= (async () => {
+      // First stop the retry waits: at shutdown a batch gets one attempt, then the spool (durable, replayed on next
+      // start) rather than holding the process for a whole backoff deadline.
+      await this.writer.stop();
       await this.forceFlush();
       await this.writer.drainSpool();
-      await this.writer.stop();
       this.clearTimer();
     })();
     return this.shutdownPromise;

@@ -97,7 +97,7 @@ export class BatchWriter {
     return this.replaying;
   }
 
-  /** Stops retry waits (batches in flight go to the spool) and the probe timer, after one last replay pass. */
+  /** Stops retry waits (batches in flight go to the spool after their current attempt) and the probe timer. */
   async stop(): Promise<void> {
     this.stopping = true;
     this.clearProbe();
