@@ -283,9 +283,13 @@ describe('HttpSink against clickhouse-server 18.16', () => {
     const db = await freshDatabase();
     const spoolDir = tmpDir();
     await server.kill();
-    const first = pipeline(sinkFor(db), { spoolDir, probeIntervalMs: 100, retry: { maxAttempts: 1 } });
+    // A generous retry policy: shutdown must still not wait it out, but give each batch one attempt and spool it.
+    const first = pipeline(sinkFor(db), { spoolDir, probeIntervalMs: 100, retry: { maxAttempts: 30, initialDelayMs: 500, maxDelayMs: 5_000, deadlineMs: 60_000 } });
     first.queue.enqueue([...rows('access_log', 'p', 0, 250), ...rows('auth_events', 'q', 0, 40)]);
+    const shutdownStarted = Date.now();
     await first.queue.shutdown();
+    expect(Date.now() - shutdownStarted).toBeLessThan(2_000);
+    expect(first.stats.retries).toBe(0);
     expect(first.stats.spoolPendingBatches).toBe(4); // access 100+100+50, auth 40
     expect(first.stats.inserted.access_log).toBe(0);
     const firstTokens = fs
