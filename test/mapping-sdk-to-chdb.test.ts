@@ -31,11 +31,12 @@ function routedSpans(): Array<RoutedRow | undefined> {
   return exporter.getFinishedSpans().map((s) => spanToRow(readableSpanToActivitySpan(s)));
 }
 
+let batches = 0;
 async function insertAll(routed: Array<RoutedRow | undefined>): Promise<void> {
   const byTable = new Map<string, object[]>();
   for (const r of routed) if (r) byTable.set(r.table, [...(byTable.get(r.table) ?? []), r.row]);
   for (const [table, rows] of byTable) {
-    const result = await sink.insert(table, rows, { dedupToken: `t-${table}` });
+    const result = await sink.insert(table, rows, { dedupToken: `batch-${++batches}-${table}` });
     expect(result).toEqual({ ok: true });
   }
 }
