@@ -124,3 +124,15 @@ export class AlertEvaluator {
     }
   }
 }
+
+/**
+ * For the service: evaluates the rules every service.alertIntervalMs (0 = never) with the configured thresholds and
+ * webhook; returns a stop function for shutdown.
+ */
+export function startAlertSchedule(
+  sink: Sink,
+  service: { readonly alertIntervalMs: number; readonly alertThresholds: Readonly<Record<string, number>>; readonly alertWebhookUrl: string },
+): () => void {
+  if (service.alertIntervalMs <= 0) return () => {};
+  return new AlertEvaluator({ sink, thresholds: service.alertThresholds, webhookUrl: service.alertWebhookUrl }).schedule(service.alertIntervalMs);
+}

@@ -65,7 +65,8 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
 export function createDashboardHandler(options: DashboardOptions): DashboardHandler {
   const catalog = options.catalog ?? QueryCatalog.load();
   const dir = staticDir();
-  const service = options.serviceName ?? 'otel-activity';
+  const fromConfig = (options.config as { sdk?: { serviceName?: string } } | undefined)?.sdk?.serviceName;
+  const service = options.serviceName ?? fromConfig ?? 'otel-activity';
 
   async function api(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
     if (!options.adminToken) return sendJson(response, 403, { error: 'the dashboard API is off: set OTEL_ACTIVITY_ADMIN_TOKEN and restart the service' });
