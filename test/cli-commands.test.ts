@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newAlert, writeAlerts } from '../exporter/analytics/alert-store';
 import { EmbeddedSink } from '../exporter/sinks/embedded-sink';
 import { migrate } from '../schemas/migrate';
 import { buildFixture, insertFixture } from './helpers/analytics-fixture';
@@ -18,6 +19,7 @@ const root = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-cli-'));
 const dataDir = path.join(root, 'data');
 const fx = buildFixture();
 const WINDOW = ['--from', '2026-03-10', '--to', '2026-03-12'];
+const alert = newAlert({ service: 'shop', rule: 'failed-login-burst-ip', severity: 'critical', subject: '198.51.100.7', value: 12, threshold: 10, details: '{}' }, new Date());
 
 interface Run {
   code: number | null;
@@ -56,6 +58,7 @@ beforeAll(async () => {
   const sink = new EmbeddedSink({ dataDir });
   await migrate(sink, { retentionDays: 3650, rollupRetentionDays: 3650 });
   await insertFixture(sink, fx);
+  await writeAlerts(sink, [alert]);
   await sink.close();
 }, 180_000);
 
@@ -107,6 +110,24 @@ describe('otel-activity CLI', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^otel-activity: .*nope/);
     expect(cli(['alerts', '--ack', '1 OR 1']).code).toBe(2);
+  });
+
+  it('alerts lists open alerts, acknowledges one by id, and resolves it when its condition has cleared', () => {
+    const listed = cli(['alerts', '--no-evaluate', '--format', 'json']);
+    expect(listed.code).toBe(0);
+    expect((JSON.parse(listed.stdout) as Array<Record<string, unknown>>).map((a) => [a.id, a.rule, a.subject, a.status])).toEqual([[alert.id, 'failed-login-burst-ip', '198.51.100.7', 'open']]);
+    const acked = cli(['alerts', '--ack', alert.id]);
+    expect(acked.code).toBe(0);
+    expect(acked.stdout).toBe(`alert ${alert.id} (failed-login-burst-ip 198.51.100.7) is acknowledged\n`);
+    const after = JSON.parse(cli(['alerts', '--no-evaluate', '--format', 'json']).stdout) as Array<Record<string, unknown>>;
+    expect(after.map((a) => [a.status, a.acknowledged_by])).toEqual([['acknowledged', 'cli:' + os.userInfo().username]]);
+    const missing = cli(['alerts', '--ack', '00000000-0000-4000-8000-000000000000']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('no alert with id 00000000-0000-4000-8000-000000000000; run "otel-activity alerts" to list them');
+    // Evaluated now, the March burst is long over: the alert is resolved and nothing new fires.
+    const evaluated = cli(['alerts', '--format', 'json']);
+    expect(evaluated.stderr).toBe('rules run: 0 new, 1 resolved\n');
+    expect(JSON.parse(evaluated.stdout)).toEqual([]);
   });
 
   it('export writes NDJSON, CSV and Parquet files of the window', () => {
