@@ -31,6 +31,8 @@ export interface ClickHouseSpanExporterOptions {
   readonly probeIntervalMs?: number;
   /** Give up retrying one batch (and spool it) after this long (default 30000 ms). */
   readonly retryDeadlineMs?: number;
+  /** Group-commit window for acceptActivitySpansDurably (default 100 ms). */
+  readonly durableFlushMs?: number;
 }
 
 export interface ExporterStats extends PipelineStats {
@@ -48,6 +50,11 @@ export interface AcceptResult {
   readonly accepted: number;
   readonly rejected: number;
   readonly ignored: number;
+}
+
+export interface DurableAcceptResult extends AcceptResult {
+  /** Every accepted row is in ClickHouse or fsync'd in the spool; false if some were dropped (spool full, rows refused). */
+  readonly durable: boolean;
 }
 
 const DEFAULT_PROBE_INTERVAL_MS = 5_000;
@@ -89,7 +96,7 @@ export class ClickHouseSpanExporter implements SpanExporter {
       },
       this.stats,
     );
-    this.queue = new BatchQueue(config, writer, this.stats);
+    this.queue = new BatchQueue({ ...config, durableFlushMs: options.durableFlushMs }, writer, this.stats);
     this.started = this.ensureMigrated().then(() => writer.start());
   }
 
@@ -132,6 +139,27 @@ export class ClickHouseSpanExporter implements SpanExporter {
     }
     this.counters.accepted += rows.length;
     return { accepted: rows.length, rejected: this.counters.rejected - before.rejected, ignored: this.counters.ignored - before.ignored };
+  }
+
+  /**
+   * Like acceptActivitySpans, but resolves only once the accepted rows are durable: inserted into ClickHouse, or
+   * written and fsync'd to the spool (replayed after a crash). Requests arriving together share one batch (group
+   * commit, durableFlushMs). The OTLP service answers 200 after this, so a SIGKILL never loses an acknowledged span.
+   */
+  async acceptActivitySpansDurably(spans: ReadonlyArray<ActivitySpan>): Promise<DurableAcceptResult | 'full'> {
+    if (this.queue.isShutdown) return 'full';
+    const before = { ...this.counters };
+    const rows = this.toRows(spans, (span) => span);
+    const offered = this.queue.offerDurable(rows);
+    if (offered === 'full') {
+      this.counters.ignored = before.ignored;
+      this.counters.rejected = before.rejected;
+      this.counters.refused++;
+      return 'full';
+    }
+    this.counters.accepted += rows.length;
+    const counts = { accepted: rows.length, rejected: this.counters.rejected - before.rejected, ignored: this.counters.ignored - before.ignored };
+    return { ...counts, durable: await offered };
   }
 
   /** True when `rows` more rows fit in the queue now. */

@@ -2,7 +2,7 @@
  * Public API of `otel-activity/exporter`: the ClickHouse span exporter, its sinks and pipeline parts.
  */
 export { ClickHouseSpanExporter } from './clickhouse-span-exporter';
-export type { AcceptResult, ClickHouseSpanExporterOptions, ExporterStats } from './clickhouse-span-exporter';
+export type { AcceptResult, ClickHouseSpanExporterOptions, DurableAcceptResult, ExporterStats } from './clickhouse-span-exporter';
 export { createSink } from './create-sink';
 export { EmbeddedSink, DataDirInUseError } from './sinks/embedded-sink';
 export type { EmbeddedSinkOptions } from './sinks/embedded-sink';
@@ -13,7 +13,7 @@ export type { InsertResult, QueryParams, Sink } from './sinks/sink';
 export { BatchQueue, DROP_PRIORITY } from './queue/batch-queue';
 export type { BatchQueueOptions, OfferResult, QueuedRow } from './queue/batch-queue';
 export { BatchWriter } from './queue/batch-writer';
-export type { Batch, BatchWriterOptions } from './queue/batch-writer';
+export type { Batch, BatchWriterOptions, WriteOutcome } from './queue/batch-writer';
 export { Spool } from './queue/spool';
 export type { SpooledBatch, SpoolOptions } from './queue/spool';
 export { backoffDelay, insertWithRetry } from './queue/retry';

@@ -354,4 +354,48 @@ describe('HttpSink against clickhouse-server 18.16', () => {
     expect(queue.offer(rows('access_log', 'late', 0, 1))).toBe('full');
     await sink.close();
   });
+  it('resolves a durable offer only once its rows are stored, sharing one INSERT among concurrent offers', async () => {
+    const db = await freshDatabase();
+    const sink = countingSink(sinkFor(db));
+    // flushIntervalMs far away: only the group-commit window (durableFlushMs) can be what flushes.
+    const { queue, stats } = pipeline(sink, { flushCount: 10_000, flushIntervalMs: 60_000 });
+    const started = Date.now();
+    const offers = Array.from({ length: 10 }, (_, k) => queue.offerDurable(rows('auth_events', 'd', k * 5, 5)));
+    expect(offers.every((o) => o !== 'full')).toBe(true);
+    expect(await Promise.all(offers)).toEqual(Array(10).fill(true));
+    expect(Date.now() - started).toBeLessThan(2_000);
+    // Already in the server when the offers resolved: no forceFlush needed.
+    expect(await countFinal(db, 'auth_events')).toBe(50);
+    expect(sink.inserts.map((i) => `${i.table}:${i.rows}`)).toEqual(['auth_events:50']);
+    expect(stats.queueRows).toBe(0);
+    await queue.shutdown();
+    await sink.close();
+  });
+
+  it('resolves a durable offer once spooled while the server is down, and false when even the spool cannot take it', async () => {
+    const db = await freshDatabase();
+    const spoolDir = tmpDir();
+    const { queue, spool } = pipeline(sinkFor(db), { spoolDir, probeIntervalMs: 60_000, flushIntervalMs: 60_000, retry: { maxAttempts: 2, initialDelayMs: 10, maxDelayMs: 20 } });
+    const notADir = path.join(tmpDir(), 'file');
+    fs.writeFileSync(notADir, 'x');
+    const { queue: queueNoDisk, stats: statsNoDisk } = pipeline(sinkFor(db), { spoolDir: path.join(notADir, 'spool'), flushIntervalMs: 60_000, retry: { maxAttempts: 1 } });
+    await server.kill();
+    try {
+      const offered = queue.offerDurable([...rows('access_log', 'w', 0, 7), ...rows('auth_events', 'v', 0, 3)]);
+      expect(offered).not.toBe('full');
+      expect(await offered).toBe(true);
+      expect(spool!.pendingBatches).toBe(2);
+      const onDisk = fs.readdirSync(spoolDir).filter((f) => f.endsWith('.ndjson')).map((f) => f.replace(/^\d+-/, ''));
+      expect(onDisk.sort()).toEqual(['access_log.ndjson', 'auth_events.ndjson']);
+
+      expect(await queueNoDisk.offerDurable(rows('auth_events', 'z', 0, 4))).toBe(false);
+      expect(statsNoDisk.dropped.auth_events.spool_error).toBe(4);
+    } finally {
+      await server.start();
+    }
+    await queue.shutdown();
+    await queueNoDisk.shutdown();
+    expect(await countFinal(db, 'access_log')).toBe(7);
+    expect(await countFinal(db, 'auth_events')).toBe(3);
+  });
 });

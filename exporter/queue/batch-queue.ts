@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { TABLE_NAMES, type TableName } from '../rows/row-types';
-import { BatchWriter, type Batch } from './batch-writer';
+import { BatchWriter, type Batch, type WriteOutcome } from './batch-writer';
 import { countDrop, type PipelineStats } from './pipeline-stats';
 import { approxRowBytes } from './row-size';
 
@@ -24,6 +24,11 @@ export interface BatchQueueOptions {
   readonly maxQueueRows: number;
   /** Cap on approximate bytes held in memory. */
   readonly maxQueueBytes: number;
+  /**
+   * Longest an offerDurable() caller waits before its rows are cut into a batch (the group-commit window); default
+   * 100 ms. Shorter than flushIntervalMs because a sender is waiting for the answer.
+   */
+  readonly durableFlushMs?: number;
 }
 
 /** Lower drops first: a lost page view costs less than a lost login record. */
@@ -38,6 +43,18 @@ interface Buffer {
   rows: object[];
   sizes: number[];
   bytes: number;
+  /** Callers of offerDurable() whose rows sit in this buffer. */
+  commits: Commit[];
+}
+
+/**
+ * One offerDurable() call waiting for its rows: `pending` counts its tables not yet cut into batches plus its batches
+ * not yet written; at 0 it resolves with whether every row was inserted or spooled (group commit).
+ */
+interface Commit {
+  pending: number;
+  durable: boolean;
+  resolve: (durable: boolean) => void;
 }
 
 export type OfferResult = 'accepted' | 'full';
@@ -46,11 +63,14 @@ export class BatchQueue {
   private readonly options: BatchQueueOptions;
   private readonly writer: BatchWriter;
   private readonly stats: PipelineStats;
-  private readonly buffers = new Map<TableName, Buffer>(TABLE_NAMES.map((t) => [t, { rows: [], sizes: [], bytes: 0 }]));
+  private readonly buffers = new Map<TableName, Buffer>(TABLE_NAMES.map((t) => [t, { rows: [], sizes: [], bytes: 0, commits: [] }]));
   /** One delivery chain per table: batches of a table go out in order, tables in parallel. */
   private readonly chains = new Map<TableName, Promise<void>>();
   private readonly inFlight = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
+  private timerDue = 0;
+  /** Set while offerDurable() pushes, so a count-triggered cut cannot split its rows from its commit. */
+  private holdCountFlush = false;
   /** Random per process, plus a counter: unique across processes sharing a server and stable for the batch's lifetime. */
   private readonly tokenPrefix = randomBytes(8).toString('hex');
   private batchSeq = 0;
@@ -82,6 +102,32 @@ export class BatchQueue {
     if (!this.hasCapacity(rows.length, bytes)) return 'full';
     rows.forEach((r, i) => this.push(r.table, r.row, sizes[i]!));
     return 'accepted';
+  }
+
+  /**
+   * Like offer(), then waits until every row is durable: inserted into ClickHouse, or written to the spool. Resolves
+   * true when all were, false when some were dropped (spool full or unwritable, rows rejected by the server). For a
+   * service that must not acknowledge what a crash could lose.
+   */
+  offerDurable(rows: ReadonlyArray<QueuedRow>): Promise<boolean> | 'full' {
+    if (rows.length === 0) return Promise.resolve(true);
+    this.holdCountFlush = true;
+    let result: OfferResult;
+    try {
+      result = this.offer(rows);
+    } finally {
+      this.holdCountFlush = false;
+    }
+    if (result === 'full') return 'full';
+    const tables = [...new Set(rows.map((r) => r.table))];
+    return new Promise<boolean>((resolve) => {
+      const commit: Commit = { pending: tables.length, durable: true, resolve };
+      for (const table of tables) this.buffers.get(table)!.commits.push(commit);
+      for (const table of tables) {
+        if (this.buffers.get(table)!.rows.length >= this.options.flushCount) this.flushTable(table);
+      }
+      this.startTimer(this.options.durableFlushMs ?? 100);
+    });
   }
 
   /** Enqueues every row it can, evicting lower-priority rows to make room; returns how many of `rows` were kept. */
@@ -130,6 +176,8 @@ export class BatchQueue {
       const buffer = this.buffers.get(victim)!;
       // Drop the newest: the oldest rows are closest to being flushed and were accepted first.
       buffer.rows.pop();
+      // The evicted row may belong to a durable offer: it can no longer promise durability.
+      for (const commit of buffer.commits) commit.durable = false;
       const dropped = buffer.sizes.pop()!;
       buffer.bytes -= dropped;
       this.stats.queueRows--;
@@ -155,16 +203,20 @@ export class BatchQueue {
     buffer.bytes += size;
     this.stats.queueRows++;
     this.stats.queueBytes += size;
-    if (buffer.rows.length >= this.options.flushCount) this.flushTable(table);
-    else this.startTimer();
+    if (buffer.rows.length >= this.options.flushCount && !this.holdCountFlush) this.flushTable(table);
+    else this.startTimer(this.options.flushIntervalMs);
   }
 
-  private startTimer(): void {
-    if (this.timer) return;
+  /** Arms the flush timer for `delayMs` from now, unless it already fires sooner. */
+  private startTimer(delayMs: number): void {
+    const due = Date.now() + delayMs;
+    if (this.timer && this.timerDue <= due) return;
+    this.clearTimer();
+    this.timerDue = due;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.flushAll();
-    }, this.options.flushIntervalMs);
+    }, delayMs);
     this.timer.unref();
   }
 
@@ -181,22 +233,35 @@ export class BatchQueue {
   /** Cuts the table's buffer into batches of at most flushCount rows and chains them for delivery. */
   private flushTable(table: TableName): void {
     const buffer = this.buffers.get(table)!;
+    const commits = buffer.commits;
+    buffer.commits = [];
+    const batchCount = Math.ceil(buffer.rows.length / this.options.flushCount);
+    if (batchCount === 0) {
+      // Its rows were all evicted (and the commit marked not durable): the table is done for it.
+      for (const commit of commits) settle(commit, true);
+      return;
+    }
+    // Each commit trades its "table not cut yet" token for one token per batch its rows may be in.
+    for (const commit of commits) commit.pending += batchCount - 1;
     while (buffer.rows.length > 0) {
       const rows = buffer.rows.splice(0, this.options.flushCount);
       const sizes = buffer.sizes.splice(0, this.options.flushCount);
       const bytes = sizes.reduce((a, b) => a + b, 0);
       buffer.bytes -= bytes;
       const batch: Batch = { table, rows, bytes, dedupToken: `${this.tokenPrefix}-${++this.batchSeq}-${table}` };
-      this.deliver(batch);
+      this.deliver(batch, commits);
     }
   }
 
-  private deliver(batch: Batch): void {
+  private deliver(batch: Batch, commits: readonly Commit[]): void {
     const table = batch.table as TableName;
     const previous = this.chains.get(table) ?? Promise.resolve();
     const next = previous
       .then(() => this.writer.write(batch))
-      .catch(() => undefined) // write() never throws; this keeps a surprise from breaking the chain.
+      .catch((): WriteOutcome => 'dropped') // write() never throws; this keeps a surprise from breaking the chain.
+      .then((outcome) => {
+        for (const commit of commits) settle(commit, outcome !== 'dropped');
+      })
       .finally(() => {
         this.stats.queueRows -= batch.rows.length;
         this.stats.queueBytes -= batch.bytes;
@@ -206,4 +271,11 @@ export class BatchQueue {
     this.chains.set(table, next);
     this.inFlight.add(next);
   }
+}
+
+/** One of the commit's batches (or its emptied table) is done; resolves the caller when it was the last. */
+function settle(commit: Commit, durable: boolean): void {
+  commit.durable &&= durable;
+  commit.pending--;
+  if (commit.pending === 0) commit.resolve(commit.durable);
 }

@@ -15,6 +15,9 @@ export interface Batch extends SpooledBatch {
   readonly bytes: number;
 }
 
+/** What became of a batch: in ClickHouse, on disk in the spool (both durable), or dropped and counted. */
+export type WriteOutcome = 'inserted' | 'spooled' | 'dropped';
+
 export interface BatchWriterOptions {
   readonly sink: Sink;
   readonly retry: RetryPolicy;
@@ -58,35 +61,32 @@ export class BatchWriter {
     }
   }
 
-  /** Delivers, spools or drops the batch; never throws. */
-  async write(batch: Batch): Promise<void> {
+  /** Delivers, spools or drops the batch; never throws. 'inserted' and 'spooled' are durable, 'dropped' (counted) is not. */
+  async write(batch: Batch): Promise<WriteOutcome> {
     await this.options.ready?.();
     const { spool } = this.options;
-    if (spool && (this.sinkDown || spool.pendingBatches > 0)) {
-      await this.spill(batch);
-      return;
-    }
+    if (spool && (this.sinkDown || spool.pendingBatches > 0)) return this.spill(batch);
     const { result, attempts } = await insertWithRetry(this.sink, batch.table, batch.rows, batch.dedupToken, this.options.retry, {
       onRetry: () => this.stats.retries++,
       shouldStop: () => this.stopping,
     });
     if (result.ok) {
       countInserted(this.stats, batch.table, batch.rows.length);
-      return;
+      return 'inserted';
     }
     this.noteError(result);
     if (!result.retryable && !isAuthFailure(result.error)) {
       countDrop(this.stats, batch.table, 'rejected', batch.rows.length);
       diag.error(`otel-activity: ClickHouse rejected a batch of ${batch.rows.length} ${batch.table} rows: ${result.error.message}`);
-      return;
+      return 'dropped';
     }
     if (!spool) {
       countDrop(this.stats, batch.table, 'sink_down', batch.rows.length);
       diag.error(`otel-activity: ${batch.rows.length} ${batch.table} rows dropped after ${attempts} attempts (no spool): ${result.error.message}`);
-      return;
+      return 'dropped';
     }
     this.markDown(result.error);
-    await this.spill(batch);
+    return this.spill(batch);
   }
 
   /** One replay pass: oldest first, stopping at the first batch the sink does not take. */
@@ -109,10 +109,11 @@ export class BatchWriter {
     if (this.options.spool && this.options.spool.pendingBatches > 0) await this.replay();
   }
 
-  private async spill(batch: Batch): Promise<void> {
+  private async spill(batch: Batch): Promise<WriteOutcome> {
     const spool = this.options.spool!;
-    await spool.write(batch);
+    const written = await spool.write(batch);
     this.scheduleProbe(this.options.probeIntervalMs);
+    return written ? 'spooled' : 'dropped';
   }
 
   private async replayPass(): Promise<void> {
