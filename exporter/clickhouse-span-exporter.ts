@@ -14,9 +14,11 @@ import { readableSpanToActivitySpan } from './normalize/from-readable-span';
 import { BatchQueue, type QueuedRow } from './queue/batch-queue';
 import { BatchWriter } from './queue/batch-writer';
 import { copyPipelineStats, newPipelineStats, type PipelineStats } from './queue/pipeline-stats';
+import { RestartDedup } from './queue/restart-dedup';
 import { Spool } from './queue/spool';
 import { spanToRow, type MappingOptions } from './rows/span-to-row';
 import type { Sink } from './sinks/sink';
+import { untracedSink } from './sinks/untraced-sink';
 
 export interface ClickHouseSpanExporterOptions {
   readonly config: ExporterConfig;
@@ -33,6 +35,11 @@ export interface ClickHouseSpanExporterOptions {
   readonly retryDeadlineMs?: number;
   /** Group-commit window for acceptActivitySpansDurably (default 100 ms). */
   readonly durableFlushMs?: number;
+  /**
+   * For this long after start, rows whose span_id is already stored are skipped: a crash between an insert and its
+   * acknowledgement makes senders (and the spool) send them again. Default 300000 ms (the collector's retry limit); 0 disables.
+   */
+  readonly restartDedupWindowMs?: number;
 }
 
 export interface ExporterStats extends PipelineStats {
@@ -59,6 +66,7 @@ export interface DurableAcceptResult extends AcceptResult {
 
 const DEFAULT_PROBE_INTERVAL_MS = 5_000;
 const DEFAULT_RETRY_DEADLINE_MS = 30_000;
+const DEFAULT_RESTART_DEDUP_WINDOW_MS = 300_000;
 
 export class ClickHouseSpanExporter implements SpanExporter {
   readonly sink: Sink;
@@ -81,11 +89,13 @@ export class ClickHouseSpanExporter implements SpanExporter {
     const { config } = options;
     this.sink = options.sink ?? createSink(config);
     const spool = options.spool === false ? undefined : new Spool({ dir: spoolDirOf(config), maxBytes: config.spoolMaxBytes }, this.stats);
+    const dedupWindowMs = options.restartDedupWindowMs ?? DEFAULT_RESTART_DEDUP_WINDOW_MS;
     const writer = new BatchWriter(
       {
         sink: this.sink,
         spool,
         ready: () => this.ensureMigrated(),
+        restartDedup: dedupWindowMs > 0 ? new RestartDedup(untracedSink(this.sink), dedupWindowMs, this.stats) : undefined,
         probeIntervalMs: this.probeIntervalMs,
         retry: {
           maxAttempts: config.maxRetries + 1,

@@ -14,6 +14,7 @@ export { BatchQueue, DROP_PRIORITY } from './queue/batch-queue';
 export type { BatchQueueOptions, OfferResult, QueuedRow } from './queue/batch-queue';
 export { BatchWriter } from './queue/batch-writer';
 export type { Batch, BatchWriterOptions, WriteOutcome } from './queue/batch-writer';
+export { RestartDedup } from './queue/restart-dedup';
 export { Spool } from './queue/spool';
 export type { SpooledBatch, SpoolOptions } from './queue/spool';
 export { backoffDelay, insertWithRetry } from './queue/retry';

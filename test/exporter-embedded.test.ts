@@ -187,11 +187,23 @@ describe('ClickHouseSpanExporter on chDB', () => {
   });
 
   it('accepts already-normalised spans from the ingest service and reports counts', async () => {
-    const spans: ActivitySpan[] = [ingestedSpan(1, 'ingested'), ingestedSpan(2, 'ingested'), { ...ingestedSpan(3, 'ingested'), attributes: {} }];
+    const spans: ActivitySpan[] = [ingestedSpan(1001, 'ingested'), ingestedSpan(1002, 'ingested'), { ...ingestedSpan(1003, 'ingested'), attributes: {} }];
     expect(exporter.acceptActivitySpans(spans)).toEqual({ accepted: 2, rejected: 0, ignored: 1 });
     await exporter.forceFlush();
     const [row] = await exporter.sink.query<{ c: string | number }>("SELECT count() AS c FROM access_log WHERE service = 'ingested'");
     expect(Number(row!.c)).toBe(2);
+  });
+
+  it('acknowledges durable accepts once rows are queryable, and skips spans re-sent after a restart', async () => {
+    // Spans 0..4 were stored by the spool replay; a sender whose answer a crash swallowed sends them again, with 2 new ones.
+    const resent = [0, 1, 2, 3, 4, 2000, 2001].map((i) => ingestedSpan(i, 'spooled'));
+    const result = await exporter.acceptActivitySpansDurably(resent);
+    expect(result).toEqual({ accepted: 7, rejected: 0, ignored: 0, durable: true });
+    const [row] = await exporter.sink.query<{ c: string | number; u: string | number }>(
+      "SELECT count() AS c, uniqExact(span_id) AS u FROM access_log WHERE service = 'spooled'",
+    );
+    expect([Number(row!.c), Number(row!.u)]).toEqual([32, 32]);
+    expect(exporter.getStats().deduplicatedRows).toBe(5);
   });
 
   it('is shut down once: export afterwards fails, acceptActivitySpans answers full', async () => {

@@ -7,6 +7,7 @@ import { diag } from '@opentelemetry/api';
 import type { InsertResult, Sink } from '../sinks/sink';
 import { untracedSink } from '../sinks/untraced-sink';
 import { countDrop, countInserted, type PipelineStats } from './pipeline-stats';
+import type { RestartDedup } from './restart-dedup';
 import { insertWithRetry, type RetryPolicy } from './retry';
 import type { Spool, SpooledBatch } from './spool';
 
@@ -30,6 +31,8 @@ export interface BatchWriterOptions {
    * at start). Must not throw.
    */
   readonly ready?: () => Promise<unknown>;
+  /** Skips rows already stored, for a while after start (see RestartDedup). */
+  readonly restartDedup?: RestartDedup;
 }
 
 /** Auth failures are configuration errors: keep the rows (spool) until someone fixes the password, but do not retry in a loop. */
@@ -66,12 +69,14 @@ export class BatchWriter {
     await this.options.ready?.();
     const { spool } = this.options;
     if (spool && (this.sinkDown || spool.pendingBatches > 0)) return this.spill(batch);
-    const { result, attempts } = await insertWithRetry(this.sink, batch.table, batch.rows, batch.dedupToken, this.options.retry, {
+    const rows = (await this.options.restartDedup?.unstored(batch.table, batch.rows)) ?? batch.rows;
+    if (rows.length === 0) return 'inserted';
+    const { result, attempts } = await insertWithRetry(this.sink, batch.table, rows, batch.dedupToken, this.options.retry, {
       onRetry: () => this.stats.retries++,
       shouldStop: () => this.stopping,
     });
     if (result.ok) {
-      countInserted(this.stats, batch.table, batch.rows.length);
+      countInserted(this.stats, batch.table, rows.length);
       return 'inserted';
     }
     this.noteError(result);
@@ -128,14 +133,15 @@ export class BatchWriter {
         this.sinkDown = false;
         return;
       }
+      const rows = (await this.options.restartDedup?.unstored(next.batch.table, next.batch.rows)) ?? next.batch.rows;
       let result: InsertResult;
       try {
-        result = await sink.insert(next.batch.table, next.batch.rows, { dedupToken: next.batch.dedupToken });
+        result = rows.length === 0 ? { ok: true } : await sink.insert(next.batch.table, rows, { dedupToken: next.batch.dedupToken });
       } catch (error) {
         result = { ok: false, retryable: true, error: error as Error };
       }
       if (result.ok) {
-        countInserted(this.stats, next.batch.table, next.batch.rows.length);
+        countInserted(this.stats, next.batch.table, rows.length);
         this.stats.replayedBatches++;
         await spool.remove(next.name);
         continue;

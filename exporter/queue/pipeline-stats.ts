@@ -16,6 +16,8 @@ export interface PipelineStats {
   dropped: PerTable<Record<DropReason, number>>;
   /** Insert attempts after the first one, over all batches. */
   retries: number;
+  /** Rows skipped after a restart because the table already held their span_id (re-sent or re-replayed). */
+  deduplicatedRows: number;
   /** Batches written to the spool, and batches replayed from it, since start. */
   spooledBatches: number;
   replayedBatches: number;
@@ -38,6 +40,7 @@ export function newPipelineStats(): PipelineStats {
     inserted: perTable(() => 0),
     dropped: perTable(() => Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>),
     retries: 0,
+    deduplicatedRows: 0,
     spooledBatches: 0,
     replayedBatches: 0,
     spoolPendingBatches: 0,

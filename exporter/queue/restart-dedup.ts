@@ -1,0 +1,64 @@
+/**
+ * After a crash, two things send rows again that may already be stored: a sender retrying the request whose answer
+ * the crash swallowed, and the spool replaying a batch inserted just before the crash. For a window after start,
+ * rows whose span_id the table already holds (within the batch's time range) are skipped.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { diag } from '@opentelemetry/api';
+import { schemasDir } from '../../schemas/migration-files';
+import type { Sink } from '../sinks/sink';
+import type { PipelineStats } from './pipeline-stats';
+
+interface KeyedRow {
+  readonly span_id?: unknown;
+  readonly timestamp?: unknown;
+}
+
+let storedSpanIdsSql: string | undefined;
+function sql(): string {
+  storedSpanIdsSql ??= fs.readFileSync(path.join(schemasDir(), 'pipeline', 'stored-span-ids.sql'), 'utf8');
+  return storedSpanIdsSql;
+}
+
+export class RestartDedup {
+  private readonly until: number;
+  private warned = false;
+
+  constructor(
+    private readonly sink: Sink,
+    /** How long after start to check; senders give up retrying after a few minutes (the collector after 5). */
+    windowMs: number,
+    private readonly stats: PipelineStats,
+  ) {
+    this.until = Date.now() + windowMs;
+  }
+
+  /** The rows not stored yet. On a failed lookup all rows (a duplicate is better than a loss). */
+  async unstored(table: string, rows: ReadonlyArray<object>): Promise<ReadonlyArray<object>> {
+    if (Date.now() > this.until || rows.length === 0) return rows;
+    const keyed = rows as ReadonlyArray<KeyedRow>;
+    const ids: string[] = [];
+    let from = '';
+    let to = '';
+    for (const row of keyed) {
+      if (typeof row.span_id !== 'string' || typeof row.timestamp !== 'string') return rows;
+      ids.push(row.span_id);
+      if (from === '' || row.timestamp < from) from = row.timestamp;
+      if (row.timestamp > to) to = row.timestamp;
+    }
+    let stored: Set<string>;
+    try {
+      const found = await this.sink.query<{ span_id: string }>(sql(), { table, from, to, ids });
+      stored = new Set(found.map((r) => r.span_id));
+    } catch (error) {
+      if (!this.warned) diag.warn(`otel-activity: cannot check ${table} for rows stored before the restart (${(error as Error).message}); inserting without the check`);
+      this.warned = true;
+      return rows;
+    }
+    if (stored.size === 0) return rows;
+    const fresh = keyed.filter((row) => !stored.has(row.span_id as string));
+    this.stats.deduplicatedRows += rows.length - fresh.length;
+    return fresh;
+  }
+}
