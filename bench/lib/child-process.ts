@@ -40,6 +40,12 @@ export function pinSelf(cpus: string): boolean {
   return spawnSync('taskset', ['-a', '-p', '-c', cpus, String(process.pid)]).status === 0;
 }
 
+/** Children still running; killed when the bench exits, however it exits, so none outlives a failed run. */
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 export const DEFAULT_PORT_PATTERN = /LISTENING (\d+)/;
 
 export function startChild(options: StartOptions): Promise<StartedChild> {
@@ -51,6 +57,8 @@ export function startChild(options: StartOptions): Promise<StartedChild> {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
   let out = '';
   const pattern = options.portPattern ?? DEFAULT_PORT_PATTERN;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
