@@ -140,6 +140,37 @@ describe.runIf(builtCliExists())('engine unavailable during load', () => {
     expect(p(latencies, 0.99)).toBeLessThan(1_000);
   }, 240_000);
 
+  it('stores everything exactly once when the service is SIGKILLed in the middle of replaying its spool', async () => {
+    const RUN = 0x0d7e;
+    const service = await createService({ env: FAST_RETRY });
+    cleanups.push(() => service.dispose());
+    const lock = await holdDataDir(service.dataDir);
+    cleanups.push(() => lock.release());
+    await service.start();
+    const sender = new OtlpSender({ url: service.tracesUrl, encoding: 'protobuf', deadlineMs: 60_000 });
+    // Small batches so the spool holds many files and the replay takes long enough to be interrupted.
+    await sendPaced(sender, RUN, 0, 2000, 3000);
+    const spooled = await waitFor(service, 'everything to be spooled', (m) => m.queue.rows === 0 && m.spooled.pendingBatches > 0, 60_000);
+    await lock.release();
+    // Kill as soon as the replay has started but before it has finished.
+    const killedAt = await waitFor(service, 'the replay to start', (m) => m.spooled.replayedBatches > 0, 30_000);
+    await service.kill();
+    await service.start();
+    await waitFor(service, 'the rest of the spool to be replayed', (m) => m.spooled.pendingBatches === 0 && m.queue.rows === 0, 90_000);
+    await service.stop();
+    const sent = new Set(Array.from({ length: 2000 }, (_, i) => makeSpans(RUN, i, 1)[0]!.spanContext().spanId));
+    const report = compareDelivery(sender.acknowledged, sent, await storedSpanIdCounts(service.dataDir));
+    console.log(
+      `[reliability] SIGKILL mid-replay: ${spooled.spooled.pendingBatches} spooled batches, killed after ${killedAt.spooled.replayedBatches} replayed ` +
+        `(${killedAt.spooled.pendingBatches} left); acknowledged ${report.acknowledged}, stored ${report.stored}, lost ${report.lost.length}, duplicated ${report.duplicated.length}`,
+    );
+    expect(killedAt.spooled.pendingBatches).toBeGreaterThan(0);
+    expect(report.acknowledged).toBe(2000);
+    expect(report.lost).toEqual([]);
+    expect(report.duplicated).toEqual([]);
+    expect(report.stored).toBe(2000);
+  }, 240_000);
+
   it('keeps serving with the spool directory unusable (a path under a regular file): clear error, every dropped row counted', async () => {
     const RUN = 0x0b7e;
     const service = await createService({ env: { ...FAST_RETRY } });
