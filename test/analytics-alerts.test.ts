@@ -68,6 +68,8 @@ function planted(): { access: AccessRow[]; auth: AuthRow[]; external: ExternalCa
   for (let i = 0; i < 20; i++) a.push(access({ route: '/api/pay', path: '/api/pay', status: i < 10 ? 503 : 200, timestamp: ago(30 + i * 20) }));
   for (let i = 0; i < 100; i++) a.push(access({ route: '/api/search', path: '/api/search', status: i < 20 ? 500 : 200, timestamp: ago(3600 + i * 600) }));
   for (let i = 0; i < 20; i++) a.push(access({ route: '/api/search', path: '/api/search', status: i < 8 ? 500 : 200, timestamp: ago(30 + i * 20) }));
+  // A route that only ever fails and has no history is not a spike against its own baseline.
+  for (let i = 0; i < 10; i++) a.push(access({ route: '/api/broken-new', path: '/api/broken-new', status: 500, timestamp: ago(40 + i * 20) }));
   // after-hours-admin: night-admin on /admin/users at 21:30 UTC; someone on /api/administrators (not an admin route).
   a.push(access({ user_id: 'night-admin', session_id: 'na', client_ip: '10.6.0.1', route: '/admin/users', path: '/admin/users', timestamp: ago(1800) }));
   a.push(access({ user_id: 'curious', session_id: 'cu', client_ip: '10.6.0.2', route: '/api/administrators', path: '/api/administrators', timestamp: ago(1700) }));

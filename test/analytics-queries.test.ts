@@ -166,7 +166,11 @@ describe('named queries over planted rows', () => {
       timestamp: r.timestamp, session_id: session, user_id: 'u1', method: r.method, path: r.path, route: r.route, status: r.status, duration_ms: r.duration_ms,
     }));
     expect(await run('user-journey', { session })).toEqual(expected);
-    expect(await run('user-journey')).toEqual([]);
+    // Without a session or user: the latest session of the window.
+    const latest = [...fx.access].filter((r) => r.session_id !== '').sort((a, b) => a.timestamp.localeCompare(b.timestamp)).at(-1)!.session_id;
+    const latestRows = await run('user-journey');
+    expect(latestRows.map((r) => r.timestamp)).toEqual(fx.access.filter((r) => r.session_id === latest).map((r) => r.timestamp));
+    expect(new Set(latestRows.map((r) => r.session_id))).toEqual(new Set([latest]));
   });
 
   it('external-calls-by-provider gives calls, latency, error rate and cost per provider', async () => {

@@ -1,5 +1,5 @@
 -- name: user-journey
--- answers: What did one session (or one user) do, request by request, in order?
+-- answers: What did one session (or one user) do, request by request, in order? Without either: the latest session.
 -- params: service String = '', from DateTime64(3), to DateTime64(3), session String = '', user String = '', limit UInt32 = 500
 SELECT
   timestamp,
@@ -13,8 +13,12 @@ SELECT
 FROM access_log
 WHERE timestamp >= {from:DateTime64(3)} AND timestamp < {to:DateTime64(3)}
   AND ({service:String} = '' OR service = {service:String})
-  AND ({session:String} != '' OR {user:String} != '')
   AND ({session:String} = '' OR session_id = {session:String})
   AND ({user:String} = '' OR user_id = {user:String})
+  AND ({session:String} != '' OR {user:String} != '' OR session_id IN (
+      SELECT argMax(session_id, timestamp) FROM access_log
+      WHERE timestamp >= {from:DateTime64(3)} AND timestamp < {to:DateTime64(3)}
+        AND ({service:String} = '' OR service = {service:String})
+        AND session_id != ''))
 ORDER BY timestamp, span_id
 LIMIT {limit:UInt32}
