@@ -127,6 +127,8 @@ export class BatchQueue {
         if (this.buffers.get(table)!.rows.length >= this.options.flushCount) this.flushTable(table);
       }
       this.startTimer(this.options.durableFlushMs ?? 100);
+      // Someone awaits these rows: unlike the idle flush timer, this one must keep the process alive until it fires.
+      this.timer?.ref();
     });
   }
 
