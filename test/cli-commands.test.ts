@@ -134,9 +134,14 @@ describe('otel-activity CLI', () => {
     const ndjson = path.join(root, 'access.ndjson');
     const run = cli(['export', '--table', 'access_log', ...WINDOW, '--format', 'ndjson', '--out', ndjson]);
     expect(run.code).toBe(0);
-    expect(run.stderr).toContain(`exported 120 rows of access_log to ${ndjson}`);
+    expect(run.stderr).toBe(`exported 120 rows of access_log to ${ndjson}\n`);
     const lines = fs.readFileSync(ndjson, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { span_id: string; user_agent: string });
     expect(lines.map((l) => l.span_id)).toEqual(fx.access.map((r) => r.span_id));
+    // Paged with progress on stderr: the pages join up to the same rows in the same order.
+    const paged = path.join(root, 'access-paged.ndjson');
+    const pagedRun = cli(['export', '--table', 'access_log', ...WINDOW, '--out', paged, '--page-rows', '50']);
+    expect(pagedRun.stderr).toBe(`\r50/120 rows (41%)\r100/120 rows (83%)\r120/120 rows (100%)\nexported 120 rows of access_log to ${paged}\n`);
+    expect(fs.readFileSync(paged, 'utf8')).toBe(fs.readFileSync(ndjson, 'utf8'));
     const csv = path.join(root, 'auth.csv');
     expect(cli(['export', '--table', 'auth_events', ...WINDOW, '--format', 'csv', '--out', csv]).code).toBe(0);
     const csvLines = fs.readFileSync(csv, 'utf8').trim().split('\n');

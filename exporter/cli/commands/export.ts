@@ -13,7 +13,7 @@ import { csvField } from '../output-format';
 import { existingTables } from '../raw-tables';
 
 const FORMATS = ['ndjson', 'csv', 'parquet'] as const;
-const PAGE_ROWS = 50_000;
+const DEFAULT_PAGE_ROWS = 50_000;
 
 interface ExportOptions {
   table: string;
@@ -22,6 +22,7 @@ interface ExportOptions {
   to?: string;
   format: string;
   out: string;
+  pageRows: string;
 }
 
 export function registerExport(program: Command): void {
@@ -34,6 +35,7 @@ export function registerExport(program: Command): void {
     .option('--to <time>', 'window end, UTC (default now)')
     .option('-f, --format <format>', 'ndjson, csv or parquet', 'ndjson')
     .requiredOption('-o, --out <file>', 'output file (overwritten)')
+    .option('--page-rows <n>', 'rows read per query for ndjson/csv; progress is shown when there is more than one page', String(DEFAULT_PAGE_ROWS))
     .action(async (options: ExportOptions) => {
       if (!(FORMATS as readonly string[]).includes(options.format)) {
         throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${options.format}"`);
@@ -44,6 +46,8 @@ export function registerExport(program: Command): void {
       } catch (error) {
         throw new UsageError((error as Error).message);
       }
+      const pageRows = Number(options.pageRows);
+      if (!Number.isInteger(pageRows) || pageRows < 1) throw new UsageError(`--page-rows must be a whole number ≥ 1, got "${options.pageRows}"`);
       const out = path.resolve(options.out);
       await withSink(async (sink, description) => {
         const tables = await existingTables(sink);
@@ -82,7 +86,7 @@ export function registerExport(program: Command): void {
           while (written < count) {
             const rows = await sink.query<Record<string, unknown>>(
               `SELECT * ${where} ORDER BY ${order} LIMIT {limit:UInt32} OFFSET {offset:UInt64}`,
-              { ...params, limit: PAGE_ROWS, offset: written },
+              { ...params, limit: pageRows, offset: written },
             );
             if (!rows.length) break;
             let chunk = '';
@@ -99,9 +103,9 @@ export function registerExport(program: Command): void {
             }
             fs.writeSync(fd, chunk);
             written += rows.length;
-            if (count > PAGE_ROWS) process.stderr.write(`\r${written}/${count} rows (${Math.floor((written / count) * 100)}%)`);
+            if (count > pageRows) process.stderr.write(`\r${written}/${count} rows (${Math.floor((written / count) * 100)}%)`);
           }
-          if (count > PAGE_ROWS) process.stderr.write('\n');
+          if (count > pageRows) process.stderr.write('\n');
           process.stderr.write(`exported ${written} rows of ${options.table} to ${out}\n`);
         } finally {
           fs.closeSync(fd);
