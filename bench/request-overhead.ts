@@ -145,6 +145,11 @@ function reportApp(app: AppName, modes: Mode[], results: Map<string, RoundResult
       if (mode === 'c-activity-otlp') {
         const want = route === 'hello' ? 0.85 : 0.97;
         target = `ratio ≥ ${want}: ${pass(ratio.median >= want)}; added p99 < 1 ms: ${pass(addedP99 < 1)}`;
+        const stock = results.get('b-stock-otel');
+        if (stock) {
+          const vsStock = median(pairedRatios(rps, stock.map((r) => r[route].rps)));
+          target += `; ${vsStock.toFixed(2)}× (b): ${pass(vsStock > 1)}`;
+        }
       }
       if (mode === 'b-stock-otel' && route === 'hello') target = 'baseline to beat';
       lines.push(
