@@ -177,4 +177,14 @@ describe('OTLP ingest service with the official exporters', () => {
     expect(text).toContain('otel_activity_rows_inserted_total{table="access_log"} 3\n');
     expect(text).toContain('otel_activity_spans_received_total 10\n');
   });
+
+  it('mounts the dashboard beside its own routes and answers other paths with 404', async () => {
+    const page = await fetch(`${service.url}/dashboard`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    await page.text();
+    const missing = await fetch(`${service.url}/nope`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: 'no route GET /nope; OTLP goes to POST /v1/traces' });
+  });
 });
