@@ -26,6 +26,13 @@ export interface AlertRecord {
   resolved_at: string | null;
 }
 
+/** The current version of each alert (FINAL), with times and enums as text. */
+const SELECT_ALERTS = `SELECT toString(id) AS id, toString(created_at) AS created_at, toString(updated_at) AS updated_at, service, rule,
+       toString(severity) AS severity, toString(status) AS status, subject, value, threshold, details, acknowledged_by,
+       if(isNull(acknowledged_at), NULL, toString(acknowledged_at)) AS acknowledged_at,
+       if(isNull(resolved_at), NULL, toString(resolved_at)) AS resolved_at
+FROM alerts FINAL`;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function isAlertId(text: string): boolean {
@@ -40,11 +47,7 @@ export function newAlert(fields: Pick<AlertRecord, 'service' | 'rule' | 'severit
 /** Current versions; `statuses` filters (default: every status), newest first. */
 export async function listAlerts(sink: Sink, options: { statuses?: readonly AlertStatus[]; limit?: number } = {}): Promise<AlertRecord[]> {
   const rows = await sink.query<AlertRecord>(
-    `SELECT toString(id) AS id, toString(created_at) AS created_at, toString(updated_at) AS updated_at, service, rule,
-            toString(severity) AS severity, toString(status) AS status, subject, value, threshold, details, acknowledged_by,
-            if(isNull(acknowledged_at), NULL, toString(acknowledged_at)) AS acknowledged_at,
-            if(isNull(resolved_at), NULL, toString(resolved_at)) AS resolved_at
-     FROM alerts FINAL
+    `${SELECT_ALERTS}
      WHERE (length({statuses:Array(String)}) = 0 OR has({statuses:Array(String)}, toString(status)))
      ORDER BY created_at DESC, id
      LIMIT {limit:UInt32}`,
@@ -56,11 +59,7 @@ export async function listAlerts(sink: Sink, options: { statuses?: readonly Aler
 export async function getAlert(sink: Sink, id: string): Promise<AlertRecord | undefined> {
   if (!isAlertId(id)) return undefined;
   const rows = await sink.query<AlertRecord>(
-    `SELECT toString(id) AS id, toString(created_at) AS created_at, toString(updated_at) AS updated_at, service, rule,
-            toString(severity) AS severity, toString(status) AS status, subject, value, threshold, details, acknowledged_by,
-            if(isNull(acknowledged_at), NULL, toString(acknowledged_at)) AS acknowledged_at,
-            if(isNull(resolved_at), NULL, toString(resolved_at)) AS resolved_at
-     FROM alerts FINAL WHERE id = {id:String}`,
+    `${SELECT_ALERTS} WHERE id = {id:String}`,
     { id },
   );
   return rows[0] ? { ...rows[0], value: Number(rows[0].value), threshold: Number(rows[0].threshold) } : undefined;

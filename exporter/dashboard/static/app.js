@@ -17,6 +17,7 @@
     const hash = new URLSearchParams(location.hash.slice(1));
     const params = new URLSearchParams();
     if (hash.get('from')) {
+      $('since').value = '';
       params.set('from', hash.get('from'));
       if (hash.get('to')) params.set('to', hash.get('to'));
     } else {
