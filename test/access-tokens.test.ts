@@ -5,14 +5,13 @@
  * traffic with the token and attackers sent it back in every header. Named reports bind `--param` values: an
  * injection attempt returns nothing and breaks nothing.
  */
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clickhouseServerBinary, createClickHouseServer } from './helpers/clickhouse-server';
 import { startFixtureApp } from './helpers/fixture-app';
 import { encodeSpans, makeSpans, post } from './helpers/otlp-sender';
-import { builtCliExists, CLI_MAIN, createService, REPO_ROOT, type ServiceProcess } from './helpers/service-process';
+import { builtCliExists, createService, type ServiceProcess } from './helpers/service-process';
 
 const INGEST_TOKEN = 'ingest-tok-4c1d9e7a2b';
 const ADMIN_TOKEN = 'admin-tok-8f2e6b0c5d';
@@ -29,27 +28,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await service?.dispose();
 }, 60_000);
-
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI_MAIN, ...args],
-      { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '', HOME: service.root, OTEL_ACTIVITY_DATA_DIR: service.dataDir } },
-      (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
-async function waitForRows(sql: string, params: Record<string, unknown>, n: number): Promise<number> {
-  const until = Date.now() + 20_000;
-  for (;;) {
-    const [row] = await service.query<{ n: string }>(sql, params);
-    const count = Number(row?.n ?? 0);
-    if (count >= n || Date.now() > until) return count;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe.runIf(builtCliExists())('tokens', () => {
   it('rejects ingest with a missing, wrong, near-miss or swapped token (401) and stores nothing from it', async () => {
@@ -75,7 +53,7 @@ describe.runIf(builtCliExists())('tokens', () => {
     expect(await service.query('SELECT span_id FROM access_log WHERE span_id IN {ids:Array(String)}', { ids })).toEqual([]);
     const ok = await post(service.tracesUrl, body, { contentType: 'application/json', headers: { authorization: `bearer ${INGEST_TOKEN}` } });
     expect(ok.status).toBe(200);
-    expect(await waitForRows('SELECT count() AS n FROM (SELECT span_id FROM access_log UNION ALL SELECT span_id FROM auth_events UNION ALL SELECT span_id FROM external_calls) WHERE span_id IN {ids:Array(String)}', { ids }, 3)).toBe(3);
+    expect(await service.waitForCount('SELECT count() AS n FROM (SELECT span_id FROM access_log UNION ALL SELECT span_id FROM auth_events UNION ALL SELECT span_id FROM external_calls) WHERE span_id IN {ids:Array(String)}', { ids }, 3)).toBe(3);
   });
 
   it('rejects /api/query, the dashboard API and alert acks without the admin token, or with the ingest token (401)', async () => {
@@ -108,7 +86,7 @@ describe.runIf(builtCliExists())('tokens', () => {
     const before = await service.query<{ n: string }>('SELECT count() AS n FROM access_log');
     const injections = ["x' OR '1'='1", "x') OR 1=1 --", "' UNION ALL SELECT * FROM system.users --", 'x\\\' OR 1=1 --', '{user:String}'];
     for (const value of injections) {
-      const result = await cli(['report', 'recent-activity', '--since', '1d', '--param', `user=${value}`, '--format', 'json']);
+      const result = await service.cli(['report', 'recent-activity', '--since', '1d', '--param', `user=${value}`, '--format', 'json']);
       expect(result.code, `${value}: ${result.stderr}`).toBe(0);
       expect(JSON.parse(result.stdout), value).toEqual([]);
       const response = await fetch(`${service.baseUrl}/api/reports/recent-activity?since=1d&user=${encodeURIComponent(value)}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
@@ -116,11 +94,11 @@ describe.runIf(builtCliExists())('tokens', () => {
       expect(((await response.json()) as { rows: unknown[] }).rows, value).toEqual([]);
     }
     // A typed parameter refuses SQL outright, naming the parameter.
-    const typed = await cli(['report', 'recent-activity', '--since', '1d', '--param', 'limit=1; DROP TABLE access_log', '--format', 'json']);
+    const typed = await service.cli(['report', 'recent-activity', '--since', '1d', '--param', 'limit=1; DROP TABLE access_log', '--format', 'json']);
     expect(typed.code).not.toBe(0);
     expect(typed.stderr).toMatch(/limit/);
     // The same report with a real user still answers, and nothing was dropped or changed.
-    const real = await cli(['report', 'recent-activity', '--since', '1d', '--param', 'user=user-0', '--format', 'json']);
+    const real = await service.cli(['report', 'recent-activity', '--since', '1d', '--param', 'user=user-0', '--format', 'json']);
     expect(real.code, real.stderr).toBe(0);
     expect((JSON.parse(real.stdout) as unknown[]).length).toBeGreaterThan(0);
     expect(await service.query<{ n: string }>('SELECT count() AS n FROM access_log')).toEqual(before);
@@ -146,7 +124,7 @@ describe.runIf(builtCliExists())('tokens', () => {
       await app.stop('SIGTERM');
     }
     expect(app.output()).not.toContain(INGEST_TOKEN);
-    await waitForRows("SELECT count() AS n FROM access_log WHERE service = 'token-app'", {}, 5);
+    await service.waitForCount("SELECT count() AS n FROM access_log WHERE service = 'token-app'", {}, 5);
     await fetch(`${service.baseUrl}/api/reports/overview?since=1h`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }).then((r) => r.arrayBuffer());
 
     // Every table of the database, every row, as text.

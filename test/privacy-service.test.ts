@@ -3,11 +3,10 @@
  * The stored client_ip is the /24 (IPv4) or /48 (IPv6), never the address; every raw table and rollup carries a TTL;
  * `erase-user` leaves no row holding the user's id in any table with a user column, and leaves other users alone.
  */
-import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureApp } from './helpers/fixture-app';
 import { encodeSpans, makeSpan, post, spanIdFor, traceIdFor } from './helpers/otlp-sender';
-import { builtCliExists, CLI_MAIN, createService, REPO_ROOT, type ServiceProcess } from './helpers/service-process';
+import { builtCliExists, createService, type ServiceProcess } from './helpers/service-process';
 
 let service: ServiceProcess;
 const RUN = 0x9a1d;
@@ -21,24 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await service?.dispose();
 }, 60_000);
-
-async function waitCount(sql: string, params: Record<string, unknown>, n: number): Promise<number> {
-  const until = Date.now() + 20_000;
-  for (;;) {
-    const [row] = await service.query<{ n: string }>(sql, params);
-    const count = Number(row?.n ?? 0);
-    if (count >= n || Date.now() > until) return count;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI_MAIN, ...args], { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '', HOME: service.root, OTEL_ACTIVITY_DATA_DIR: service.dataDir } }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 describe.runIf(builtCliExists())('privacy, app → service → tables', () => {
   it('stores the client address anonymised by default: IPv4 to its /24, IPv6 to its /48, auth events too', async () => {
@@ -60,8 +41,8 @@ describe.runIf(builtCliExists())('privacy, app → service → tables', () => {
     } finally {
       await app.stop('SIGTERM');
     }
-    expect(await waitCount("SELECT count() AS n FROM access_log WHERE service = 'privacy-e2e'", {}, 6)).toBe(6);
-    expect(await waitCount("SELECT count() AS n FROM auth_events WHERE service = 'privacy-e2e'", {}, 3)).toBe(3);
+    expect(await service.waitForCount("SELECT count() AS n FROM access_log WHERE service = 'privacy-e2e'", {}, 6)).toBe(6);
+    expect(await service.waitForCount("SELECT count() AS n FROM auth_events WHERE service = 'privacy-e2e'", {}, 3)).toBe(3);
     const access = await service.query<{ ip: string }>("SELECT DISTINCT toString(client_ip) AS ip FROM access_log WHERE service = 'privacy-e2e' ORDER BY ip");
     const auth = await service.query<{ ip: string }>("SELECT DISTINCT toString(client_ip) AS ip FROM auth_events WHERE service = 'privacy-e2e' ORDER BY ip");
     const expected = ['2001:db8:abcd::', '::ffff:198.51.100.0', '::ffff:203.0.113.0'];
@@ -109,7 +90,7 @@ describe.runIf(builtCliExists())('privacy, app → service → tables', () => {
     expect((await post(service.tracesUrl, encodeSpans(spans, 'protobuf'), { contentType: 'application/x-protobuf' })).status).toBe(200);
     const ids = spans.map((s) => s.spanContext().spanId);
     const union = 'SELECT span_id FROM access_log UNION ALL SELECT span_id FROM auth_events UNION ALL SELECT span_id FROM external_calls UNION ALL SELECT span_id FROM activities';
-    expect(await waitCount(`SELECT count() AS n FROM (${union}) WHERE span_id IN {ids:Array(String)}`, { ids }, spans.length)).toBe(spans.length);
+    expect(await service.waitForCount(`SELECT count() AS n FROM (${union}) WHERE span_id IN {ids:Array(String)}`, { ids }, spans.length)).toBe(spans.length);
 
     const userTables = await service.query<{ table: string }>(
       "SELECT DISTINCT table FROM system.columns WHERE database = currentDatabase() AND name = 'user_id' AND table NOT IN (SELECT name FROM system.tables WHERE database = currentDatabase() AND engine IN ('MaterializedView', 'View')) ORDER BY table",
@@ -127,7 +108,7 @@ describe.runIf(builtCliExists())('privacy, app → service → tables', () => {
     expect(victimBefore.access_log).toBe(2);
     expect(victimBefore.external_calls).toBe(2);
 
-    const result = await cli(['erase-user', victim]);
+    const result = await service.cli(['erase-user', victim]);
     expect(result.code, result.stderr).toBe(0);
     const victimAfter = await count(victim);
     const bystanderAfter = await count(bystander);

@@ -3,7 +3,7 @@
  * a data directory of its own: start, wait for /healthz, SIGKILL, SIGTERM, restart on the same directory, and keep
  * everything it printed (so tests can grep its output for secrets).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -46,6 +46,10 @@ export interface ServiceProcess {
   /** SELECT through the running service's POST /api/query (needs `adminToken`, which createService sets). */
   query<T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>): Promise<T[]>;
   readonly adminToken: string;
+  /** Polls `sql` (which selects a count as `n`) until it reaches `n` or 20 s pass; returns the last count. */
+  waitForCount(sql: string, params: Record<string, unknown>, n: number): Promise<number>;
+  /** Runs the CLI against this service's data directory (it goes through the running service when there is one). */
+  cli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }>;
 }
 
 export function builtCliExists(): boolean {
@@ -140,6 +144,22 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
       const text = await response.text();
       if (!response.ok) throw new Error(`/api/query answered ${response.status}: ${text}`);
       return (JSON.parse(text) as { rows: T[] }).rows;
+    },
+    async waitForCount(sql: string, params: Record<string, unknown>, n: number): Promise<number> {
+      const until = Date.now() + 20_000;
+      for (;;) {
+        const [row] = await service.query<{ n: string }>(sql, params);
+        const count = Number(row?.n ?? 0);
+        if (count >= n || Date.now() > until) return count;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    cli(args: readonly string[]) {
+      return new Promise((resolve) => {
+        execFile(process.execPath, [CLI_MAIN, ...args], { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '', HOME: root, OTEL_ACTIVITY_DATA_DIR: dataDir } }, (error, stdout, stderr) =>
+          resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        );
+      });
     },
     async metrics(token?: string) {
       const response = await fetch(`${baseUrl}/metrics`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
