@@ -79,7 +79,7 @@ async function main(): Promise<number> {
     if (ended.code !== 0 && ended.signal !== 'SIGTERM') say(`  the app ended badly (code ${ended.code}, signal ${ended.signal})`);
     const inserted = await waitForRows(service.metrics, expected);
 
-    const report = await demoReport(service.exporter.sink, { from: toIso(started - 60_000), to: toIso(Date.now() + 60_000) }, SERVICE_NAME);
+    const report = await demoReport(service.exporter.sink, { from: toIso(started), to: toIso(Date.now() + 60_000) }, SERVICE_NAME);
     say();
     say(report.text);
     say();
