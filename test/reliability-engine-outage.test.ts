@@ -136,8 +136,9 @@ describe.runIf(builtCliExists())('engine unavailable during load', () => {
     expect(report.duplicated).toEqual([]);
     expect(report.unexpected).toEqual([]);
     expect(report.stored).toBe(1500);
-    // The app side never waited on the outage: answers came from memory, not from the engine.
-    expect(p(latencies, 0.99)).toBeLessThan(1_000);
+    // The sender never waited for the engine to come back (answers within a fraction of the outage; the absolute
+    // figure depends on how loaded the shared cores are).
+    expect(p(latencies, 0.99)).toBeLessThan(outageMs / 2);
   }, 240_000);
 
   it('stores everything exactly once when the service is SIGKILLed in the middle of replaying its spool', async () => {

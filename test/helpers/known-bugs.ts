@@ -1,0 +1,25 @@
+/**
+ * Reliability tests that reproduce an open bug in code owned by another engineer. They are skipped in the default
+ * run so CI is not blocked, and run with RELIABILITY_KNOWN_BUGS=1 (all) or RELIABILITY_KNOWN_BUGS=name,name.
+ * Delete an entry once its bug is fixed: the test then runs by default. Details in test/RELIABILITY.md.
+ */
+export const KNOWN_BUGS = {
+  /** exporter/service/trace-ingest.ts answers 200 before the rows are durable: SIGKILL loses acknowledged spans. */
+  ackBeforeDurable: 'acknowledged spans lost on SIGKILL',
+  /** A batch spanning > 100 days fails with TOO_MANY_PARTS (252), retried and spooled forever, blocking the spool. */
+  tooManyPartitions: 'one backfill batch stalls ingestion',
+  /** exporter/normalize/from-otlp.ts re-stringifies nested kvlistValue per level: exponential time, then HTTP 500. */
+  nestedKvlist: 'exponential work on nested map values',
+  /** Replay before migrations after the engine comes back: UNKNOWN_TABLE is non-retryable, batches go to rejected/. */
+  replayBeforeMigrations: 'spooled rows rejected as unknown table',
+  /** The SDK's public functions throw TypeErrors into the app on wrong-typed arguments. */
+  sdkThrowsOnBadArguments: 'SDK API throws into the app',
+} as const;
+
+export type KnownBug = keyof typeof KNOWN_BUGS;
+
+/** True when the test for `bug` should be skipped (the default while the bug is open). */
+export function skipKnownBug(bug: KnownBug): boolean {
+  const wanted = (process.env.RELIABILITY_KNOWN_BUGS ?? '').split(',').map((s) => s.trim());
+  return !(wanted.includes('1') || wanted.includes('all') || wanted.includes(bug));
+}
