@@ -230,6 +230,12 @@ describe('while a service owns the data directory', () => {
     expect(fs.existsSync(path.join(root, 'service.json'))).toBe(true);
     const rows = json(cli(['query', 'SELECT count() AS n, currentDatabase() AS db FROM access_log', '--format', 'json'], env));
     expect(rows).toEqual([{ n: 0, db: 'default' }]);
+    // The service mounts the dashboard: the page is public, its API needs the same admin token.
+    const { url } = JSON.parse(fs.readFileSync(path.join(root, 'service.json'), 'utf8')) as { url: string };
+    expect((await fetch(`${url}/dashboard`)).headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect((await fetch(`${url}/api/reports/overview`)).status).toBe(401);
+    const overview = await fetch(`${url}/api/reports/overview?since=1h`, { headers: { authorization: 'Bearer cli-test-admin-token' } });
+    expect(((await overview.json()) as { rows: unknown[] }).rows).toEqual([{ requests: 0, errors: 0, users: 0, sessions: 0, p95_ms: null, failed_logins: 0, external_calls: 0, cost_usd: 0 }]);
     const status = cli(['status'], env);
     expect(status.stdout).toMatch(/engine: the otel-activity service \(pid \d+\) at http:\/\/127\.0\.0\.1:\d+/);
   }, 90_000);
