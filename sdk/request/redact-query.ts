@@ -11,8 +11,11 @@ export type QueryRedactor = (query: string) => string;
 export function createQueryRedactor(names: readonly string[]): QueryRedactor {
   const sensitive = new Set(names.map((n) => n.toLowerCase()));
   if (sensitive.size === 0) return (query) => query;
+  // One regex test rules out the common query with no sensitive name (encoded names take the slow path).
+  const quick = new RegExp(`(?:^|&)(?:${[...sensitive].map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})=`, 'i');
   return (query) => {
     if (query.length === 0) return query;
+    if (!query.includes('%') && !query.includes('+') && !quick.test(query)) return query;
     const parts = query.split('&');
     let changed = false;
     for (let i = 0; i < parts.length; i++) {

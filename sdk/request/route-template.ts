@@ -21,12 +21,25 @@ function isIdSegment(segment: string): boolean {
   return false;
 }
 
+const CACHE_LIMIT = 2000;
+const cache = new Map<string, string>();
+
 /** `/users/42/orders/0b6c…` → `/users/:id/orders/:id`. The query string, if any, is dropped. */
 export function routeTemplate(path: string): string {
   const q = path.indexOf('?');
   if (q !== -1) path = path.slice(0, q);
   // Fast path: the common static route has no digit and no long segment, so nothing to replace.
   if (!HAS_DIGIT.test(path) && path.length < 33) return path;
+  const hit = cache.get(path);
+  if (hit !== undefined) return hit;
+  const template = templateOf(path);
+  // Bounded: ids make paths unbounded; when full, start over rather than track recency per hit.
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(path, template);
+  return template;
+}
+
+function templateOf(path: string): string {
   const segments = path.split('/');
   let changed = false;
   for (let i = 0; i < segments.length; i++) {

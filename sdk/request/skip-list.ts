@@ -15,18 +15,21 @@ function globToRegExp(glob: string): RegExp {
 export function compileSkipList(patterns: readonly string[]): PathMatcher {
   const exact = new Set<string>();
   const prefixes: string[] = [];
-  const extensions: string[] = [];
+  const extensions = new Set<string>();
   const globs: RegExp[] = [];
   for (const pattern of patterns) {
-    if (/^\*\.[^*/]+$/.test(pattern)) extensions.push(pattern.slice(1));
+    if (/^\*\.[^*/]+$/.test(pattern)) extensions.add(pattern.slice(1));
     else if (pattern.includes('*')) globs.push(globToRegExp(pattern));
     else if (pattern.endsWith('/')) prefixes.push(pattern);
     else exact.add(pattern);
   }
-  if (exact.size + prefixes.length + extensions.length + globs.length === 0) return () => false;
+  if (exact.size + prefixes.length + extensions.size + globs.length === 0) return () => false;
   return (path) => {
     if (exact.has(path)) return true;
-    for (const ext of extensions) if (path.endsWith(ext)) return true;
+    if (extensions.size > 0) {
+      const dot = path.lastIndexOf('.');
+      if (dot > path.lastIndexOf('/') && extensions.has(path.slice(dot))) return true;
+    }
     for (const prefix of prefixes) if (path.startsWith(prefix)) return true;
     for (const glob of globs) if (glob.test(path)) return true;
     return false;

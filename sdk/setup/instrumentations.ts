@@ -1,6 +1,6 @@
 /**
- * The instrumentations we enable, with our hooks: instrumentation-http (inbound access spans, outbound http/https)
- * and instrumentation-undici (global fetch, which instrumentation-http does not see).
+ * The instrumentations we enable, with our hooks: instrumentation-http for outbound http/https and
+ * instrumentation-undici for global fetch (which instrumentation-http does not see). Inbound: inbound-requests.ts.
  */
 import type { Span } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
@@ -8,9 +8,7 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import type { ClientRequest, IncomingMessage, RequestOptions, ServerResponse } from 'node:http';
 import { ATTR_HTTP_REQUEST_BODY_SIZE, ATTR_HTTP_RESPONSE_BODY_SIZE } from '../attributes';
-import { ignoreIncoming, onIncomingRequest, onIncomingResponse, startIncomingAttributes } from '../activity/access-span-hooks';
 import type { ActivityRuntime } from '../runtime/activity-runtime';
-import { requestStateOf } from '../runtime/request-state';
 
 export interface InstrumentationOptions {
   /** Outbound requests to this origin (our own OTLP endpoint) are never traced. */
@@ -38,29 +36,21 @@ function createHttpInstrumentation(runtime: ActivityRuntime, options: Instrument
     }),
   );
   return new HttpInstrumentation({
-    ignoreIncomingRequestHook: (request) => ignoreIncoming(runtime, request),
+    // Inbound requests are traced by inbound-requests.ts (cheaper); this instruments outbound http/https only.
+    disableIncomingRequestInstrumentation: true,
     ignoreOutgoingRequestHook: (request: RequestOptions) =>
       ignored.size > 0 && ignored.has(hostKey(request.hostname ?? request.host, request.port ?? (request.protocol === 'https:' ? 443 : 80))),
-    startIncomingSpanHook: (request) => startIncomingAttributes(runtime, request),
     requestHook: (span: Span, request: ClientRequest | IncomingMessage) => {
-      // Server side gets the IncomingMessage (it has `headers`); client side the ClientRequest (it has not).
-      if ('headers' in request) {
-        onIncomingRequest(runtime, span, request);
-      } else {
-        const size = headerNumber(request.getHeader('content-length'));
-        if (size !== undefined) span.setAttribute(ATTR_HTTP_REQUEST_BODY_SIZE, size);
-      }
+      if ('headers' in request) return; // server side: not enabled
+      const size = headerNumber(request.getHeader('content-length'));
+      if (size !== undefined) span.setAttribute(ATTR_HTTP_REQUEST_BODY_SIZE, size);
     },
     responseHook: (span: Span, response: IncomingMessage | ServerResponse) => {
-      if ('setHeader' in response) {
-        onIncomingResponse(span, response as ServerResponse, requestStateOf(span));
-      } else {
-        const size = headerNumber((response as IncomingMessage).headers['content-length']);
-        if (size !== undefined) span.setAttribute(ATTR_HTTP_RESPONSE_BODY_SIZE, size);
-      }
+      if ('setHeader' in response) return;
+      const size = headerNumber(response.headers['content-length']);
+      if (size !== undefined) span.setAttribute(ATTR_HTTP_RESPONSE_BODY_SIZE, size);
     },
     redactedQueryParams: [...runtime.config.redactQueryParams],
-    redactedQueryParamsServer: [],
   });
 }
 

@@ -1,6 +1,6 @@
 /**
  * Starts activity tracing: a NodeTracerProvider (AsyncLocalStorage context, W3C propagation) with our span
- * processors in front of a batch exporter, and the http and undici instrumentations. Deliberately not
+ * processors in front of a batch exporter, inbound access spans, and the http / undici client instrumentations. Deliberately not
  * the NodeSDK: no resource detectors, no metrics, nothing per request that can be done once.
  */
 import { context, propagation, trace } from '@opentelemetry/api';
@@ -12,10 +12,12 @@ import {
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ActivitySpanProcessor } from '../activity/activity-span-processor';
 import type { ActivityConfig } from '../config/config-types';
-import { createActivityRuntime, setRuntime, type ActivityHooks, type ActivityRuntime } from '../runtime/activity-runtime';
+import { traceInboundRequests } from '../activity/inbound-requests';
+import { createActivityRuntime, setRuntime, TRACER_NAME, type ActivityHooks, type ActivityRuntime } from '../runtime/activity-runtime';
 import { ActivitySamplingProcessor } from '../sampling/activity-sampling-processor';
 import { createInstrumentations } from './instrumentations';
 import { buildResource } from './resource';
@@ -77,7 +79,11 @@ export function startActivityTracing(config: ActivityConfig, options: StartTraci
       }),
     ],
   });
-  provider.register();
+  const contextManager = new AsyncLocalStorageContextManager();
+  provider.register({ contextManager });
+  const stopInbound = traceInboundRequests(runtime, provider.getTracer(TRACER_NAME), (ctx) => {
+    contextManager.attach(ctx);
+  });
 
   const disableInstrumentations = registerInstrumentations({
     tracerProvider: provider,
@@ -93,6 +99,7 @@ export function startActivityTracing(config: ActivityConfig, options: StartTraci
     forceFlush: () => provider.forceFlush(),
     shutdown: () => {
       stopped ??= (async () => {
+        stopInbound();
         disableInstrumentations();
         await provider.shutdown();
         trace.disable();

@@ -1,0 +1,114 @@
+/**
+ * Access spans for inbound HTTP requests, from Node's `http.server.request.start` diagnostics channel instead of
+ * instrumentation-http's server patching (which costs more per request than a hello-world handler itself): one
+ * span, one request state, the context attached to the request's parser scope so the handler and its body events
+ * see it, and one 'close' listener that ends the span.
+ */
+import * as diagnosticsChannel from 'node:diagnostics_channel';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { diag, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
+import {
+  ATTR_ACTIVITY_KIND,
+  ATTR_CLIENT_ADDRESS,
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_URL_PATH,
+  ATTR_URL_QUERY,
+  ATTR_USER_AGENT_ORIGINAL,
+} from '../attributes';
+import { anonymizeIp } from '../request/anonymize-ip';
+import { clientAddress } from '../request/client-address';
+import type { ActivityRuntime } from '../runtime/activity-runtime';
+import { setRequestState } from '../runtime/request-state';
+
+const REQUEST_START = 'http.server.request.start';
+
+interface RequestStartMessage {
+  readonly request: IncomingMessage;
+  readonly response: ServerResponse;
+}
+
+/** Sets `ctx` as active for the rest of the current execution and what it schedules (context manager attach()). */
+export type AttachContext = (ctx: Context) => void;
+
+/** True when the request is not tracked at all (skip list, method filter). */
+export function ignoreIncoming(runtime: ActivityRuntime, method: string, path: string): boolean {
+  if (runtime.methods !== undefined && !runtime.methods.has(method)) return true;
+  return runtime.skipPath(path);
+}
+
+function endAccessSpan(span: Span, response: ServerResponse): void {
+  if (response.headersSent) {
+    const status = response.statusCode;
+    span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
+    if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+  }
+  // The client went away before the response was complete.
+  if (!response.writableFinished) span.setAttribute(ATTR_ERROR_TYPE, 'aborted');
+  span.end();
+}
+
+/** Starts the access span of one request and makes it the request's active context. */
+export function startAccessSpan(runtime: ActivityRuntime, tracer: Tracer, attach: AttachContext, request: IncomingMessage, response: ServerResponse): void {
+  const method = request.method ?? 'GET';
+  const url = request.url ?? '/';
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  if (ignoreIncoming(runtime, method, path)) {
+    // Also clears the previous request's context on this keep-alive connection.
+    attach(suppressTracing(ROOT_CONTEXT));
+    return;
+  }
+  const config = runtime.config;
+  const rawAddress = clientAddress(request, config.trustProxy);
+  const address = rawAddress === undefined ? undefined : anonymizeIp(rawAddress, config.ipMode);
+  let userAgent = request.headers['user-agent'];
+  if (userAgent !== undefined && userAgent.length > config.userAgentMaxLength) userAgent = userAgent.slice(0, config.userAgentMaxLength);
+
+  const attributes: Record<string, string> = { [ATTR_ACTIVITY_KIND]: 'access', [ATTR_HTTP_REQUEST_METHOD]: method, [ATTR_URL_PATH]: path };
+  if (q !== -1) attributes[ATTR_URL_QUERY] = runtime.redactQuery(url.slice(q + 1));
+  if (address !== undefined) attributes[ATTR_CLIENT_ADDRESS] = address;
+  if (userAgent !== undefined) attributes[ATTR_USER_AGENT_ORIGINAL] = userAgent;
+
+  // W3C traceparent from the caller, when there is one.
+  const parent = request.headers.traceparent === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, request.headers);
+  const span = tracer.startSpan(method, { kind: SpanKind.SERVER, attributes }, parent);
+  setRequestState(span, {
+    request,
+    response,
+    span,
+    path,
+    clientAddress: address,
+    userAgent,
+    userId: undefined,
+    sessionId: undefined,
+    identified: false,
+    authEvent: runtime.authRouteOf(method, path),
+    authTracked: false,
+    errorMessage: undefined,
+    finished: false,
+  });
+  attach(trace.setSpan(parent, span));
+  response.once('close', () => endAccessSpan(span, response));
+}
+
+/** Subscribes to inbound requests; returns the unsubscribe function. */
+export function traceInboundRequests(runtime: ActivityRuntime, tracer: Tracer, attach: AttachContext): () => void {
+  let reported = false;
+  const onStart = (message: unknown): void => {
+    const { request, response } = message as RequestStartMessage;
+    try {
+      startAccessSpan(runtime, tracer, attach, request, response);
+    } catch (error) {
+      // Never let tracking break the request.
+      if (!reported) {
+        reported = true;
+        diag.error('otel-activity: could not start an access span (reported once)', error);
+      }
+    }
+  };
+  diagnosticsChannel.subscribe(REQUEST_START, onStart);
+  return () => diagnosticsChannel.unsubscribe(REQUEST_START, onStart);
+}
