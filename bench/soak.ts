@@ -163,13 +163,18 @@ async function main(): Promise<number> {
   const finalRss = readRss(pid);
   await service.stop();
 
-  // Trend over the part after warm-up (first 20% of samples): slope in MiB per minute, and the last third against the middle.
+  // Trend after warm-up (first 20% of samples): the engine's caches grow with the data at first and then level off,
+  // so "no growth" means the last third's mean RSS is within 5% of the middle third's and the last half's slope is
+  // under 5 MiB/min (a leak of one span's bytes per request would grow linearly and fail both).
   const steady = samples.slice(Math.floor(samples.length * 0.2)).filter((s) => s.rssMiB > 0);
   const rssSlope = slope(steady.map((s) => s.atSeconds / 60), steady.map((s) => s.rssMiB));
+  const lastHalf = steady.slice(Math.floor(steady.length / 2));
+  const lastHalfSlope = slope(lastHalf.map((s) => s.atSeconds / 60), lastHalf.map((s) => s.rssMiB));
   const third = Math.floor(steady.length / 3);
-  const middleMax = Math.max(...steady.slice(third, 2 * third).map((s) => s.rssMiB));
-  const lastMax = Math.max(...steady.slice(2 * third).map((s) => s.rssMiB));
-  const noGrowth = rssSlope < 2 && lastMax <= middleMax * 1.1;
+  const mean = (xs: readonly Sample[]) => xs.reduce((a, s) => a + s.rssMiB, 0) / Math.max(1, xs.length);
+  const middleMean = mean(steady.slice(third, 2 * third));
+  const lastMean = mean(steady.slice(2 * third));
+  const noGrowth = lastMean <= middleMean * 1.05 && lastHalfSlope < 5;
   const ok = lost === 0 && duplicated === 0 && counters.gaveUp === 0 && noGrowth;
   const result = {
     date: new Date().toISOString(),
@@ -193,8 +198,9 @@ async function main(): Promise<number> {
       finalMiB: finalRss ? Math.round(finalRss.rssMiB * 10) / 10 : undefined,
       peakMiB: finalRss ? Math.round(finalRss.peakMiB * 10) / 10 : undefined,
       slopeMiBPerMinute: Math.round(rssSlope * 100) / 100,
-      middleThirdMaxMiB: middleMax,
-      lastThirdMaxMiB: lastMax,
+      lastHalfSlopeMiBPerMinute: Math.round(lastHalfSlope * 100) / 100,
+      middleThirdMeanMiB: Math.round(middleMean * 10) / 10,
+      lastThirdMeanMiB: Math.round(lastMean * 10) / 10,
     },
     noGrowthTrend: noGrowth,
     pass: ok,
@@ -205,7 +211,7 @@ async function main(): Promise<number> {
   if (out) fs.writeFileSync(out, `${text}\n`);
   log(
     `soak: ${ok ? 'PASS' : 'FAIL'}: ${next} spans sent, ${acknowledged} acknowledged, ${storedIds.size} stored, ${lost} lost, ${duplicated} duplicated; ` +
-      `RSS ${result.rss.steadyMinMiB}–${result.rss.steadyMaxMiB} MiB after warm-up, slope ${result.rss.slopeMiBPerMinute} MiB/min`,
+      `RSS ${result.rss.steadyMinMiB}–${result.rss.steadyMaxMiB} MiB after warm-up, slope ${result.rss.slopeMiBPerMinute} MiB/min (last half ${result.rss.lastHalfSlopeMiBPerMinute}); mean of middle/last third ${result.rss.middleThirdMeanMiB}/${result.rss.lastThirdMeanMiB} MiB`,
   );
   return ok ? 0 : 1;
 }
