@@ -14,6 +14,7 @@ import {
 } from '../attributes';
 import { getRuntime } from '../runtime/activity-runtime';
 import { activityCounters } from '../runtime/activity-stats';
+import { guardApi, optionsArg, textArg } from '../runtime/safe-args';
 import { currentRequestState } from '../runtime/request-state';
 import { addIdentityAttributes } from './identity-attributes';
 
@@ -29,30 +30,46 @@ export interface TrackActivityOptions {
   readonly sessionId?: string;
 }
 
-function detailsJson(details: unknown): string | undefined {
+let warnedDetails = false;
+
+function detailsJson(details: unknown, maxLength: number): string | undefined {
   if (details === undefined) return undefined;
+  let text: string | undefined;
   try {
-    return typeof details === 'string' ? details : JSON.stringify(details);
+    text = typeof details === 'string' ? details : JSON.stringify(details, (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value));
   } catch (error) {
-    diag.warn(`otel-activity: trackActivity details are not JSON-serialisable (${(error as Error).message}); stored as text`);
-    return String(details);
+    if (!warnedDetails) {
+      warnedDetails = true;
+      diag.warn(`otel-activity: trackActivity details are not JSON-serialisable (${(error as Error).message}); recorded as a marker`);
+    }
+    text = '"[unserializable]"';
   }
+  return text === undefined ? undefined : text.length > maxLength ? text.slice(0, maxLength) : text;
 }
 
 export function trackActivity(options: TrackActivityOptions): void {
-  if (typeof options?.action !== 'string' || options.action === '') {
+  guardApi('trackActivity', () => record(optionsArg<TrackActivityOptions>(options)), undefined);
+}
+
+function record(options: Partial<TrackActivityOptions>): void {
+  const action = textArg(options.action);
+  if (action === undefined) {
     diag.warn('otel-activity: trackActivity() needs a non-empty action; nothing recorded');
     return;
   }
   const runtime = getRuntime();
-  const attributes: Attributes = { [ATTR_ACTIVITY_KIND]: 'custom', [ATTR_ACTIVITY_ACTION]: options.action };
-  if (options.resourceType) attributes[ATTR_ACTIVITY_RESOURCE_TYPE] = options.resourceType;
-  if (options.resourceId !== undefined && options.resourceId !== null) attributes[ATTR_ACTIVITY_RESOURCE_ID] = String(options.resourceId);
-  const details = detailsJson(options.details);
+  const attributes: Attributes = { [ATTR_ACTIVITY_KIND]: 'custom', [ATTR_ACTIVITY_ACTION]: action };
+  const resourceType = textArg(options.resourceType);
+  if (resourceType !== undefined) attributes[ATTR_ACTIVITY_RESOURCE_TYPE] = resourceType;
+  const resourceId = textArg(options.resourceId);
+  if (resourceId !== undefined) attributes[ATTR_ACTIVITY_RESOURCE_ID] = resourceId;
+  const details = detailsJson(options.details, runtime.config.attributeMaxLength);
   if (details !== undefined) attributes[ATTR_ACTIVITY_DETAILS] = details;
-  if (options.userId) attributes[ATTR_USER_ID] = options.userId;
-  if (options.sessionId) attributes[ATTR_SESSION_ID] = options.sessionId;
+  const userId = textArg(options.userId);
+  if (userId !== undefined) attributes[ATTR_USER_ID] = userId;
+  const sessionId = textArg(options.sessionId);
+  if (sessionId !== undefined) attributes[ATTR_SESSION_ID] = sessionId;
   addIdentityAttributes(attributes, currentRequestState(), runtime, true);
-  runtime.tracer.startSpan(`activity ${options.action}`, { kind: SpanKind.INTERNAL, attributes }, context.active()).end();
+  runtime.tracer.startSpan(`activity ${action.length > 128 ? action.slice(0, 128) : action}`, { kind: SpanKind.INTERNAL, attributes }, context.active()).end();
   activityCounters().customActivities++;
 }

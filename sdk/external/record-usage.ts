@@ -13,6 +13,7 @@ import {
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
 } from '../attributes';
 import { getRuntime } from '../runtime/activity-runtime';
+import { guardApi, optionsArg, textArg } from '../runtime/safe-args';
 import { attributesOf } from '../runtime/span-access';
 import { costUsd } from './price-table';
 import { externalCallAttributes } from './track-external-call';
@@ -37,16 +38,23 @@ function tokens(value: number | undefined): number {
 
 /** Records model usage on the active external call. Returns the cost in USD, if known. */
 export function recordUsage(usage: UsageRecord): number | undefined {
+  return guardApi('recordUsage', () => record(optionsArg<UsageRecord>(usage)), undefined);
+}
+
+function record(usage: Partial<UsageRecord>): number | undefined {
   const runtime = getRuntime();
+  const maxLength = runtime.config.attributeMaxLength;
+  const rawModel = textArg(usage.model);
+  const model = rawModel !== undefined && rawModel.length > maxLength ? rawModel.slice(0, maxLength) : rawModel;
   const input = tokens(usage.inputTokens);
   const output = tokens(usage.outputTokens);
-  let cost = typeof usage.costUsd === 'number' && Number.isFinite(usage.costUsd) ? usage.costUsd : undefined;
-  if (cost === undefined && usage.model) {
-    const price = runtime.priceOf(usage.model);
+  let cost = typeof usage.costUsd === 'number' && Number.isFinite(usage.costUsd) && usage.costUsd >= 0 ? usage.costUsd : undefined;
+  if (cost === undefined && model !== undefined) {
+    const price = runtime.priceOf(model);
     if (price !== undefined) cost = costUsd(price, input, output);
-    else if (!warnedPrices.has(usage.model) && warnedPrices.size < 100) {
-      warnedPrices.add(usage.model);
-      diag.warn(`otel-activity: no price for model "${usage.model}"; add it to modelPrices (OTEL_ACTIVITY_MODEL_PRICES) to get its cost`);
+    else if (!warnedPrices.has(model) && warnedPrices.size < 100) {
+      warnedPrices.add(model);
+      diag.warn(`otel-activity: no price for model "${model.slice(0, 100)}"; add it to modelPrices (OTEL_ACTIVITY_MODEL_PRICES) to get its cost`);
     }
   }
 
@@ -57,14 +65,14 @@ export function recordUsage(usage: UsageRecord): number | undefined {
       warnedOutside = true;
       diag.warn('otel-activity: recordUsage() outside trackExternalCall(); recording a usage-only external span (wrap the call to get its latency too)');
     }
-    const service = usage.service ?? serviceOfModel(usage.model) ?? 'unknown';
-    span = runtime.tracer.startSpan(`external ${service}`, { kind: SpanKind.CLIENT, attributes: externalCallAttributes(service, usage.model) }, context.active());
+    const service = textArg(usage.service)?.slice(0, 128) ?? (model === undefined ? undefined : serviceOfModel(model)) ?? 'unknown';
+    span = runtime.tracer.startSpan(`external ${service}`, { kind: SpanKind.CLIENT, attributes: externalCallAttributes(service, model) }, context.active());
     ownSpan = true;
   }
   const attributes = attributesOf(span);
-  if (usage.model) {
-    if (attributes[ATTR_GEN_AI_REQUEST_MODEL] === undefined) span.setAttribute(ATTR_GEN_AI_REQUEST_MODEL, usage.model);
-    span.setAttribute(ATTR_GEN_AI_RESPONSE_MODEL, usage.model);
+  if (model !== undefined) {
+    if (attributes[ATTR_GEN_AI_REQUEST_MODEL] === undefined) span.setAttribute(ATTR_GEN_AI_REQUEST_MODEL, model);
+    span.setAttribute(ATTR_GEN_AI_RESPONSE_MODEL, model);
   }
   // Several calls on one span (e.g. streaming chunks) add up.
   const prevIn = Number(attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS] ?? 0);

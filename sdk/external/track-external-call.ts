@@ -2,7 +2,7 @@
  * `trackExternalCall(service, fn, { model })`: one external-call span around any async call (an SDK client,
  * a queue, a database API). HTTP calls made inside it are folded into it instead of becoming spans of their own.
  */
-import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { context, diag, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
 import {
   ATTR_ACTIVITY_EXTERNAL_SERVICE,
   ATTR_ACTIVITY_KIND,
@@ -12,6 +12,7 @@ import {
   ATTR_GEN_AI_REQUEST_MODEL,
 } from '../attributes';
 import { getRuntime } from '../runtime/activity-runtime';
+import { guardApi, optionsArg, textArg } from '../runtime/safe-args';
 import { providerOfService } from './llm-providers';
 
 export interface TrackExternalCallOptions {
@@ -36,21 +37,39 @@ export function externalCallAttributes(service: string, model: string | undefine
 
 /** Runs `fn` inside an external-call span for `service`; its result or error passes through unchanged. */
 export async function trackExternalCall<T>(service: string, fn: () => Promise<T> | T, options: TrackExternalCallOptions = {}): Promise<T> {
-  const runtime = getRuntime();
-  const span = runtime.tracer.startSpan(`external ${service}`, {
-    kind: SpanKind.CLIENT,
-    attributes: externalCallAttributes(service, options.model),
-  });
-  trackedCalls.add(span);
+  if (typeof fn !== 'function') {
+    diag.warn('otel-activity: trackExternalCall(service, fn) needs a function to run; nothing recorded');
+    return undefined as T;
+  }
+  const span = guardApi('trackExternalCall', () => startTrackedCall(service, options), undefined);
+  // Tracking failed: the app's call still runs, untracked.
+  if (span === undefined) return fn();
   try {
     return await context.with(trace.setSpan(context.active(), span), fn);
   } catch (error) {
-    const err = error instanceof Error ? error : new Error(String(error));
-    span.setAttribute(ATTR_ERROR_TYPE, err.name);
-    span.setAttribute(ATTR_ERROR_MESSAGE, err.message);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
+    guardApi(
+      'trackExternalCall',
+      () => {
+        const name = error instanceof Error ? error.name : 'Error';
+        const message = error instanceof Error ? error.message : (textArg(error) ?? 'non-Error thrown');
+        span.setAttribute(ATTR_ERROR_TYPE, String(name));
+        span.setAttribute(ATTR_ERROR_MESSAGE, String(message));
+        span.setStatus({ code: SpanStatusCode.ERROR, message: String(message) });
+      },
+      undefined,
+    );
+    // The app's own error, unchanged.
     throw error;
   } finally {
     span.end();
   }
+}
+
+function startTrackedCall(service: unknown, options: unknown): Span {
+  const runtime = getRuntime();
+  const name = textArg(service)?.slice(0, 128) ?? 'unknown';
+  const model = textArg(optionsArg<TrackExternalCallOptions>(options).model)?.slice(0, runtime.config.attributeMaxLength);
+  const span = runtime.tracer.startSpan(`external ${name}`, { kind: SpanKind.CLIENT, attributes: externalCallAttributes(name, model) });
+  trackedCalls.add(span);
+  return span;
 }

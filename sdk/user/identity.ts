@@ -7,11 +7,16 @@ import { ATTR_SESSION_ID, ATTR_USER_ID } from '../attributes';
 import { getRuntime, type ActivityHooks, type UserIdentity } from '../runtime/activity-runtime';
 import { guardHook } from '../runtime/hook-guard';
 import { currentRequestState, type RequestState } from '../runtime/request-state';
+import { guardApi, optionsArg, textArg } from '../runtime/safe-args';
 
 let warnedOutside = false;
 
 /** Attributes the user of this request to `id` (and `sessionId`). Call it inside a request handler. */
 export function setUser(user: UserIdentity): void {
+  guardApi('setUser', () => applyUser(optionsArg<UserIdentity>(user)), undefined);
+}
+
+function applyUser(user: Partial<UserIdentity>): void {
   const state = currentRequestState();
   if (state === undefined) {
     if (!warnedOutside) {
@@ -20,8 +25,10 @@ export function setUser(user: UserIdentity): void {
     }
     return;
   }
-  if (user.id !== undefined && user.id !== null && user.id !== '') state.userId = String(user.id);
-  if (user.sessionId !== undefined && user.sessionId !== null && user.sessionId !== '') state.sessionId = String(user.sessionId);
+  const id = textArg(user.id);
+  if (id !== undefined) state.userId = id;
+  const sessionId = textArg(user.sessionId);
+  if (sessionId !== undefined) state.sessionId = sessionId;
   // Also on the span now, so the user is there even if the request ends through an error path.
   if (state.userId !== undefined) state.span.setAttribute(ATTR_USER_ID, state.userId);
   if (state.sessionId !== undefined) state.span.setAttribute(ATTR_SESSION_ID, state.sessionId);
@@ -35,10 +42,8 @@ export function ensureIdentified(state: RequestState): void {
   if (identify === undefined) return;
   const who = guardHook('identify', () => identify(state.request), undefined);
   if (who === undefined || who === null || typeof who !== 'object') return;
-  if (state.userId === undefined && who.id !== undefined && who.id !== null && who.id !== '') state.userId = String(who.id);
-  if (state.sessionId === undefined && who.sessionId !== undefined && who.sessionId !== null && who.sessionId !== '') {
-    state.sessionId = String(who.sessionId);
-  }
+  state.userId ??= guardHook('identify', () => textArg(who.id), undefined);
+  state.sessionId ??= guardHook('identify', () => textArg(who.sessionId), undefined);
 }
 
 /** Sets the user's hooks (`identify`); later calls replace only the hooks they name. */
