@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClickHouseSpanExporter } from '../exporter/clickhouse-span-exporter';
 import { startOtlpService, type OtlpService } from '../exporter/service/otlp-service';
 import { loadConfig } from '../sdk/config/config-loader';
 import { OtlpSender, encodeSpans, makeSpans, post } from './helpers/otlp-sender';
@@ -17,18 +18,27 @@ beforeAll(async () => {
   const config = loadConfig({
     env: {},
     overrides: {
-      // 60 rows fit; batches are cut by the 1 s timer only, so the queue really fills between flushes.
+      // 60 rows fit; rows wait for their group commit (1 s below), so concurrent requests really fill the queue.
       exporter: { dataDir: path.join(root, 'data'), maxQueueRows: 60, flushCount: 1_000_000, flushIntervalMs: 1000 },
       service: { port: 0, retryAfterSeconds: 1 },
     },
   });
-  service = await startOtlpService({ config });
+  const exporter = new ClickHouseSpanExporter({ config: config.exporter, durableFlushMs: 1000 });
+  service = await startOtlpService({ config, exporter });
 });
 
 afterAll(async () => {
   await service?.close();
   fs.rmSync(root, { recursive: true, force: true });
 });
+
+async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
 
 async function storedSpanIds(): Promise<string[]> {
   await service.exporter.forceFlush();
@@ -41,13 +51,15 @@ async function storedSpanIds(): Promise<string[]> {
 describe('backpressure', () => {
   it('answers 429 with Retry-After once the queue holds maxQueueRows, and queues nothing of that request', async () => {
     const url = `${service.url}/v1/traces`;
-    const answers = [];
-    for (let i = 0; i < 3; i++) {
-      answers.push(await post(url, encodeSpans(makeSpans(1, i * 30, 30), 'protobuf'), { contentType: 'application/x-protobuf' }));
-    }
-    expect(answers.map((a) => a.status)).toEqual([200, 200, 429]);
-    expect(answers[2]!.headers['retry-after']).toBe('1');
+    const send = (i: number) => post(url, encodeSpans(makeSpans(1, i * 30, 30), 'protobuf'), { contentType: 'application/x-protobuf' });
+    // Two requests fill the queue while they wait for their group commit; the third finds it full.
+    const first = [send(0), send(1)];
+    await waitFor(() => service.metrics().queue.rows === 60);
+    const third = await send(2);
+    expect(third.status).toBe(429);
+    expect(third.headers['retry-after']).toBe('1');
     expect(service.metrics().queue.rows).toBe(60);
+    expect((await Promise.all(first)).map((a) => a.status)).toEqual([200, 200]);
     expect(await storedSpanIds()).toHaveLength(60);
   });
 
@@ -66,5 +78,18 @@ describe('backpressure', () => {
     const metrics = service.metrics();
     expect(metrics.refusedRequests).toBe(1 + (sender.statuses.get(429) ?? 0));
     expect(metrics.droppedTotal).toBe(0);
+  });
+
+  it('close() stops accepting, answers the requests waiting for their commit with 200 after inserting them, and closes', async () => {
+    const url = `${service.url}/v1/traces`;
+    const pending = [0, 1].map((i) => post(url, encodeSpans(makeSpans(4, i * 25, 25), 'json'), { contentType: 'application/json' }));
+    await waitFor(() => service.metrics().queue.rows === 50);
+    const insertedBefore = Object.values(service.metrics().inserted).reduce((a, b) => a + b, 0);
+    await service.close();
+    expect((await Promise.all(pending)).map((a) => a.status)).toEqual([200, 200]);
+    const metrics = service.metrics();
+    expect(Object.values(metrics.inserted).reduce((a, b) => a + b, 0) - insertedBefore).toBe(50);
+    expect(metrics.queue.rows).toBe(0);
+    expect((await post(url, encodeSpans(makeSpans(4, 100, 1), 'json'), { contentType: 'application/json' })).status).toBe(0);
   });
 });

@@ -88,4 +88,22 @@ describe('otlpToActivitySpans', () => {
     expect(() => otlpToActivitySpans({ resourceSpans: [{ scopeSpans: {} }] })).toThrow(new OtlpPayloadError('resourceSpans[0].scopeSpans must be an array, got an object'));
     expect(otlpToActivitySpans({})).toEqual({ spans: [], rejected: [] });
   });
+
+  it('keeps a nested map as JSON text built once, and cuts nesting deeper than 16 levels', () => {
+    let value: unknown = { stringValue: 'leaf "quoted"' };
+    for (let i = 0; i < 40; i++) value = { kvlistValue: { values: [{ key: 'k', value }] } };
+    const started = Date.now();
+    const [span] = otlpToActivitySpans({
+      resourceSpans: [{ scopeSpans: [{ spans: [{
+        traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', startTimeUnixNano: '1', endTimeUnixNano: '2',
+        attributes: [
+          { key: 'deep', value },
+          { key: 'map', value: { kvlistValue: { values: [{ key: 'a', value: { intValue: '1' } }, { key: 'b', value: { arrayValue: { values: [{ stringValue: 'x' }, { boolValue: true }] } } }] } } },
+        ],
+      }] }] }],
+    }).spans;
+    expect(Date.now() - started).toBeLessThan(100);
+    expect(span!.attributes.map).toBe('{"a":1,"b":["x",true]}');
+    expect(span!.attributes.deep).toBe(`${'{"k":'.repeat(16)}"[nested too deep]"${'}'.repeat(16)}`);
+  });
 });

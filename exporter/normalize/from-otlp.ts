@@ -246,10 +246,9 @@ function toAttributeValue(value: unknown, field: string): AttributeValue | undef
     return out;
   }
   if (has(value, 'kvlistValue')) {
-    // ActivitySpan attributes are flat like SDK attributes; a nested map is kept as its JSON text.
-    const kv = value.kvlistValue;
-    if (!isObject(kv)) failShape(field, kv);
-    return JSON.stringify(toAttributes(kv.values, `${field}.kvlistValue`));
+    // ActivitySpan attributes are flat like SDK attributes; a nested map is kept as JSON text, built once at the top
+    // (stringifying per level would double the escaping at every level: exponential in the depth).
+    return JSON.stringify(kvlistToPlain(value.kvlistValue, `${field}.kvlistValue`, 1));
   }
   return toScalar(value, field);
 }
@@ -260,6 +259,38 @@ function toAttributeValue(value: unknown, field: string): AttributeValue | undef
  */
 function has(value: Obj, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(value, key) && value[key] !== undefined && value[key] !== null;
+}
+
+/** Beyond this nesting depth a map or array value is replaced by a marker: bounded work for any request. */
+const MAX_NESTING = 16;
+const TOO_DEEP = '[nested too deep]';
+
+function kvlistToPlain(kvlist: unknown, field: string, depth: number): Record<string, unknown> | string {
+  if (depth > MAX_NESTING) return TOO_DEEP;
+  if (!isObject(kvlist)) failShape(field, kvlist);
+  const values = kvlist.values ?? [];
+  if (!Array.isArray(values)) failShape(`${field}.values`, values);
+  const out: Record<string, unknown> = {};
+  values.forEach((kv: unknown, i) => {
+    if (!isObject(kv) || typeof kv.key !== 'string') throw new SpanShapeError(`${field}.values[${i}] must be {key, value}, got ${describe(kv)}`);
+    out[kv.key] = anyValueToPlain(kv.value, `${field}.values[${i}]`, depth + 1);
+  });
+  return out;
+}
+
+function anyValueToPlain(value: unknown, field: string, depth: number): unknown {
+  if (value === undefined || value === null) return null;
+  if (depth > MAX_NESTING) return TOO_DEEP;
+  if (!isObject(value)) failShape(field, value);
+  if (has(value, 'kvlistValue')) return kvlistToPlain(value.kvlistValue, `${field}.kvlistValue`, depth);
+  if (has(value, 'arrayValue')) {
+    const arr = value.arrayValue;
+    if (!isObject(arr)) failShape(field, arr);
+    const items = arr.values ?? [];
+    if (!Array.isArray(items)) failShape(`${field}.arrayValue.values`, items);
+    return items.map((item: unknown, i) => anyValueToPlain(item, `${field}.arrayValue.values[${i}]`, depth + 1));
+  }
+  return toScalar(value, field) ?? null;
 }
 
 function toScalar(value: Obj, field: string): Primitive | undefined {

@@ -68,7 +68,7 @@ export async function startOtlpService(options: OtlpServiceOptions): Promise<Otl
     switch (url.pathname) {
       case '/v1/traces':
         return handleTraceIngest(request, response, {
-          accept: (spans) => exporter.acceptActivitySpans(spans),
+          accept: (spans) => exporter.acceptActivitySpansDurably(spans),
           ingestToken: config.service.ingestToken,
           maxBodyBytes: config.service.maxBodyBytes,
           retryAfterSeconds: config.service.retryAfterSeconds,

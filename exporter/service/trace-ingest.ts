@@ -1,9 +1,10 @@
 /**
  * POST /v1/traces: decodes an OTLP/HTTP request (protobuf or JSON, gzip or not), converts it to ActivitySpans and
- * offers them to the exporter all at once; a full queue answers 429 with Retry-After so the sender retries later.
+ * offers them to the exporter all at once. 200 only once the rows are durable (inserted, or fsync'd to the spool), so a
+ * crash never loses an acknowledged span; a full queue answers 429 with Retry-After so the sender retries later.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AcceptResult } from '../clickhouse-span-exporter';
+import type { DurableAcceptResult } from '../clickhouse-span-exporter';
 import type { ActivitySpan } from '../activity-span';
 import { OtlpPayloadError, otlpToActivitySpans, type SpanRejection } from '../normalize/from-otlp';
 import { bearerTokenMatches } from './bearer-token';
@@ -13,7 +14,8 @@ import { BodyError, readBody } from './read-body';
 import type { ServiceCounters } from './service-metrics';
 
 export interface TraceIngestOptions {
-  readonly accept: (spans: ReadonlyArray<ActivitySpan>) => AcceptResult | 'full';
+  /** Resolves once the rows are durable (ClickHouseSpanExporter.acceptActivitySpansDurably). */
+  readonly accept: (spans: ReadonlyArray<ActivitySpan>) => Promise<DurableAcceptResult | 'full'>;
   /** Required bearer token; '' means none. */
   readonly ingestToken: string;
   readonly maxBodyBytes: number;
@@ -68,8 +70,12 @@ export async function handleTraceIngest(request: IncomingMessage, response: Serv
     return answer(400, `not an ExportTraceServiceRequest: ${error.message}`);
   }
 
-  const result = options.accept(spans);
+  const result = await options.accept(spans);
   if (result === 'full') return refuse(response, encoding, options, 429, 'the export queue is full; retry after the Retry-After delay');
+  if (!result.durable) {
+    // Some rows were dropped (spool full or unusable, rows refused): the sender keeps the data and tries again.
+    return refuse(response, encoding, options, 503, 'the spans could not all be stored durably (engine down and spool full or unusable); retry later');
+  }
   options.counters.spansReceived += spans.length + rejected.length;
   options.counters.spansRejected += rejected.length;
   const rejectedSpans = rejected.length + result.rejected;
