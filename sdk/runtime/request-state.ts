@@ -31,14 +31,20 @@ export interface RequestState {
   finished: boolean;
 }
 
-const stateBySpan = new WeakMap<object, RequestState>();
+// A symbol-keyed property on the span rather than a WeakMap: one per span, read for every child span, and
+// WeakMap entries (ephemerons) cost extra GC work at this rate.
+const STATE = Symbol('otel-activity.request-state');
+
+interface WithState {
+  [STATE]?: RequestState;
+}
 
 export function setRequestState(span: Span, state: RequestState): void {
-  stateBySpan.set(span, state);
+  (span as WithState)[STATE] = state;
 }
 
 export function requestStateOf(span: Span | undefined): RequestState | undefined {
-  return span === undefined ? undefined : stateBySpan.get(span);
+  return span === undefined ? undefined : (span as WithState)[STATE];
 }
 
 /** The state of the request whose context is active, if any. */
