@@ -29,3 +29,7 @@ export { TABLE_NAMES } from './rows/row-types';
 export type { AccessRow, ActivityRow, AuthRow, ExternalCallRow, TableName } from './rows/row-types';
 export { migrate, MigrationChecksumError, MigrationError } from '../schemas/migrate';
 export type { MigrateOptions, MigrateResult } from '../schemas/migrate';
+export { startOtlpService } from './service/otlp-service';
+export type { OtlpService, OtlpServiceOptions } from './service/otlp-service';
+export { OtlpPayloadError, otlpToActivitySpans } from './normalize/from-otlp';
+export type { OtlpConversion, SpanRejection } from './normalize/from-otlp';
