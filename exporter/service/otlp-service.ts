@@ -95,13 +95,25 @@ export async function startOtlpService(options: OtlpServiceOptions): Promise<Otl
     }
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.service.port, config.service.host, () => {
-      server.removeListener('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.service.port, config.service.host, () => {
+        server.removeListener('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    await exporter.shutdown();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      throw new Error(
+        `${config.service.host}:${config.service.port} is already in use (another otel-activity serve, or a collector on 4318?); ` +
+          'choose another with --port or OTEL_ACTIVITY_PORT',
+      );
+    }
+    throw error;
+  }
   const port = (server.address() as AddressInfo).port;
   const host = config.service.host.includes(':') ? `[${config.service.host}]` : config.service.host;
   const url = `http://${host}:${port}`;
