@@ -8,7 +8,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { makeSpans, OtlpSender, seededRandom, type Encoding } from './helpers/otlp-sender';
 import { builtCliExists, createService, type ServiceProcess } from './helpers/service-process';
 import { compareDelivery, storedSpanIdCounts } from './helpers/stored-rows';
-import { skipKnownBug } from './helpers/known-bugs';
 
 const CYCLES = Number(process.env.RELIABILITY_KILL_CYCLES ?? 20);
 const SPANS_PER_CYCLE = Number(process.env.RELIABILITY_KILL_SPANS ?? 300);
@@ -38,8 +37,7 @@ async function sendRange(sender: OtlpSender, first: number, count: number, onAck
 }
 
 describe.runIf(builtCliExists())('service SIGKILL mid-load', () => {
-  // Known bug (test/helpers/known-bugs.ts): runs with RELIABILITY_KNOWN_BUGS=ackBeforeDurable until it is fixed.
-  it.skipIf(skipKnownBug('ackBeforeDurable'))(`stores every acknowledged span exactly once across ${CYCLES} SIGKILL + restart cycles`, async () => {
+  it(`stores every acknowledged span exactly once across ${CYCLES} SIGKILL + restart cycles`, async () => {
     const random = seededRandom(SEED);
     service = await createService();
     await service.start();

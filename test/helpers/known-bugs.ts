@@ -4,12 +4,8 @@
  * Delete an entry once its bug is fixed: the test then runs by default. Details in test/RELIABILITY.md.
  */
 export const KNOWN_BUGS = {
-  /** exporter/service/trace-ingest.ts answers 200 before the rows are durable: SIGKILL loses acknowledged spans. */
-  ackBeforeDurable: 'acknowledged spans lost on SIGKILL',
   /** A batch spanning > 100 days fails with TOO_MANY_PARTS (252), retried and spooled forever, blocking the spool. */
   tooManyPartitions: 'one backfill batch stalls ingestion',
-  /** exporter/normalize/from-otlp.ts re-stringifies nested kvlistValue per level: exponential time, then HTTP 500. */
-  nestedKvlist: 'exponential work on nested map values',
   /** Replay before migrations after the engine comes back: UNKNOWN_TABLE is non-retryable, batches go to rejected/. */
   replayBeforeMigrations: 'spooled rows rejected as unknown table',
   /** The SDK's public functions throw TypeErrors into the app on wrong-typed arguments. */
