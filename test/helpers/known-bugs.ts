@@ -8,8 +8,6 @@ export const KNOWN_BUGS = {
   tooManyPartitions: 'one backfill batch stalls ingestion',
   /** Replay before migrations after the engine comes back: UNKNOWN_TABLE is non-retryable, batches go to rejected/. */
   replayBeforeMigrations: 'spooled rows rejected as unknown table',
-  /** The SDK's public functions throw TypeErrors into the app on wrong-typed arguments. */
-  sdkThrowsOnBadArguments: 'SDK API throws into the app',
 } as const;
 
 export type KnownBug = keyof typeof KNOWN_BUGS;
