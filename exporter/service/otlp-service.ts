@@ -1,6 +1,6 @@
 /**
  * The OTLP/HTTP ingest service (`otel-activity serve`): POST /v1/traces into ClickHouseSpanExporter, GET /healthz,
- * GET /metrics, the CLI's POST /api/query, and the dashboard when it is built in. close() stops accepting, drains the
+ * GET /metrics, the CLI's POST /api/query, the dashboard, and the alert schedule. close() stops accepting, drains the
  * queue, flushes and closes the engine.
  */
 import { randomBytes } from 'node:crypto';
@@ -8,6 +8,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { diag } from '@opentelemetry/api';
 import type { ActivityConfig } from '../../sdk/config/config-types';
+import { startAlertSchedule } from '../analytics/alert-evaluator';
 import { ClickHouseSpanExporter } from '../clickhouse-span-exporter';
 import type { Sink } from '../sinks/sink';
 import { loadDashboardHandler, type DashboardHandler } from './dashboard-mount';
@@ -119,11 +120,14 @@ export async function startOtlpService(options: OtlpServiceOptions): Promise<Otl
   const url = `http://${host}:${port}`;
   const serviceFile = options.serviceFile ?? config.exporter.clickhouseUrl === '';
   if (serviceFile) writeServiceFile(config.exporter.dataDir, { pid: process.pid, url, adminToken });
+  // Alert rules run inside the service, which owns the engine (the CLI's `alerts` runs them on demand).
+  const stopAlerts = startAlertSchedule(exporter.sink, config.service);
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       stopping = true;
+      stopAlerts();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const grace = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
