@@ -18,7 +18,8 @@ SELECT
   cityHash64(number, {seed:UInt64}, 12) % 4000 AS request_bytes,
   cityHash64(number, {seed:UInt64}, 13) % 60000 AS response_bytes,
   if(cityHash64(number, {seed:UInt64}, 14) % 10 < 2, '', concat('user-', toString(cityHash64(number, {seed:UInt64}, 15) % {users:UInt64}))) AS user_id,
-  concat('s-', toString(cityHash64(number, {seed:UInt64}, 15) % {users:UInt64}), '-', toString(intDiv(number, 40) % 97)) AS session_id,
+  -- One session per user and day.
+  concat('s-', toString(cityHash64(number, {seed:UInt64}, 15) % {users:UInt64}), '-', toString(toYYYYMMDD(timestamp))) AS session_id,
   IPv4ToIPv6(toIPv4(concat('203.0.', toString(cityHash64(number, {seed:UInt64}, 16) % 256), '.0'))) AS client_ip,
   ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/124.0', 'Mozilla/5.0 (Macintosh) Safari/17.4', 'Mozilla/5.0 (X11; Linux) Firefox/125.0',
    'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4) Mobile Safari', 'curl/8.5.0'][1 + cityHash64(number, {seed:UInt64}, 17) % 5] AS user_agent,

@@ -11,7 +11,7 @@ SELECT
   ['login', 'login', 'login', 'login', 'logout', 'signup', 'login_failed', 'token_refresh'][1 + cityHash64(number, {seed:UInt64}, 25) % 8] AS event,
   event != 'login_failed' AS success,
   concat('user-', toString(cityHash64(number, {seed:UInt64}, 26) % {users:UInt64})) AS user_id,
-  concat('s-', toString(cityHash64(number, {seed:UInt64}, 26) % {users:UInt64}), '-', toString(number % 97)) AS session_id,
+  concat('s-', toString(cityHash64(number, {seed:UInt64}, 26) % {users:UInt64}), '-', toString(toYYYYMMDD(timestamp))) AS session_id,
   'password' AS method,
   if(success, '', 'bad_password') AS reason,
   IPv4ToIPv6(toIPv4(concat('198.51.100.', toString(cityHash64(number, {seed:UInt64}, 27) % 64)))) AS client_ip,
