@@ -61,7 +61,10 @@ export class HttpSink implements Sink {
         table,
         values: rows as object[],
         format: 'JSONEachRow',
-        clickhouse_settings: sentToken ? { insert_deduplication_token: options.dedupToken } : {},
+        // The second setting makes a replayed batch count once in the rollup views too, not only in the raw table.
+        clickhouse_settings: sentToken
+          ? { insert_deduplication_token: options.dedupToken, deduplicate_blocks_in_dependent_materialized_views: 1 }
+          : {},
       });
       return { ok: true };
     } catch (raw) {
@@ -70,7 +73,7 @@ export class HttpSink implements Sink {
         error.code === UNKNOWN_SETTING &&
         sentToken &&
         this.options.dedupToken !== true &&
-        /insert_deduplication_token/.test(error.message)
+        /insert_deduplication_token|deduplicate_blocks_in_dependent_materialized_views/.test(error.message)
       ) {
         if (this.sendDedupToken) diag.warn(`otel-activity: ClickHouse at ${this.options.url} does not support insert_deduplication_token (needs 22.2+); retries rely on the table's own deduplication`);
         this.sendDedupToken = false;
