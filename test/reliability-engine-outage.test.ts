@@ -7,6 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { holdDataDir, type DataDirLock } from './helpers/data-dir-lock';
@@ -173,49 +174,50 @@ describe.runIf(builtCliExists())('engine unavailable during load', () => {
     expect(report.stored).toBe(2000);
   }, 240_000);
 
-  it('keeps serving with the spool directory unusable (a path under a regular file): clear error, every dropped row counted', async () => {
+  it('keeps serving with the spool directory unusable (a path under a regular file): 503 + Retry-After, counted drops, clear error, nothing acknowledged lost', async () => {
     const RUN = 0x0b7e;
-    const service = await createService({ env: { ...FAST_RETRY } });
-    cleanups.push(() => service.dispose());
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-rel-'));
     // Even root cannot create a directory under a regular file (ENOTDIR).
-    const blocker = path.join(service.root, 'not-a-dir');
-    fs.mkdirSync(service.root, { recursive: true });
+    const blocker = path.join(root, 'not-a-dir');
     fs.writeFileSync(blocker, 'a regular file');
     const spoolDir = path.join(blocker, 'spool');
-    const svc = await createService({ root: service.root, env: { ...FAST_RETRY, OTEL_ACTIVITY_SPOOL_DIR: spoolDir } });
-    const lock = await holdDataDir(svc.dataDir);
-    cleanups.push(() => lock.release());
+    const svc = await createService({ root, env: { ...FAST_RETRY, OTEL_ACTIVITY_SPOOL_DIR: spoolDir } });
+    cleanups.push(() => svc.dispose());
+    let lock: DataDirLock | undefined = await holdDataDir(svc.dataDir);
+    cleanups.push(() => lock?.release());
     await svc.start();
-    cleanups.push(() => svc.kill());
-    const sender = new OtlpSender({ url: svc.tracesUrl, encoding: 'json' });
-    await sendPaced(sender, RUN, 0, 200, 1000);
-    const m = await waitFor(svc, 'the rows to be dropped as spool errors', (x) => x.queue.rows === 0 && droppedBy(x, 'spool_error') >= 200, 60_000);
-    expect(droppedBy(m, 'spool_error')).toBe(200);
-    expect(m.droppedTotal).toBe(200);
+    // The sender keeps what the service cannot keep and retries, as the OTLP exporters do.
+    const sender = new OtlpSender({ url: svc.tracesUrl, encoding: 'json', deadlineMs: 150_000 });
+    const sending = sendPaced(sender, RUN, 0, 200, 1000);
+    const m = await waitFor(svc, 'rows to be dropped as spool errors', (x) => droppedBy(x, 'spool_error') >= 200, 60_000);
+    expect(m.droppedTotal).toBe(droppedBy(m, 'spool_error'));
+    expect(sender.acknowledged.size).toBe(0);
+    expect(sender.statuses.get(503) ?? 0).toBeGreaterThan(0);
     expect((await svc.healthz()).status).toBe(200);
     const output = svc.output();
     expect(output).toContain(spoolDir);
     expect(output).toMatch(/ENOTDIR|not a directory/i);
 
-    // The engine comes back: the service never stopped serving and stores what it gets now.
+    // The engine comes back: the retried requests are taken now, and new ones too.
     await lock.release();
-    // While the writer believes the sink is down it sends batches to the (unusable) spool without trying the sink;
-    // the probe (every 5 s) is what notices the engine is back. Give it one probe interval.
-    await new Promise((r) => setTimeout(r, 6_000));
+    lock = undefined;
+    await sending;
     const later = new OtlpSender({ url: svc.tracesUrl, encoding: 'json' });
     await sendPaced(later, RUN, 200, 100, 500);
-    await waitFor(svc, 'new rows to be inserted', (x) => insertedTotal(x) >= 100, 30_000).catch((error: Error) => {
-      throw new Error(`${error.message}\nservice output:\n${svc.output().slice(-3000)}`);
-    });
     await svc.stop();
     const stored = await storedSpanIdCounts(svc.dataDir);
+    const sent = new Set(makeSpans(RUN, 0, 300).map((s) => s.spanContext().spanId));
+    const acknowledged = new Set([...sender.acknowledged, ...later.acknowledged]);
+    const report = compareDelivery(acknowledged, sent, stored);
     console.log(
-      `[reliability] unusable spool dir: 200 rows during the outage → dropped and counted (spool_error ${droppedBy(m, 'spool_error')}); ` +
-        `100 after → stored ${stored.size}; healthz stayed 200; the log names ${spoolDir}`,
+      `[reliability] unusable spool dir: during the outage ${sender.statuses.get(503) ?? 0} answers 503 + Retry-After, ${droppedBy(m, 'spool_error')} rows dropped and counted (spool_error), 0 acknowledged; ` +
+        `after recovery acknowledged ${report.acknowledged}/300, stored ${report.stored}, lost ${report.lost.length}, duplicated ${report.duplicated.length}; healthz stayed 200; the log names ${spoolDir}`,
     );
-    expect([...stored.keys()].sort()).toEqual(makeSpans(RUN, 200, 100).map((s) => s.spanContext().spanId).sort());
-    expect(sender.acknowledged.size + later.acknowledged.size).toBe(300);
-  }, 180_000);
+    expect(report.acknowledged).toBe(300);
+    expect(report.lost).toEqual([]);
+    expect(report.duplicated).toEqual([]);
+    expect(report.stored).toBe(300);
+  }, 240_000);
 
   const canMount = (() => {
     if (process.getuid?.() !== 0 || process.platform !== 'linux') return false;
