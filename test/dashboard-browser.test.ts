@@ -152,5 +152,10 @@ describe('dashboard', () => {
     ]);
     expect(requestedUrls.length).toBeGreaterThan(10);
     expect(requestedUrls.filter((u) => u.includes(TOKEN))).toEqual([]);
+    // The dashboard user's address follows the same anonymisation as the app's rows (127.0.0.1 → /24).
+    const ips = await sink.query<{ ip: string }>(
+      "SELECT DISTINCT toString(client_ip) AS ip FROM activities WHERE action IN ('dashboard.read', 'admin.ack')",
+    );
+    expect(ips).toEqual([{ ip: '::ffff:127.0.0.0' }]);
   });
 });

@@ -7,6 +7,8 @@ import { diag } from '@opentelemetry/api';
 import type { ActivityRow } from '../rows/row-types';
 import type { Sink } from '../sinks/sink';
 import { toClickHouseTime } from '../analytics/since';
+import type { IpMode } from '../../sdk/config/config-types';
+import { anonymizeIp } from '../../sdk/request/anonymize-ip';
 
 export interface AuditEntry {
   readonly action: 'dashboard.read' | 'admin.ack';
@@ -15,8 +17,15 @@ export interface AuditEntry {
   readonly details: Readonly<Record<string, unknown>>;
 }
 
-export async function recordAudit(sink: Sink, service: string, request: IncomingMessage, entry: AuditEntry): Promise<void> {
-  const remote = request.socket.remoteAddress ?? '';
+export interface AuditContext {
+  readonly service: string;
+  /** The same IP policy as the app's own rows: the dashboard user is a person too. */
+  readonly ipMode: IpMode;
+}
+
+export async function recordAudit(sink: Sink, context: AuditContext, request: IncomingMessage, entry: AuditEntry): Promise<void> {
+  const { service } = context;
+  const clientIp = anonymizeIp(request.socket.remoteAddress ?? '', context.ipMode) ?? '::';
   const row: ActivityRow = {
     timestamp: toClickHouseTime(new Date()),
     trace_id: randomBytes(16).toString('hex'),
@@ -30,7 +39,7 @@ export async function recordAudit(sink: Sink, service: string, request: Incoming
     resource_type: entry.resourceType,
     resource_id: entry.resourceId,
     details: JSON.stringify(entry.details),
-    client_ip: remote.replace(/^::ffff:/, ''),
+    client_ip: clientIp,
     user_agent: String(request.headers['user-agent'] ?? '').slice(0, 512),
     attributes: {},
   };

@@ -11,6 +11,7 @@ import { QueryCatalog, QueryCatalogError } from '../analytics/query-catalog';
 import { resolveWindow } from '../analytics/since';
 import { bearerTokenMatches } from '../service/bearer-token';
 import type { Sink } from '../sinks/sink';
+import type { IpMode } from '../../sdk/config/config-types';
 import { recordAudit } from './audit-log';
 
 export interface DashboardOptions {
@@ -65,8 +66,9 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
 export function createDashboardHandler(options: DashboardOptions): DashboardHandler {
   const catalog = options.catalog ?? QueryCatalog.load();
   const dir = staticDir();
-  const fromConfig = (options.config as { sdk?: { serviceName?: string } } | undefined)?.sdk?.serviceName;
-  const service = options.serviceName ?? fromConfig ?? 'otel-activity';
+  const sdkConfig = (options.config as { sdk?: { serviceName?: string; ipMode?: IpMode } } | undefined)?.sdk;
+  const service = options.serviceName ?? sdkConfig?.serviceName ?? 'otel-activity';
+  const audit = { service, ipMode: sdkConfig?.ipMode ?? 'anonymize' };
 
   async function api(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
     if (!options.adminToken) return sendJson(response, 403, { error: 'the dashboard API is off: set OTEL_ACTIVITY_ADMIN_TOKEN and restart the service' });
@@ -74,7 +76,7 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     // /api/reports
     if (parts.length === 2 && parts[1] === 'reports' && request.method === 'GET') {
-      await recordAudit(options.sink, service, request, { action: 'dashboard.read', resourceType: 'report', resourceId: '*', details: {} });
+      await recordAudit(options.sink, audit, request, { action: 'dashboard.read', resourceType: 'report', resourceId: '*', details: {} });
       return sendJson(response, 200, catalog.list().map((q) => ({ name: q.name, answers: q.answers, source: q.source, params: q.params })));
     }
     // /api/reports/:name?since=24h&from=&to=&param=value
@@ -94,7 +96,7 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
         if (error instanceof QueryCatalogError || error instanceof RangeError) return sendJson(response, status, { error: error.message });
         throw error;
       }
-      await recordAudit(options.sink, service, request, { action: 'dashboard.read', resourceType: 'report', resourceId: name, details: params });
+      await recordAudit(options.sink, audit, request, { action: 'dashboard.read', resourceType: 'report', resourceId: name, details: params });
       const rows = await options.sink.query(catalog.get(name).sql, params);
       return sendJson(response, 200, { name, ...window, rows });
     }
@@ -104,7 +106,7 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
       if (statuses.some((s) => !['open', 'acknowledged', 'resolved'].includes(s))) {
         return sendJson(response, 400, { error: `status must be a comma list of open, acknowledged, resolved, got "${statuses.join(',')}"` });
       }
-      await recordAudit(options.sink, service, request, { action: 'dashboard.read', resourceType: 'alerts', resourceId: statuses.join(','), details: {} });
+      await recordAudit(options.sink, audit, request, { action: 'dashboard.read', resourceType: 'alerts', resourceId: statuses.join(','), details: {} });
       return sendJson(response, 200, { alerts: await listAlerts(options.sink, { statuses: statuses as AlertStatus[] }) });
     }
     // POST /api/alerts/:id/ack
@@ -112,7 +114,7 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
       if (request.method !== 'POST') return sendJson(response, 405, { error: 'use POST to acknowledge an alert' });
       const id = parts[2];
       if (!isAlertId(id)) return sendJson(response, 400, { error: `alert id must be a UUID, got "${id}"` });
-      await recordAudit(options.sink, service, request, { action: 'admin.ack', resourceType: 'alert', resourceId: id, details: {} });
+      await recordAudit(options.sink, audit, request, { action: 'admin.ack', resourceType: 'alert', resourceId: id, details: {} });
       const alert = await acknowledgeAlert(options.sink, id, `dashboard:${(request.socket.remoteAddress ?? '').replace(/^::ffff:/, '')}`);
       if (!alert) return sendJson(response, 404, { error: `no alert with id ${id}` });
       return sendJson(response, 200, { alert });
