@@ -14,19 +14,8 @@ import { registerQuery } from './commands/query';
 import { registerReport } from './commands/report';
 import { registerReports } from './commands/reports';
 import { registerRetention } from './commands/retention';
+import { registerServe } from './commands/serve';
 import { registerStatus } from './commands/status';
-
-function registerServe(program: Command): void {
-  // The service engineer's command; optional so the other commands work in a build without it.
-  let serve: { registerServe?: (p: Command) => void } | undefined;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    serve = require('./commands/serve') as { registerServe?: (p: Command) => void };
-  } catch {
-    return;
-  }
-  serve.registerServe?.(program);
-}
 
 export function buildProgram(): Command {
   const program = new Command('otel-activity')

@@ -21,7 +21,7 @@ function parsePort(value: string): number {
   return port;
 }
 
-export function registerServeCommand(program: Command): void {
+export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('Run the OTLP/HTTP ingest service: POST /v1/traces (protobuf or JSON) into the activity tables')
@@ -63,6 +63,3 @@ export function registerServeCommand(program: Command): void {
       process.exit(process.exitCode ?? 0);
     });
 }
-
-/** The name exporter/cli/main.ts looks for. */
-export const registerServe = registerServeCommand;
