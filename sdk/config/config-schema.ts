@@ -218,8 +218,10 @@ export function describeConfig(): ConfigFieldDescription[] {
 
 /** The config table as Markdown (what the README shows). */
 export function configTableMarkdown(): string {
+  // Every cell escapes '|': enum types ("anonymize | full | drop") would otherwise split the row.
+  const cell = (text: string) => text.replace(/\|/g, '\\|');
   const rows = describeConfig().map(
-    (d) => `| \`${d.key}\` | \`${d.env}\` | ${d.type} | \`${d.default.replace(/\|/g, '\\|')}\` | ${d.description.replace(/\|/g, '\\|')} |`,
+    (d) => `| \`${d.key}\` | \`${d.env}\` | ${cell(d.type)} | \`${cell(d.default)}\` | ${cell(d.description)} |`,
   );
   return ['| key | env | type | default | meaning |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
 }
