@@ -79,7 +79,7 @@ export class ClickHouseSpanExporter implements SpanExporter {
   private readonly probeIntervalMs: number;
   /** Migrations: done, running, or failed at `migrationFailedAt` (a sink down at start); retried at most once per probe interval. */
   private migrated = false;
-  private migrating: Promise<void> | undefined;
+  private migrating: Promise<boolean> | undefined;
   private migrationFailedAt = 0;
   private lastMigrationError = '';
 
@@ -212,24 +212,25 @@ export class ClickHouseSpanExporter implements SpanExporter {
     return rows;
   }
 
-  /** Never throws: a failure is logged and counted, and the inserts that follow fail (and spool) on their own. */
-  private ensureMigrated(): Promise<void> {
-    if (this.options.migrate === false || this.migrated) return Promise.resolve();
+  /** Never throws: true once the schema is in place; false after a failure (logged, counted, retried by later calls). */
+  private ensureMigrated(): Promise<boolean> {
+    if (this.options.migrate === false || this.migrated) return Promise.resolve(true);
     if (this.migrating) return this.migrating;
-    if (this.migrationFailedAt && Date.now() - this.migrationFailedAt < this.probeIntervalMs) return Promise.resolve();
+    if (this.migrationFailedAt && Date.now() - this.migrationFailedAt < this.probeIntervalMs) return Promise.resolve(false);
     this.migrating = this.runMigrations().finally(() => {
       this.migrating = undefined;
     });
     return this.migrating;
   }
 
-  private async runMigrations(): Promise<void> {
+  private async runMigrations(): Promise<boolean> {
     const { config } = this.options;
     try {
       await context.with(suppressTracing(context.active()), () =>
         migrate(this.sink, { retentionDays: config.retentionDays, rollupRetentionDays: config.rollupRetentionDays }),
       );
       this.migrated = true;
+      return true;
     } catch (error) {
       this.migrationFailedAt = Date.now();
       const message = `migrations failed: ${(error as Error).message}`;
@@ -239,6 +240,7 @@ export class ClickHouseSpanExporter implements SpanExporter {
       this.stats.lastInsertError = message;
       this.stats.lastInsertErrorAt = new Date().toISOString();
       if (!repeated) diag.error(`otel-activity: schema migrations failed on the ${this.sink.kind} sink: ${(error as Error).message}`);
+      return false;
     }
   }
 }

@@ -14,7 +14,6 @@ import { holdDataDir, type DataDirLock } from './helpers/data-dir-lock';
 import { makeSpans, OtlpSender } from './helpers/otlp-sender';
 import { builtCliExists, createService, type ServiceProcess } from './helpers/service-process';
 import { compareDelivery, storedSpanIdCounts } from './helpers/stored-rows';
-import { skipKnownBug } from './helpers/known-bugs';
 
 const OUTAGE_MS = Number(process.env.RELIABILITY_OUTAGE_MS ?? 12_000);
 /** Fast retries so batches reach the spool in seconds, not the default ~30 s deadline. */
@@ -143,7 +142,7 @@ describe.runIf(builtCliExists())('engine unavailable during load', () => {
     expect(p(latencies, 0.99)).toBeLessThan(outageMs / 2);
   }, 240_000);
 
-  it.skipIf(skipKnownBug('replayBeforeMigrations'))('stores everything exactly once when the service is SIGKILLed in the middle of replaying its spool', async () => {
+  it('stores everything exactly once when the service is SIGKILLed in the middle of replaying its spool', async () => {
     const RUN = 0x0d7e;
     const service = await createService({ env: FAST_RETRY });
     cleanups.push(() => service.dispose());
@@ -234,7 +233,7 @@ describe.runIf(builtCliExists())('engine unavailable during load', () => {
   })();
 
   // Also hit by the replay-before-migrations race (known bug), so it runs with RELIABILITY_KNOWN_BUGS=replayBeforeMigrations.
-  it.runIf(canMount && !skipKnownBug('replayBeforeMigrations'))('with the spool on a full disk (1 MB tmpfs): keeps serving, counts what it could not keep, and loses nothing acknowledged', async () => {
+  it.runIf(canMount)('with the spool on a full disk (1 MB tmpfs): keeps serving, counts what it could not keep, and loses nothing acknowledged', async () => {
     const RUN = 0x0c7e;
     const root = fs.mkdtempSync('/tmp/otel-activity-rel-full-');
     const spoolDir = path.join(root, 'spool');

@@ -30,7 +30,11 @@ export interface BatchWriterOptions {
    * Awaited before every insert and replay pass, e.g. "migrations applied" (it may redo them if the sink was down
    * at start). Must not throw.
    */
-  readonly ready?: () => Promise<unknown>;
+  /**
+   * Resolves true once the tables exist. False (migrations failed: the engine was down at start) means an insert
+   * would fail with UNKNOWN_TABLE, which is final for a batch: so batches wait in the spool instead.
+   */
+  readonly ready?: () => Promise<boolean>;
   /** Skips rows already stored, for a while after start (see RestartDedup). */
   readonly restartDedup?: RestartDedup;
 }
@@ -66,8 +70,9 @@ export class BatchWriter {
 
   /** Delivers, spools or drops the batch; never throws. 'inserted' and 'spooled' are durable, 'dropped' (counted) is not. */
   async write(batch: Batch): Promise<WriteOutcome> {
-    await this.options.ready?.();
+    const ready = (await this.options.ready?.()) ?? true;
     const { spool } = this.options;
+    if (spool && !ready) this.sinkDown = true;
     if (spool && (this.sinkDown || spool.pendingBatches > 0)) return this.spill(batch);
     const rows = (await this.options.restartDedup?.unstored(batch.table, batch.rows)) ?? batch.rows;
     if (rows.length === 0) return 'inserted';
@@ -125,7 +130,10 @@ export class BatchWriter {
     const { spool } = this.options;
     const { sink } = this;
     if (!spool) return;
-    await this.options.ready?.();
+    if (!((await this.options.ready?.()) ?? true)) {
+      this.scheduleProbe(this.options.probeIntervalMs);
+      return;
+    }
     for (;;) {
       const next = await spool.oldest();
       if (!next) {

@@ -88,6 +88,10 @@ export class EmbeddedSink implements Sink {
           // 009), and so is its contribution to the rollups the materialized views feed.
           insert_deduplication_token: options.dedupToken,
           deduplicate_blocks_in_dependent_materialized_views: 1,
+          // Daily partitions: a backfill or a skewed clock can put one batch across more than the default 100 days,
+          // and TOO_MANY_PARTITIONS would fail that batch on every retry, blocking the spool behind it. A batch is at
+          // most flushCount rows, which bounds the parts one insert can create.
+          max_partitions_per_insert_block: 0,
         },
       });
       return { ok: true };

@@ -63,7 +63,12 @@ export class HttpSink implements Sink {
         format: 'JSONEachRow',
         // The second setting makes a replayed batch count once in the rollup views too, not only in the raw table.
         clickhouse_settings: sentToken
-          ? { insert_deduplication_token: options.dedupToken, deduplicate_blocks_in_dependent_materialized_views: 1 }
+          ? {
+              insert_deduplication_token: options.dedupToken,
+              deduplicate_blocks_in_dependent_materialized_views: 1,
+              // As in EmbeddedSink: a batch across > 100 daily partitions must not fail on every retry.
+              max_partitions_per_insert_block: '0',
+            }
           : {},
       });
       return { ok: true };
@@ -73,7 +78,7 @@ export class HttpSink implements Sink {
         error.code === UNKNOWN_SETTING &&
         sentToken &&
         this.options.dedupToken !== true &&
-        /insert_deduplication_token|deduplicate_blocks_in_dependent_materialized_views/.test(error.message)
+        /insert_deduplication_token|deduplicate_blocks_in_dependent_materialized_views|max_partitions_per_insert_block/.test(error.message)
       ) {
         if (this.sendDedupToken) diag.warn(`otel-activity: ClickHouse at ${this.options.url} does not support insert_deduplication_token (needs 22.2+); retries rely on the table's own deduplication`);
         this.sendDedupToken = false;
