@@ -7,21 +7,12 @@ import * as path from 'node:path';
 import type { ActivityConfig } from '../../sdk/config/config-types';
 import type { Sink } from '../sinks/sink';
 import { ServiceQuerySink, type ServiceInfo } from './service-query-sink';
+import { isProcessAlive } from '../process-alive';
 
 export interface OpenedSink {
   readonly sink: Sink;
   /** For messages: "ClickHouse at …", "service pid … at …", "data directory …". */
   readonly description: string;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** The running service that owns `dataDir`, if its service.json names a live process. */
@@ -33,7 +24,7 @@ export function findRunningService(dataDir: string): ServiceInfo | undefined {
   } catch {
     return undefined;
   }
-  if (!Number.isInteger(info.pid) || !info.url || !processAlive(info.pid) || info.pid === process.pid) return undefined;
+  if (!Number.isInteger(info.pid) || !info.url || !isProcessAlive(info.pid) || info.pid === process.pid) return undefined;
   return info;
 }
 

@@ -9,6 +9,7 @@ import { diag } from '@opentelemetry/api';
 import { Session } from 'chdb';
 import { ClickHouseServerError, NON_RETRYABLE_CODES } from './clickhouse-errors';
 import type { InsertResult, QueryParams, Sink } from './sink';
+import { isProcessAlive } from '../process-alive';
 
 export interface EmbeddedSinkOptions {
   /** chDB's data directory (created if missing). One process at a time. */
@@ -24,7 +25,7 @@ export class DataDirInUseError extends Error {
     readonly ownerPid: number | undefined,
     cause: unknown,
   ) {
-    const owner = ownerPid === undefined ? 'another process' : `another process (pid ${ownerPid}${isAlive(ownerPid) ? '' : '?'})`;
+    const owner = ownerPid === undefined ? 'another process' : `another process (pid ${ownerPid}${isProcessAlive(ownerPid) ? '' : '?'})`;
     super(
       `otel-activity: data directory ${dataDir} is in use by ${owner}. Stop it, or point OTEL_ACTIVITY_DATA_DIR elsewhere, ` +
         'or use the CLI, which talks to the running service.',
@@ -192,12 +193,3 @@ function removeOwnPidFile(dataDir: string): void {
   fs.rmSync(path.join(dataDir, PID_FILE), { force: true });
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
