@@ -1,8 +1,10 @@
 /**
  * What tracing costs a request: the same app (node:http and express; a hello-world route and a ~1 ms / 10 KB
- * "realistic" route) under (a) no instrumentation, (b) stock OpenTelemetry auto-instrumentation exporting OTLP,
- * (c) otel-activity exporting OTLP, (d) otel-activity in-process to chDB. Rounds alternate a b c d; each run is a
- * fresh app process pinned to core 0 while autocannon runs here on core 1. Ratios are paired per round.
+ * "realistic" route) under (a) no instrumentation, (e) context propagation alone (the floor for any in-process
+ * tracer on Node 20), (b) stock OpenTelemetry auto-instrumentation exporting OTLP, (c) otel-activity exporting
+ * OTLP, (d) otel-activity in-process to chDB. Rounds alternate the variants; each run is a fresh app process
+ * pinned to core 0 while autocannon runs here on core 1. Ratios are paired per round. Besides req/s, each run
+ * reports the app's CPU time per request (all its threads, from /proc): steadier than req/s on a noisy machine.
  *
  *   node dist/bench/request-overhead.js [--full] [--rounds N] [--duration S] [--connections N] [--profile | --profile-only] [--no-write]
  */
@@ -12,7 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { alternate, type Variant } from './lib/alternate';
 import { numberArg, type BenchArgs } from './lib/bench-args';
-import { hasTaskset, pinSelf, sleep, startChild, type StartedChild } from './lib/child-process';
+import { hasTaskset, pinSelf, readCpuSeconds, sleep, startChild, type StartedChild } from './lib/child-process';
 import { selfTimes, sharesByOrigin } from './lib/cpu-profile';
 import { startNullSink, type NullSink } from './lib/otlp-null-sink';
 import { runStandalone, type BenchMain } from './lib/script-main';
@@ -21,6 +23,7 @@ import { formatSummary, median, pairedRatios, pass, summarize } from './lib/stat
 const ROOT = path.resolve(__dirname, '..', '..');
 const REGISTER = path.join(ROOT, 'dist', 'sdk', 'register.js');
 const EMBEDDED_SINK = path.join(ROOT, 'dist', 'exporter', 'sinks', 'embedded-sink.js');
+const CONTEXT_FLOOR = path.join(__dirname, 'apps', 'context-floor.js');
 const APPS = {
   http: path.join(__dirname, 'apps', 'http-app.js'),
   express: path.join(__dirname, 'apps', 'express-app.js'),
@@ -29,9 +32,10 @@ type AppName = keyof typeof APPS;
 const ROUTES = { hello: '/hello', realistic: '/api/items/42' } as const;
 type RouteName = keyof typeof ROUTES;
 
-type Mode = 'a-none' | 'b-stock-otel' | 'c-activity-otlp' | 'd-activity-inprocess';
+type Mode = 'a-none' | 'e-context-floor' | 'b-stock-otel' | 'c-activity-otlp' | 'd-activity-inprocess';
 const MODE_LABEL: Record<Mode, string> = {
   'a-none': '(a) no instrumentation',
+  'e-context-floor': '(e) context propagation only, no spans (the floor)',
   'b-stock-otel': '(b) stock OTel auto-instrumentations, OTLP',
   'c-activity-otlp': '(c) otel-activity, OTLP',
   'd-activity-inprocess': '(d) otel-activity, in-process chDB',
@@ -42,6 +46,8 @@ interface RunFigures {
   readonly p50: number;
   readonly p99: number;
   readonly errors: number;
+  /** App CPU (user + system, all threads) per request served, in µs; NaN when /proc is unavailable. */
+  readonly cpuUs: number;
 }
 type RoundResult = Record<RouteName, RunFigures>;
 
@@ -58,6 +64,8 @@ function modeStart(mode: Mode, sink: NullSink, dataDirs: string[]): { nodeArgs: 
   switch (mode) {
     case 'a-none':
       return { nodeArgs: [], env: clean };
+    case 'e-context-floor':
+      return { nodeArgs: ['--require', CONTEXT_FLOOR], env: clean };
     case 'b-stock-otel':
       return {
         nodeArgs: ['--require', require.resolve('@opentelemetry/auto-instrumentations-node/register')],
@@ -86,13 +94,19 @@ function modeStart(mode: Mode, sink: NullSink, dataDirs: string[]): { nodeArgs: 
   }
 }
 
-async function load(url: string, seconds: number, connections: number): Promise<RunFigures> {
+async function load(url: string, seconds: number, connections: number, pid?: number): Promise<RunFigures> {
+  const cpuBefore = pid === undefined ? undefined : readCpuSeconds(pid);
   const result = await autocannon({ url, connections, duration: seconds, pipelining: 1 });
+  const cpuAfter = pid === undefined ? undefined : readCpuSeconds(pid);
+  const cpuUs = cpuBefore === undefined || cpuAfter === undefined || result.requests.total === 0
+    ? Number.NaN
+    : ((cpuAfter - cpuBefore) * 1e6) / result.requests.total;
   return {
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.timeouts + result.non2xx,
+    cpuUs,
   };
 }
 
@@ -104,7 +118,7 @@ async function measureApp(app: AppName, mode: Mode, sink: NullSink, settings: Se
     for (const route of Object.keys(ROUTES) as RouteName[]) {
       const url = `http://127.0.0.1:${child.port}${ROUTES[route]}`;
       await load(url, settings.warmupS, settings.connections); // JIT and connection warm-up, not counted
-      out[route] = await load(url, settings.durationS, settings.connections);
+      out[route] = await load(url, settings.durationS, settings.connections, child.child.pid);
     }
     return out;
   } finally {
@@ -113,7 +127,7 @@ async function measureApp(app: AppName, mode: Mode, sink: NullSink, settings: Se
 }
 
 function availableModes(): { modes: Mode[]; missing: string[] } {
-  const modes: Mode[] = ['a-none', 'b-stock-otel'];
+  const modes: Mode[] = ['a-none', 'e-context-floor', 'b-stock-otel'];
   const missing: string[] = [];
   if (fs.existsSync(REGISTER)) modes.push('c-activity-otlp');
   else missing.push(`(c) and (d): ${path.relative(ROOT, REGISTER)} not built`);
@@ -131,16 +145,20 @@ function reportApp(app: AppName, modes: Mode[], results: Map<string, RoundResult
   const base = results.get('a-none')!;
   for (const route of Object.keys(ROUTES) as RouteName[]) {
     lines.push(`#### ${app} app, ${route} route (GET ${ROUTES[route]})`, '');
-    lines.push('| variant | req/s median (spread) | ratio to (a) (paired, spread) | p50 ms | p99 ms | added p99 ms | errors | target |');
-    lines.push('|---|---|---|---|---|---|---|---|');
+    lines.push('| variant | req/s median (spread) | ratio to (a) (paired, spread) | CPU µs/req | CPU ratio (a)/x | p50 ms | p99 ms | added p99 ms | errors | target |');
+    lines.push('|---|---|---|---|---|---|---|---|---|---|');
     const baseRps = base.map((r) => r[route].rps);
     const baseP99 = base.map((r) => r[route].p99);
+    const baseCpu = base.map((r) => r[route].cpuUs);
     for (const mode of modes) {
       const runs = results.get(mode)!;
       const rps = runs.map((r) => r[route].rps);
       const ratio = summarize(pairedRatios(rps, baseRps));
       const addedP99 = median(runs.map((r, i) => r[route].p99 - baseP99[i]));
       const errors = runs.reduce((sum, r) => sum + r[route].errors, 0);
+      const cpu = runs.map((r) => r[route].cpuUs);
+      // Paired per round: (a)'s CPU per request over this variant's, the throughput ratio a CPU-bound app would see.
+      const cpuRatio = median(pairedRatios(baseCpu, cpu));
       let target = '';
       if (mode === 'c-activity-otlp') {
         const want = route === 'hello' ? 0.85 : 0.97;
@@ -154,6 +172,7 @@ function reportApp(app: AppName, modes: Mode[], results: Map<string, RoundResult
       if (mode === 'b-stock-otel' && route === 'hello') target = 'baseline to beat';
       lines.push(
         `| ${MODE_LABEL[mode]} | ${formatSummary(summarize(rps))} | ${mode === 'a-none' ? '1' : formatSummary(ratio, 3)} | ` +
+          `${fmt(median(cpu), 1)} | ${mode === 'a-none' ? '1' : fmt(cpuRatio, 3)} | ` +
           `${fmt(median(runs.map((r) => r[route].p50)), 1)} | ${fmt(median(runs.map((r) => r[route].p99)), 1)} | ` +
           `${mode === 'a-none' ? '0' : fmt(addedP99, 1)} | ${errors} | ${target} |`,
       );
@@ -232,7 +251,7 @@ export const main: BenchMain = async (args: BenchArgs, log) => {
     '### Request overhead',
     '',
     `autocannon ${settings.connections} connections, ${settings.durationS} s per run after ${settings.warmupS} s warm-up, ` +
-      `${settings.rounds} alternated rounds (a b c d …), a fresh app process per run. ` +
+      `${settings.rounds} alternated rounds (a e b c d …), a fresh app process per run. ` +
       (pinned ? 'App pinned to core 0, load generator and null OTLP sink to core 1 (taskset).' : 'taskset not available: not pinned.') +
       ' Ratios are medians of per-round ratios; spread is ± half the min..max range.',
     '',
@@ -253,7 +272,7 @@ export const main: BenchMain = async (args: BenchArgs, log) => {
         },
       }));
       const results = await alternate(variants, settings.rounds, (mode, round, r) =>
-        log(`${app} round ${round + 1} ${mode}: hello ${fmt(r.hello.rps)} req/s p99 ${r.hello.p99} ms; realistic ${fmt(r.realistic.rps)} req/s p99 ${r.realistic.p99} ms`),
+        log(`${app} round ${round + 1} ${mode}: hello ${fmt(r.hello.rps)} req/s ${fmt(r.hello.cpuUs, 1)} µs CPU/req p99 ${r.hello.p99} ms; realistic ${fmt(r.realistic.rps)} req/s ${fmt(r.realistic.cpuUs, 1)} µs CPU/req p99 ${r.realistic.p99} ms`),
       );
       lines.push(...reportApp(app, modes, results, sinkRequests));
     }

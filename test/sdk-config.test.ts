@@ -27,6 +27,7 @@ describe('loadConfig', () => {
     const config = loadConfig({ env: {} });
     expect(config.sdk.exportMode).toBe('otlp');
     expect(config.sdk.otlpEndpoint).toBe('http://127.0.0.1:4318');
+    expect(config.sdk.otlpProtocol).toBe('http/protobuf');
     expect(config.sdk.sampleRate).toBe(1);
     expect(config.sdk.ipMode).toBe('anonymize');
     expect(config.sdk.trustProxy).toBe(false);
@@ -70,6 +71,7 @@ describe('loadConfig', () => {
         OTEL_ACTIVITY_MODEL_PRICES: '{"my-model": {"inputPerMillion": 1, "outputPerMillion": 2}}',
         OTEL_ACTIVITY_ALERT_THRESHOLDS: 'error_rate=0.1,p95_ms=800',
         OTEL_ACTIVITY_METHODS: 'get,post',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       },
     });
     expect(config.sdk.serviceName).toBe('shop');
@@ -82,6 +84,7 @@ describe('loadConfig', () => {
     expect(config.sdk.modelPrices).toEqual({ 'my-model': { inputPerMillion: 1, outputPerMillion: 2 } });
     expect(config.service.alertThresholds).toEqual({ error_rate: 0.1, p95_ms: 800 });
     expect(config.sdk.methods).toEqual(['GET', 'POST']);
+    expect(config.sdk.otlpProtocol).toBe('http/json');
   });
 
   it('prefers OTEL_ACTIVITY_* over the standard variable', () => {

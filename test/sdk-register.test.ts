@@ -1,5 +1,5 @@
 // `node --require dist/sdk/register.js app.js` and `node --import dist/sdk/register.mjs app.mjs` as child processes
-// of unmodified apps, exporting OTLP/HTTP JSON to a receiver started here. Needs `npx tsc -p tsconfig.json` first
+// of unmodified apps, exporting OTLP/HTTP (protobuf by default, JSON on request) to a receiver started here. Needs `npx tsc -p tsconfig.json` first
 // (npm test builds).
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -7,6 +7,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { otlpProtoCodec } from '../exporter/service/otlp-proto';
 
 const ROOT = path.resolve(__dirname, '..');
 const REGISTER_CJS = path.join(ROOT, 'dist', 'sdk', 'register.js');
@@ -24,6 +25,7 @@ interface ReceivedSpan {
 let receiver: http.Server;
 let endpoint = '';
 let received: ReceivedSpan[] = [];
+let contentTypes: string[] = [];
 
 type OtlpValue = { stringValue?: string; intValue?: string | number; boolValue?: boolean; doubleValue?: number };
 type OtlpKeyValue = { key: string; value: OtlpValue };
@@ -105,7 +107,14 @@ beforeAll(async () => {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       if (req.url === '/v1/traces') {
-        const body = JSON.parse(Buffer.concat(chunks).toString()) as {
+        const contentType = req.headers['content-type'] ?? '';
+        contentTypes.push(contentType);
+        const bytes = Buffer.concat(chunks);
+        // protobufjs's toJSON has the OTLP/JSON shape (ids in base64 rather than hex: only compared for equality here).
+        const decoded = contentType.includes('protobuf')
+          ? (otlpProtoCodec().decodeRequest(bytes) as { toJSON(): unknown }).toJSON()
+          : JSON.parse(bytes.toString());
+        const body = decoded as {
           resourceSpans: Array<{
             resource: { attributes: OtlpKeyValue[] };
             scopeSpans: Array<{ spans: Array<{ name: string; traceId: string; attributes: OtlpKeyValue[] }> }>;
@@ -134,6 +143,7 @@ afterAll(() => {
 
 beforeEach(() => {
   received = [];
+  contentTypes = [];
 });
 
 describe('node --require otel-activity/register', () => {
@@ -170,6 +180,9 @@ describe('node --require otel-activity/register', () => {
     expect(external[0].attributes['activity.external.service']).toBe('127.0.0.1');
     expect(external[0].attributes['url.full']).toBe(`http://127.0.0.1:${app.port}/ok?token=REDACTED`);
     expect(received.every((s) => s.resource['service.name'] === 'register-test')).toBe(true);
+    // OTLP/HTTP protobuf is the default encoding, as the OTLP spec asks.
+    expect(contentTypes.length).toBeGreaterThan(0);
+    expect(contentTypes.every((t) => t === 'application/x-protobuf')).toBe(true);
   });
 
   it('flushes on SIGTERM but leaves the exit to an app that handles SIGTERM itself', async () => {
@@ -200,9 +213,9 @@ describe('node --require otel-activity/register', () => {
 });
 
 describe('node --import otel-activity/register', () => {
-  it('instruments an ESM express app: route from express, spans flushed on SIGINT', async () => {
+  it('instruments an ESM express app: route from express, spans flushed on SIGINT, OTLP/JSON on request', async () => {
     const file = writeApp('app.mjs', APP_ESM);
-    const app = await startApp(['--import', REGISTER_ESM], file, {});
+    const app = await startApp(['--import', REGISTER_ESM], file, { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' });
     expect(await get(app.port, '/users/42/orders')).toBe(200);
     expect(await get(app.port, '/fail')).toBe(500);
     app.child.kill('SIGINT');
@@ -215,5 +228,7 @@ describe('node --import otel-activity/register', () => {
     ]);
     // Express middleware layers are not exported as spans of their own.
     expect(received.filter((s) => s.attributes['activity.kind'] === undefined)).toEqual([]);
+    expect(contentTypes.length).toBeGreaterThan(0);
+    expect(contentTypes.every((t) => t === 'application/json')).toBe(true);
   });
 });

@@ -107,6 +107,17 @@ export function readRss(pid: number): { rssMiB: number; peakMiB: number } | unde
   }
 }
 
+/** User + system CPU seconds a process has used so far (all its threads: GC helpers and libuv too); Linux /proc. */
+export function readCpuSeconds(pid: number): number | undefined {
+  try {
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th, in clock ticks (100/s).
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -5,6 +5,7 @@
  */
 
 export type ExportMode = 'otlp' | 'inprocess' | 'none';
+export type OtlpProtocol = 'http/protobuf' | 'http/json';
 export type IpMode = 'anonymize' | 'full' | 'drop';
 
 export interface ModelPrice {
@@ -25,6 +26,8 @@ export interface SdkConfig {
   readonly otlpEndpoint: string;
   /** Extra OTLP headers (OTEL_EXPORTER_OTLP_HEADERS), e.g. the ingest token. */
   readonly otlpHeaders: Readonly<Record<string, string>>;
+  /** OTLP/HTTP encoding (OTEL_EXPORTER_OTLP_PROTOCOL): protobuf, the spec's default, or JSON. */
+  readonly otlpProtocol: OtlpProtocol;
   /** 0..1, applies to successful access spans only; errors, auth and external calls are always kept. */
   readonly sampleRate: number;
   /** Paths not tracked: exact, prefix (`/static/`) or glob (`*.css`). */

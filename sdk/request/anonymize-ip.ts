@@ -35,12 +35,25 @@ function ipv6Prefix48(ip: string): string {
   return `${first.join(':')}::`;
 }
 
+/** Clients repeat: the last results per mode and raw address, so a busy server parses each address once. */
+const CACHE_LIMIT = 4096;
+const caches = { anonymize: new Map<string, string | undefined>(), full: new Map<string, string | undefined>() };
+
 /**
  * `anonymizeIp('203.0.113.77', 'anonymize')` → '203.0.113.0'; `anonymizeIp('2001:db8:85a3:8d3::1', 'anonymize')` →
  * '2001:db8:85a3::'. Returns undefined for mode 'drop' or for input that is not an IP address.
  */
 export function anonymizeIp(ip: string, mode: IpMode): string | undefined {
   if (mode === 'drop') return undefined;
+  const cache = caches[mode];
+  if (cache.has(ip)) return cache.get(ip);
+  const result = computeAnonymized(ip, mode);
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(ip, result);
+  return result;
+}
+
+function computeAnonymized(ip: string, mode: 'anonymize' | 'full'): string | undefined {
   const normalized = normalizeIp(ip);
   if (normalized === '') return undefined;
   if (mode === 'full') return normalized;

@@ -20,6 +20,7 @@ import { traceInboundRequests } from '../activity/inbound-requests';
 import { createActivityRuntime, setRuntime, TRACER_NAME, type ActivityHooks, type ActivityRuntime } from '../runtime/activity-runtime';
 import { ActivitySamplingProcessor } from '../sampling/activity-sampling-processor';
 import { createInstrumentations } from './instrumentations';
+import { PooledIdGenerator } from './id-generator';
 import { buildResource } from './resource';
 import { createSpanExporter } from './span-exporter';
 
@@ -57,11 +58,12 @@ export function startActivityTracing(config: ActivityConfig, options: StartTraci
   if (exporter === undefined) exportProcessor = new NoopSpanProcessor();
   else if (options.simpleProcessor) exportProcessor = new SimpleSpanProcessor(exporter);
   else {
-    // Bigger, less frequent batches than the defaults (512 / 5 s): fewer export round trips under load, and a
-    // short delay so little is pending when the process exits.
+    // A deep queue for bursts, and a short delay so little is pending when the process exits. Batches stay at
+    // 512: measured (bench/RESULTS.md), 2048-span batches cost ~20 µs more per request, because spans held
+    // that long survive into V8's old generation and every export builds a multi-MB payload.
     exportProcessor = new BatchSpanProcessor(exporter, {
       maxQueueSize: 16_384,
-      maxExportBatchSize: 2048,
+      maxExportBatchSize: 512,
       scheduledDelayMillis: 1000,
       exportTimeoutMillis: 10_000,
     });
@@ -70,6 +72,7 @@ export function startActivityTracing(config: ActivityConfig, options: StartTraci
   const provider = new NodeTracerProvider({
     resource: buildResource(config.sdk, { cwd, resourceAttributes: options.resourceAttributes, nodeEnv: options.nodeEnv }),
     spanLimits: { attributeValueLengthLimit: config.sdk.attributeMaxLength },
+    idGenerator: new PooledIdGenerator(),
     spanProcessors: [
       new ActivitySpanProcessor(),
       new ActivitySamplingProcessor(exportProcessor, {

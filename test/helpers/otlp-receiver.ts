@@ -1,10 +1,11 @@
 /**
- * A capturing OTLP/HTTP JSON receiver on 127.0.0.1 port 0: what an app under `--require otel-activity/register`
+ * A capturing OTLP/HTTP receiver (protobuf and JSON) on 127.0.0.1 port 0: what an app under `--require otel-activity/register`
  * really sends over the wire (every attribute, resource and header), for privacy and shutdown-flush tests.
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import { otlpProtoCodec } from '../../exporter/service/otlp-proto';
 
 export interface ReceivedSpan {
   readonly traceId: string;
@@ -45,6 +46,26 @@ function valueOf(v: OtlpAnyValue | undefined): unknown {
   return undefined;
 }
 
+type ParsedRequest = {
+  resourceSpans?: Array<{ resource?: { attributes?: OtlpKeyValue[] }; scopeSpans?: Array<{ spans?: Array<Record<string, unknown>> }> }>;
+};
+
+/** OTLP/JSON as sent, or protobuf decoded with the official protos into the same shape (ids turned to hex). */
+function parseBody(contentType: string, body: Buffer): ParsedRequest {
+  if (!contentType.includes('protobuf')) return JSON.parse(body.toString('utf8')) as ParsedRequest;
+  const parsed = (otlpProtoCodec().decodeRequest(body) as { toJSON(): ParsedRequest }).toJSON();
+  for (const rs of parsed.resourceSpans ?? []) {
+    for (const ss of rs.scopeSpans ?? []) {
+      for (const span of ss.spans ?? []) {
+        for (const key of ['traceId', 'spanId', 'parentSpanId']) {
+          if (typeof span[key] === 'string') span[key] = Buffer.from(span[key], 'base64').toString('hex');
+        }
+      }
+    }
+  }
+  return parsed;
+}
+
 function attrs(list: OtlpKeyValue[] | undefined): Record<string, unknown> {
   return Object.fromEntries((list ?? []).map((kv) => [kv.key, valueOf(kv.value)]));
 }
@@ -61,9 +82,8 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       const text = body.toString('utf8');
       raw.push({ headers: request.headers, body: text });
       try {
-        const parsed = JSON.parse(text) as {
-          resourceSpans?: Array<{ resource?: { attributes?: OtlpKeyValue[] }; scopeSpans?: Array<{ spans?: Array<Record<string, unknown>> }> }>;
-        };
+        const contentType = request.headers['content-type'] ?? '';
+        const parsed = parseBody(contentType, body);
         for (const rs of parsed.resourceSpans ?? []) {
           const resource = attrs(rs.resource?.attributes);
           for (const ss of rs.scopeSpans ?? []) {
@@ -79,9 +99,10 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
             }
           }
         }
-        response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+        // An empty body is a valid, empty ExportTraceServiceResponse in either encoding.
+        response.writeHead(200, { 'content-type': contentType.includes('protobuf') ? 'application/x-protobuf' : 'application/json' }).end(contentType.includes('protobuf') ? '' : '{}');
       } catch {
-        response.writeHead(400).end('not OTLP JSON');
+        response.writeHead(400).end('not OTLP');
       }
     });
   });
