@@ -15,6 +15,7 @@ import { BatchQueue, type QueuedRow } from './queue/batch-queue';
 import { BatchWriter } from './queue/batch-writer';
 import { copyPipelineStats, newPipelineStats, type PipelineStats } from './queue/pipeline-stats';
 import { RestartDedup } from './queue/restart-dedup';
+import { RunMarker } from './queue/run-marker';
 import { Spool } from './queue/spool';
 import { spanToRow, type MappingOptions } from './rows/span-to-row';
 import type { Sink } from './sinks/sink';
@@ -38,6 +39,7 @@ export interface ClickHouseSpanExporterOptions {
   /**
    * For this long after start, rows whose span_id is already stored are skipped: a crash between an insert and its
    * acknowledgement makes senders (and the spool) send them again. Default 300000 ms (the collector's retry limit); 0 disables.
+   * Applies only after an unclean stop (the spool directory's run marker was left behind; see run-marker.ts).
    */
   readonly restartDedupWindowMs?: number;
 }
@@ -76,6 +78,7 @@ export class ClickHouseSpanExporter implements SpanExporter {
   private readonly queue: BatchQueue;
   private readonly started: Promise<void>;
   private shutdownPromise: Promise<void> | undefined;
+  private readonly runMarker: RunMarker | undefined;
   private readonly probeIntervalMs: number;
   /** Migrations: done, running, or failed at `migrationFailedAt` (a sink down at start); retried at most once per probe interval. */
   private migrated = false;
@@ -89,7 +92,10 @@ export class ClickHouseSpanExporter implements SpanExporter {
     const { config } = options;
     this.sink = options.sink ?? createSink(config);
     const spool = options.spool === false ? undefined : new Spool({ dir: spoolDirOf(config), maxBytes: config.spoolMaxBytes }, this.stats);
-    const dedupWindowMs = options.restartDedupWindowMs ?? DEFAULT_RESTART_DEDUP_WINDOW_MS;
+    // Without a spool there is no marker: check after every start, as a crash cannot be told from a clean stop.
+    this.runMarker = spool === undefined ? undefined : new RunMarker(spool.dir);
+    const uncleanRestart = this.runMarker?.begin() ?? true;
+    const dedupWindowMs = uncleanRestart ? (options.restartDedupWindowMs ?? DEFAULT_RESTART_DEDUP_WINDOW_MS) : 0;
     const writer = new BatchWriter(
       {
         sink: this.sink,
@@ -187,6 +193,7 @@ export class ClickHouseSpanExporter implements SpanExporter {
     this.shutdownPromise ??= context.with(suppressTracing(context.active()), async () => {
       await this.started.catch(() => undefined);
       await this.queue.shutdown();
+      this.runMarker?.end();
       await this.sink.close().catch((error: Error) => diag.warn(`otel-activity: closing the ${this.sink.kind} sink failed: ${error.message}`));
     });
     return this.shutdownPromise;

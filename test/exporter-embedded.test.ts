@@ -12,6 +12,7 @@ import { BasicTracerProvider, SimpleSpanProcessor, type ReadableSpan } from '@op
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActivitySpan } from '../exporter/activity-span';
 import { ClickHouseSpanExporter } from '../exporter/clickhouse-span-exporter';
+import { RunMarker } from '../exporter/queue/run-marker';
 import { loadConfig } from '../sdk/config/config-loader';
 import { freePort } from './helpers/free-port';
 import type { ExporterConfig } from '../sdk/config/config-types';
@@ -45,7 +46,10 @@ function ingestedSpan(i: number, service: string): ActivitySpan {
   };
 }
 
-/** A "previous process" whose ClickHouse was unreachable: its rows end up in the spool this file's exporter then replays. */
+/**
+ * A "previous process" whose ClickHouse was unreachable: its rows end up in the spool this file's exporter then
+ * replays. It then dies rather than stopping cleanly: its run marker stays, so the next start checks for re-sent rows.
+ */
 async function spoolFromUnreachableServer(): Promise<number> {
   const port = await freePort();
   const previous = new ClickHouseSpanExporter({
@@ -57,6 +61,7 @@ async function spoolFromUnreachableServer(): Promise<number> {
   const stats = previous.getStats();
   expect(stats.spoolPendingBatches).toBe(1);
   expect(stats.lastInsertError).toContain('ECONNREFUSED');
+  new RunMarker(path.join(root, 'spool')).begin(); // the marker a crashed process leaves behind
   return stats.spoolPendingBatches;
 }
 

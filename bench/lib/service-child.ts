@@ -18,6 +18,8 @@ export interface ServiceChild {
   post(pathname: string, body: Uint8Array, contentType: string): Promise<{ status: number; retryAfter?: string; body: string }>;
   query<T = Record<string, unknown>>(sql: string): Promise<T[]>;
   count(table: string): Promise<number>;
+  /** The service's GET /metrics (JSON). */
+  metrics(): Promise<{ memory?: { rssBytes: number; heapUsedBytes: number; externalBytes: number } }>;
   stop(): Promise<void>;
 }
 
@@ -27,9 +29,10 @@ export function serviceBuilt(): boolean {
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
 
-function request(url: string, method: string, body: Uint8Array | string, headers: Record<string, string>) {
+function request(url: string, method: string, body: Uint8Array | string | undefined, headers: Record<string, string>) {
   return new Promise<{ status: number; retryAfter?: string; body: string }>((resolve, reject) => {
-    const req = http.request(url, { method, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, agent }, (res) => {
+    const length = body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) };
+    const req = http.request(url, { method, headers: { ...headers, ...length }, agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () =>
@@ -67,6 +70,7 @@ export async function startService(options: { env?: NodeJS.ProcessEnv; cpus?: st
     started,
     post: (pathname, body, contentType) => request(`${url}${pathname}`, 'POST', body, { 'content-type': contentType }),
     query,
+    metrics: async () => JSON.parse((await request(`${url}/metrics`, 'GET', undefined, {})).body) as Awaited<ReturnType<ServiceChild['metrics']>>,
     count: async (table) => Number((await query<{ n: string | number }>(`SELECT count() AS n FROM ${table}`))[0]?.n ?? 0),
     stop: async () => {
       await started.kill();

@@ -41,6 +41,8 @@ export interface ServiceMetrics {
   readonly lastInsertError: string | null;
   readonly lastInsertErrorAt: string | null;
   readonly responses: Record<string, number>;
+  /** Where the service's memory is: RSS (engine included), the JS heap, and buffers outside it. */
+  readonly memory: { readonly rssBytes: number; readonly heapUsedBytes: number; readonly externalBytes: number };
 }
 
 export function serviceMetrics(counters: ServiceCounters, stats: ExporterStats, sinkKind: string, startedAt: number): ServiceMetrics {
@@ -68,7 +70,13 @@ export function serviceMetrics(counters: ServiceCounters, stats: ExporterStats, 
     lastInsertError: stats.lastInsertError ?? null,
     lastInsertErrorAt: stats.lastInsertErrorAt ?? null,
     responses: { ...counters.responses },
+    memory: memoryNow(),
   };
+}
+
+function memoryNow(): ServiceMetrics['memory'] {
+  const usage = process.memoryUsage();
+  return { rssBytes: usage.rss, heapUsedBytes: usage.heapUsed, externalBytes: usage.external };
 }
 
 /** Prometheus text exposition format 0.0.4. */
@@ -97,6 +105,11 @@ export function prometheusText(metrics: ServiceMetrics): string {
   metric('spool_pending_batches', 'gauge', 'Batches in the spool now.', [[{}, metrics.spooled.pendingBatches]]);
   metric('queue_rows', 'gauge', 'Rows held in memory now.', [[{}, metrics.queue.rows]]);
   metric('queue_bytes', 'gauge', 'Approximate bytes held in memory now.', [[{}, metrics.queue.bytes]]);
+  metric('memory_bytes', 'gauge', 'Process memory: rss (the embedded engine included), js_heap, external (buffers).', [
+    [{ kind: 'rss' }, metrics.memory.rssBytes],
+    [{ kind: 'js_heap' }, metrics.memory.heapUsedBytes],
+    [{ kind: 'external' }, metrics.memory.externalBytes],
+  ]);
   metric('responses_total', 'counter', 'Answers to /v1/traces by HTTP status.', Object.entries(metrics.responses).map(([status, n]) => [{ status }, n]));
   return `${lines.join('\n')}\n`;
 }
