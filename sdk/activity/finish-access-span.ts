@@ -14,6 +14,7 @@ import {
 import { authEventForStatus } from '../auth/auth-routes';
 import { emitAuthSpan } from '../auth/track-auth';
 import { frameworkRoute } from '../request/framework-route';
+import { rawHeader } from '../request/raw-header';
 import { routeTemplate } from '../request/route-template';
 import type { ActivityRuntime } from '../runtime/activity-runtime';
 import type { RequestState } from '../runtime/request-state';
@@ -46,7 +47,7 @@ export function finishAccessSpan(span: Span, state: RequestState, runtime: Activ
   }
   span.updateName(`${(current[ATTR_HTTP_REQUEST_METHOD] as string | undefined) ?? state.request.method ?? 'GET'} ${route}`);
 
-  const requestBytes = contentLength(state.request.headers['content-length']);
+  const requestBytes = contentLength(rawHeader(state.request, 'content-length'));
   if (requestBytes !== undefined) set[ATTR_HTTP_REQUEST_BODY_SIZE] = requestBytes;
   const responseBytes = response === undefined ? undefined : contentLength(response.getHeader('content-length'));
   if (responseBytes !== undefined) set[ATTR_HTTP_RESPONSE_BODY_SIZE] = responseBytes;

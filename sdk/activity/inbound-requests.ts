@@ -20,6 +20,7 @@ import {
 } from '../attributes';
 import { anonymizeIp } from '../request/anonymize-ip';
 import { clientAddress } from '../request/client-address';
+import { rawHeader } from '../request/raw-header';
 import type { ActivityRuntime } from '../runtime/activity-runtime';
 import { setRequestState } from '../runtime/request-state';
 
@@ -64,7 +65,7 @@ export function startAccessSpan(runtime: ActivityRuntime, tracer: Tracer, attach
   const config = runtime.config;
   const rawAddress = clientAddress(request, config.trustProxy);
   const address = rawAddress === undefined ? undefined : anonymizeIp(rawAddress, config.ipMode);
-  let userAgent = request.headers['user-agent'];
+  let userAgent = rawHeader(request, 'user-agent');
   if (userAgent !== undefined && userAgent.length > config.userAgentMaxLength) userAgent = userAgent.slice(0, config.userAgentMaxLength);
 
   const attributes: Record<string, string> = { [ATTR_ACTIVITY_KIND]: 'access', [ATTR_HTTP_REQUEST_METHOD]: method, [ATTR_URL_PATH]: path };
@@ -73,7 +74,7 @@ export function startAccessSpan(runtime: ActivityRuntime, tracer: Tracer, attach
   if (userAgent !== undefined) attributes[ATTR_USER_AGENT_ORIGINAL] = userAgent;
 
   // W3C traceparent from the caller, when there is one.
-  const parent = request.headers.traceparent === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, request.headers);
+  const parent = rawHeader(request, 'traceparent') === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, request.headers);
   const span = tracer.startSpan(method, { kind: SpanKind.SERVER, attributes }, parent);
   setRequestState(span, {
     request,
