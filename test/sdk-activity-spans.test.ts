@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { context } from '@opentelemetry/api';
+import { context, type Span } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -22,6 +22,7 @@ import {
   trackExternalCall,
   type ActivityTracing,
 } from '../sdk/index';
+import { requestStateOf } from '../sdk/runtime/request-state';
 
 const exporter = new InMemorySpanExporter();
 const LLM_BODY = JSON.stringify({ model: 'test-model', usage: { prompt_tokens: 1200, completion_tokens: 300 } });
@@ -295,6 +296,9 @@ describe('external calls', () => {
       'session.id': 's-2',
     });
     expect(external.parentSpanContext?.spanId).toBe(access.spanContext().spanId);
+    // Ended spans wait in the export batch: they no longer hold the request, the response or their buffers.
+    expect(requestStateOf(access as unknown as Span)).toBeUndefined();
+    expect(requestStateOf(external as unknown as Span)).toBeUndefined();
   });
 
   it('folds an http call inside trackExternalCall into one external span with tokens and cost', async () => {

@@ -20,7 +20,7 @@ import { externalCallAttributes, isTrackedCall } from '../external/track-externa
 import { redactUrl } from '../request/redact-query';
 import { getRuntime } from '../runtime/activity-runtime';
 import { activityCounters } from '../runtime/activity-stats';
-import { requestStateOf, setRequestState } from '../runtime/request-state';
+import { releaseRequestState, requestStateOf, setRequestState } from '../runtime/request-state';
 import { finishAccessSpan } from './finish-access-span';
 import { addUserAttributes } from './identity-attributes';
 
@@ -103,7 +103,10 @@ export class ActivitySpanProcessor implements SpanProcessor {
     }
   }
 
-  onEnd(_span: ReadableSpan): void {}
+  onEnd(span: ReadableSpan): void {
+    // Access spans are released by inbound-requests.ts after end(): sampling still reads their state in onEnd.
+    if (span.kind !== SpanKind.SERVER) releaseRequestState(span as unknown as Span);
+  }
 
   forceFlush(): Promise<void> {
     return Promise.resolve();

@@ -22,7 +22,7 @@ import { anonymizeIp } from '../request/anonymize-ip';
 import { clientAddress } from '../request/client-address';
 import { rawHeader } from '../request/raw-header';
 import type { ActivityRuntime } from '../runtime/activity-runtime';
-import { setRequestState } from '../runtime/request-state';
+import { releaseRequestState, setRequestState } from '../runtime/request-state';
 
 const REQUEST_START = 'http.server.request.start';
 
@@ -49,6 +49,7 @@ function endAccessSpan(span: Span, response: ServerResponse): void {
   // The client went away before the response was complete.
   if (!response.writableFinished) span.setAttribute(ATTR_ERROR_TYPE, 'aborted');
   span.end();
+  releaseRequestState(span);
 }
 
 /** Starts the access span of one request and makes it the request's active context. */
