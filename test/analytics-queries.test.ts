@@ -225,7 +225,7 @@ describe('named queries over planted rows', () => {
 });
 
 describe('rollup and raw forms agree', () => {
-  for (const name of ['top-routes', 'endpoint-latency', 'auth-per-day', 'cost-by-user', 'cost-by-provider', 'cost-per-day']) {
+  for (const name of ['top-routes', 'endpoint-latency', 'auth-per-day', 'cost-by-user', 'cost-by-provider', 'cost-per-day', 'device-mix', 'daily-active-users']) {
     it(`${name} (daily rollup) returns the same rows as ${name}.raw`, async () => {
       const rollup = await run(name);
       expect(catalog.get(name).source).toBe('rollup');

@@ -20,6 +20,7 @@ const ALL = [
   '007_external_cost_daily',
   '008_alerts',
   '009_insert_deduplication',
+  '010_access_client_daily',
 ];
 
 let dir: string;

@@ -9,6 +9,7 @@ export const RAW_TABLES = ['access_log', 'auth_events', 'external_calls', 'activ
 /** Rollup tables (and alerts) with the expression their TTL counts from; column names are fixed, never user input. */
 export const ROLLUP_TABLES: ReadonlyArray<readonly [string, string]> = [
   ['access_route_daily', 'day'],
+  ['access_client_daily', 'day'],
   ['auth_daily', 'day'],
   ['external_cost_daily', 'day'],
   ['alerts', 'toDateTime(created_at)'],
