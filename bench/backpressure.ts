@@ -14,6 +14,8 @@ import { pass } from './lib/stats';
 
 const BATCH = 1000;
 const MAX_IN_FLIGHT = 48;
+/** As many as the ingest bench uses (a collector's sending queue keeps about that many requests open). */
+const CALIBRATION_SENDERS = 8;
 const RSS_CAP_MB = 400;
 
 interface FloodCounters {
@@ -43,7 +45,11 @@ async function totalRows(service: ServiceChild): Promise<number> {
   return Number(rows[0]?.n ?? 0);
 }
 
-/** Closed-loop send of `seconds` worth of batches, two in flight: rows committed per second. */
+/**
+ * Closed-loop send of `seconds` worth of batches, CALIBRATION_SENDERS in flight: rows committed per second. Each
+ * request is answered once its rows are durable, so with too few senders this measures commit latency, and "3×"
+ * of it would not exceed what the service can take.
+ */
 async function calibrate(service: ServiceChild, run: number, seconds: number): Promise<number> {
   const start = Date.now();
   let sent = 0;
@@ -56,7 +62,7 @@ async function calibrate(service: ServiceChild, run: number, seconds: number): P
       if (res.status !== 200) await sleep(200);
     }
   };
-  await Promise.all([worker(), worker()]);
+  await Promise.all(Array.from({ length: CALIBRATION_SENDERS }, worker));
   const deadline = Date.now() + 60_000;
   let n = await totalRows(service);
   while (n < sent && Date.now() < deadline) {
@@ -176,7 +182,7 @@ export const main: BenchMain = async (args: BenchArgs, log) => {
       '### Memory and backpressure',
       '',
       `Service: ${queueRows ? `OTEL_ACTIVITY_MAX_QUEUE_ROWS=${queueRows}` : 'default queue cap (100k rows)'}, otherwise defaults. ` +
-        `Calibrated ingest rate (closed loop, 2 in flight): ${Math.round(rate)} spans/s. Flood: ${factor}× that ` +
+        `Calibrated ingest rate (closed loop, ${CALIBRATION_SENDERS} in flight): ${Math.round(rate)} spans/s. Flood: ${factor}× that ` +
         `(${Math.round(rate * factor)} spans/s offered, batches of ${BATCH}, protobuf) for ${seconds} s, at most ${MAX_IN_FLIGHT} requests in flight; ` +
         'senders retry 429/503 after Retry-After and connection errors after 250 ms, for up to 60 s after the flood.',
       '',

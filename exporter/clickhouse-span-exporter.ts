@@ -39,7 +39,8 @@ export interface ClickHouseSpanExporterOptions {
   /**
    * For this long after start, rows whose span_id is already stored are skipped: a crash between an insert and its
    * acknowledgement makes senders (and the spool) send them again. Default 300000 ms (the collector's retry limit); 0 disables.
-   * Applies only after an unclean stop (the spool directory's run marker was left behind; see run-marker.ts).
+   * Applies after an unclean stop (the spool directory's run marker was left behind; see run-marker.ts), and after a
+   * durable accept that could not keep every row (its sender retries the whole request).
    */
   readonly restartDedupWindowMs?: number;
 }
@@ -79,6 +80,7 @@ export class ClickHouseSpanExporter implements SpanExporter {
   private readonly started: Promise<void>;
   private shutdownPromise: Promise<void> | undefined;
   private readonly runMarker: RunMarker | undefined;
+  private readonly restartDedup: RestartDedup | undefined;
   private readonly probeIntervalMs: number;
   /** Migrations: done, running, or failed at `migrationFailedAt` (a sink down at start); retried at most once per probe interval. */
   private migrated = false;
@@ -95,13 +97,14 @@ export class ClickHouseSpanExporter implements SpanExporter {
     // Without a spool there is no marker: check after every start, as a crash cannot be told from a clean stop.
     this.runMarker = spool === undefined ? undefined : new RunMarker(spool.dir);
     const uncleanRestart = this.runMarker?.begin() ?? true;
-    const dedupWindowMs = uncleanRestart ? (options.restartDedupWindowMs ?? DEFAULT_RESTART_DEDUP_WINDOW_MS) : 0;
+    const dedupWindowMs = options.restartDedupWindowMs ?? DEFAULT_RESTART_DEDUP_WINDOW_MS;
+    this.restartDedup = dedupWindowMs > 0 ? new RestartDedup(untracedSink(this.sink), dedupWindowMs, this.stats, uncleanRestart) : undefined;
     const writer = new BatchWriter(
       {
         sink: this.sink,
         spool,
         ready: () => this.ensureMigrated(),
-        restartDedup: dedupWindowMs > 0 ? new RestartDedup(untracedSink(this.sink), dedupWindowMs, this.stats) : undefined,
+        restartDedup: this.restartDedup,
         probeIntervalMs: this.probeIntervalMs,
         retry: {
           maxAttempts: config.maxRetries + 1,
@@ -175,7 +178,10 @@ export class ClickHouseSpanExporter implements SpanExporter {
     }
     this.counters.accepted += rows.length;
     const counts = { accepted: rows.length, rejected: this.counters.rejected - before.rejected, ignored: this.counters.ignored - before.ignored };
-    return { ...counts, durable: await offered };
+    const durable = await offered;
+    // Part of these rows may be stored; the sender, told to retry, sends them all again.
+    if (!durable) this.restartDedup?.arm();
+    return { ...counts, durable };
   }
 
   /** True when `rows` more rows fit in the queue now. */

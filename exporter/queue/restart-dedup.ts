@@ -1,7 +1,8 @@
 /**
- * After a crash, two things send rows again that may already be stored: a sender retrying the request whose answer
- * the crash swallowed, and the spool replaying a batch inserted just before the crash. For a window after start,
- * rows whose span_id the table already holds (within the batch's time range) are skipped.
+ * Rows may come again that are already stored: after a crash, from a sender retrying the request whose answer the
+ * crash swallowed and from the spool replaying a batch inserted just before it; and after a request answered 503
+ * because only part of it could be kept, from its sender retrying all of it. For a window after either event, rows
+ * whose span_id the table already holds (within the batch's time range) are skipped. Outside it, no lookup is made.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -22,16 +23,23 @@ function sql(): string {
 }
 
 export class RestartDedup {
-  private readonly until: number;
+  private until = 0;
   private warned = false;
 
   constructor(
     private readonly sink: Sink,
-    /** How long after start to check; senders give up retrying after a few minutes (the collector after 5). */
-    windowMs: number,
+    /** How long to check after an event; senders give up retrying after a few minutes (the collector after 5). */
+    private readonly windowMs: number,
     private readonly stats: PipelineStats,
+    /** Check from the start (the previous process did not stop cleanly). */
+    afterCrash: boolean,
   ) {
-    this.until = Date.now() + windowMs;
+    if (afterCrash) this.arm();
+  }
+
+  /** Checks for the next windowMs: something may be sent again. */
+  arm(): void {
+    this.until = Math.max(this.until, Date.now() + this.windowMs);
   }
 
   /** The rows not stored yet. On a failed lookup all rows (a duplicate is better than a loss). */

@@ -64,6 +64,8 @@ export async function startOtlpService(options: OtlpServiceOptions): Promise<Otl
   server.requestTimeout = 60_000;
   server.headersTimeout = 30_000;
 
+  const concurrency = { active: 0, max: config.service.maxConcurrentRequests };
+
   async function route(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://service.local');
     switch (url.pathname) {
@@ -73,6 +75,7 @@ export async function startOtlpService(options: OtlpServiceOptions): Promise<Otl
           ingestToken: config.service.ingestToken,
           maxBodyBytes: config.service.maxBodyBytes,
           retryAfterSeconds: config.service.retryAfterSeconds,
+          concurrency,
           counters,
           stopping: () => stopping,
         });

@@ -1,7 +1,8 @@
 /**
  * POST /v1/traces: decodes an OTLP/HTTP request (protobuf or JSON, gzip or not), converts it to ActivitySpans and
  * offers them to the exporter all at once. 200 only once the rows are durable (inserted, or fsync'd to the spool), so a
- * crash never loses an acknowledged span; a full queue answers 429 with Retry-After so the sender retries later.
+ * crash never loses an acknowledged span; a full queue, or more requests being decoded or waiting for their commit
+ * than maxConcurrentRequests, answers 429 with Retry-After so the sender retries later.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DurableAcceptResult } from '../clickhouse-span-exporter';
@@ -20,6 +21,8 @@ export interface TraceIngestOptions {
   readonly ingestToken: string;
   readonly maxBodyBytes: number;
   readonly retryAfterSeconds: number;
+  /** Requests past the early checks and not yet answered, shared by all requests; `max` of them at once. */
+  readonly concurrency: { active: number; readonly max: number };
   readonly counters: ServiceCounters;
   /** True once shutdown began: new data is refused with 503 so the sender keeps it. */
   readonly stopping: () => boolean;
@@ -52,7 +55,23 @@ export async function handleTraceIngest(request: IncomingMessage, response: Serv
     response.setHeader('connection', 'close');
     return answer(error.status, error.message);
   }
+  // Counted from here, not while the body arrives: a stalled sender must not take the place of the others.
+  const { concurrency } = options;
+  if (concurrency.active >= concurrency.max) {
+    return refuse(response, encoding, options, 429, `${concurrency.max} requests are in progress (OTEL_ACTIVITY_MAX_CONCURRENT_REQUESTS); retry after the Retry-After delay`);
+  }
+  concurrency.active++;
+  try {
+    await ingest(body, response, encoding, options, answer);
+  } finally {
+    concurrency.active--;
+  }
+}
 
+type Answer = (status: number, message: string, headers?: Record<string, string>) => void;
+
+/** Decode, convert, wait until durable, answer. */
+async function ingest(body: Buffer, response: ServerResponse, encoding: OtlpEncoding, options: TraceIngestOptions, answer: Answer): Promise<void> {
   let decoded: unknown;
   try {
     decoded = encoding === 'protobuf' ? otlpProtoCodec().decodeRequest(body) : JSON.parse(body.toString('utf8'));

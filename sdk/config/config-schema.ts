@@ -161,6 +161,8 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
     description: 'Largest accepted request body, after decompression' },
   { section: 'service', key: 'retryAfterSeconds', env: 'OTEL_ACTIVITY_RETRY_AFTER_SECONDS', type: int(0, 3600), default: 2,
     description: 'Retry-After sent with 429/503 when the queue is full' },
+  { section: 'service', key: 'maxConcurrentRequests', env: 'OTEL_ACTIVITY_MAX_CONCURRENT_REQUESTS', type: int(1, 100_000), default: 32,
+    description: 'OTLP requests decoded or waiting for their commit at once; more are answered 429 with Retry-After' },
   { section: 'service', key: 'alertIntervalMs', env: 'OTEL_ACTIVITY_ALERT_INTERVAL_MS', type: int(0, 86_400_000), default: 60_000,
     description: 'How often alert rules run; 0 disables them' },
   { section: 'service', key: 'alertWebhookUrl', env: 'OTEL_ACTIVITY_ALERT_WEBHOOK_URL', type: { kind: 'url', allowEmpty: true }, default: '',

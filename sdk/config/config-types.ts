@@ -91,6 +91,11 @@ export interface ServiceConfig {
   readonly maxBodyBytes: number;
   /** Seconds a sender is told to wait (Retry-After) when the queue is full. */
   readonly retryAfterSeconds: number;
+  /**
+   * OTLP requests in progress at once (decoded, waiting for their commit). Past it: 429. Bounds the decoded spans
+   * held in memory, and tells senders the service is saturated instead of letting their requests queue.
+   */
+  readonly maxConcurrentRequests: number;
   /** How often alert rules run; 0 disables the schedule. */
   readonly alertIntervalMs: number;
   readonly alertWebhookUrl: string;
