@@ -7,7 +7,8 @@
  */
 import { numberArg, type BenchArgs } from './lib/bench-args';
 import { readRss, sleep } from './lib/child-process';
-import { CONTENT_TYPE, encodeSpans, makeSpans, spanIdFor } from './lib/otlp-payloads';
+import { CONTENT_TYPE, encodeSpans, spanIdFor } from './lib/hand-made-span';
+import { makeSpans } from './lib/otlp-payloads';
 import { runStandalone, type BenchMain } from './lib/script-main';
 import { serviceBuilt, startService, type ServiceChild } from './lib/service-child';
 import { pass } from './lib/stats';

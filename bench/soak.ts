@@ -8,7 +8,8 @@
 import * as fs from 'node:fs';
 import { numberArg, parseBenchArgs } from './lib/bench-args';
 import { readRss, sleep } from './lib/child-process';
-import { CONTENT_TYPE, encodeSpans, makeSpans, spanIdFor } from './lib/otlp-payloads';
+import { CONTENT_TYPE, encodeSpans, spanIdFor } from './lib/hand-made-span';
+import { makeSpans } from './lib/otlp-payloads';
 import { serviceBuilt, startService, type ServiceChild } from './lib/service-child';
 
 interface Sample {

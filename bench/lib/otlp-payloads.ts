@@ -1,14 +1,12 @@
 /**
  * Realistic OTLP trace payloads for the ingest benches: access spans mostly, with auth and external (LLM) calls
  * mixed in, as the SDK sets them; ids derived from (run, sequence) so every accepted span can be looked up later.
- * Encoded by @opentelemetry/otlp-transformer, so the bytes are exactly what the official exporters send.
+ * Built and encoded by hand-made-span.ts.
  */
-import { SpanKind, SpanStatusCode, TraceFlags, type Attributes, type HrTime } from '@opentelemetry/api';
-import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { SpanKind, type Attributes } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-
-export type Encoding = 'protobuf' | 'json';
+import { handMadeSpan, hex, spanIdFor } from './hand-made-span';
 
 const RESOURCE = resourceFromAttributes({
   'service.name': 'bench-shop',
@@ -19,22 +17,8 @@ const RESOURCE = resourceFromAttributes({
 const ROUTES = ['/api/products/:id', '/api/cart', '/api/orders/:id', '/api/search', '/api/users/:id/profile', '/'];
 const UA = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36';
 
-function hex(n: number, width: number): string {
-  return n.toString(16).padStart(width, '0').slice(-width);
-}
-
-/** `<run 4 hex><seq 12 hex>`: unique per run and sequence, never zero. */
-export function spanIdFor(run: number, seq: number): string {
-  return hex((run & 0xffff) || 1, 4) + hex(seq + 1, 12);
-}
-
 function traceIdFor(run: number, seq: number): string {
   return `be9c${hex(run & 0xffff, 4)}${'0'.repeat(12)}${hex(seq + 1, 12)}`;
-}
-
-function hrTime(ms: number): HrTime {
-  const s = Math.floor(ms / 1000);
-  return [s, Math.round((ms - s * 1000) * 1e6)];
 }
 
 function attributesFor(seq: number): { kind: SpanKind; name: string; attributes: Attributes } {
@@ -105,34 +89,19 @@ export function makeSpans(run: number, first: number, count: number, nowMs = Dat
   for (let seq = first; seq < first + count; seq++) {
     const { kind, name, attributes } = attributesFor(seq);
     const startMs = nowMs - 60_000 + (seq % 60_000);
-    const durationMs = 3 + (seq % 97) / 3;
-    spans.push({
-      name,
-      kind,
-      spanContext: () => ({ traceId: traceIdFor(run, seq), spanId: spanIdFor(run, seq), traceFlags: TraceFlags.SAMPLED }),
-      parentSpanContext: undefined,
-      startTime: hrTime(startMs),
-      endTime: hrTime(startMs + durationMs),
-      status: { code: attributes['http.response.status_code'] === 500 ? SpanStatusCode.ERROR : SpanStatusCode.UNSET },
-      attributes,
-      links: [],
-      events: [],
-      duration: hrTime(durationMs),
-      ended: true,
-      resource: RESOURCE,
-      instrumentationScope: { name: 'otel-activity', version: '0.1.0' },
-      droppedAttributesCount: 0,
-      droppedEventsCount: 0,
-      droppedLinksCount: 0,
-    });
+    spans.push(
+      handMadeSpan({
+        name,
+        kind,
+        traceId: traceIdFor(run, seq),
+        spanId: spanIdFor(run, seq),
+        startMs,
+        durationMs: 3 + (seq % 97) / 3,
+        attributes,
+        resource: RESOURCE,
+        scope: { name: 'otel-activity', version: '0.1.0' },
+      }),
+    );
   }
   return spans;
 }
-
-export function encodeSpans(spans: ReadableSpan[], encoding: Encoding): Uint8Array {
-  const bytes = encoding === 'json' ? JsonTraceSerializer.serializeRequest(spans) : ProtobufTraceSerializer.serializeRequest(spans);
-  if (!bytes) throw new Error(`serializing ${spans.length} spans as ${encoding} failed`);
-  return bytes;
-}
-
-export const CONTENT_TYPE: Record<Encoding, string> = { protobuf: 'application/x-protobuf', json: 'application/json' };

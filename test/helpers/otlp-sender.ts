@@ -1,17 +1,18 @@
 /**
- * Builds real OTLP trace payloads (JSON and protobuf, via @opentelemetry/otlp-transformer's own serializers) of
+ * Builds real OTLP trace payloads (JSON and protobuf, built and encoded by bench/lib/hand-made-span.ts) of
  * access, auth and external activity spans with known unique span ids, and sends them like a well-behaved exporter:
  * retrying 429/502/503/504 and connection errors (honouring Retry-After) and recording which ids got an HTTP 200.
  */
 import * as http from 'node:http';
 import { gzipSync } from 'node:zlib';
-import { SpanKind, SpanStatusCode, TraceFlags, type Attributes, type HrTime } from '@opentelemetry/api';
-import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { SpanKind, type Attributes } from '@opentelemetry/api';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { CONTENT_TYPE, encodeSpans, handMadeSpan, hex, spanIdFor, type Encoding } from '../../bench/lib/hand-made-span';
+
+export { encodeSpans, hex, spanIdFor, type Encoding } from '../../bench/lib/hand-made-span';
 
 export type ActivityKindName = 'access' | 'auth' | 'external';
-export type Encoding = 'json' | 'protobuf';
 
 /** mulberry32: a tiny seeded PRNG so every fuzz and load run can be replayed from its seed. */
 export function seededRandom(seed: number): () => number {
@@ -25,22 +26,8 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-export function hex(n: number, width: number): string {
-  return n.toString(16).padStart(width, '0').slice(-width);
-}
-
-/** Span id `<run 4 hex><sequence 12 hex>`: unique within a run, distinct between runs, never all zeros. */
-export function spanIdFor(run: number, seq: number): string {
-  return hex(run & 0xffff || 1, 4) + hex(seq + 1, 12);
-}
-
 export function traceIdFor(run: number, seq: number): string {
   return 'a11c' + hex(run & 0xffff, 4) + '0'.repeat(12) + hex(Math.floor(seq / 4) + 1, 12);
-}
-
-function hrTime(ms: number): HrTime {
-  const seconds = Math.floor(ms / 1000);
-  return [seconds, Math.round((ms - seconds * 1000) * 1e6)];
 }
 
 export interface SpanOptions {
@@ -105,28 +92,17 @@ const SPAN_KIND: Record<ActivityKindName, SpanKind> = { access: SpanKind.SERVER,
 
 /** A ReadableSpan built by hand so its ids are ours (the SDK's tracer would pick random ones). */
 export function makeSpan(options: SpanOptions, seq = 0): ReadableSpan {
-  const startMs = options.startMs ?? Date.now() - 1000;
-  const durationMs = options.durationMs ?? 12.5;
-  const attributes = { ...defaultAttributes(options.kind, seq), ...options.attributes };
-  return {
+  return handMadeSpan({
     name: options.name ?? `${options.kind} span ${seq}`,
     kind: SPAN_KIND[options.kind],
-    spanContext: () => ({ traceId: options.traceId, spanId: options.spanId, traceFlags: TraceFlags.SAMPLED }),
-    parentSpanContext: undefined,
-    startTime: hrTime(startMs),
-    endTime: hrTime(startMs + durationMs),
-    status: { code: attributes['http.response.status_code'] === 500 ? SpanStatusCode.ERROR : SpanStatusCode.UNSET },
-    attributes,
-    links: [],
-    events: [],
-    duration: hrTime(durationMs),
-    ended: true,
+    traceId: options.traceId,
+    spanId: options.spanId,
+    startMs: options.startMs ?? Date.now() - 1000,
+    durationMs: options.durationMs ?? 12.5,
+    attributes: { ...defaultAttributes(options.kind, seq), ...options.attributes },
     resource: options.resource ?? DEFAULT_RESOURCE,
-    instrumentationScope: { name: 'otel-activity-reliability' },
-    droppedAttributesCount: 0,
-    droppedEventsCount: 0,
-    droppedLinksCount: 0,
-  };
+    scope: { name: 'otel-activity-reliability' },
+  });
 }
 
 const KINDS: readonly ActivityKindName[] = ['access', 'auth', 'external'];
@@ -144,15 +120,8 @@ export function kindOf(span: ReadableSpan): ActivityKindName {
   return span.attributes['activity.kind'] as ActivityKindName;
 }
 
-/** The OTLP ExportTraceServiceRequest bytes, exactly as the official exporters serialise them. */
-export function encodeSpans(spans: ReadableSpan[], encoding: Encoding): Uint8Array {
-  const bytes = encoding === 'json' ? JsonTraceSerializer.serializeRequest(spans) : ProtobufTraceSerializer.serializeRequest(spans);
-  if (!bytes) throw new Error(`serializing ${spans.length} spans as ${encoding} failed`);
-  return bytes;
-}
-
 export function contentTypeOf(encoding: Encoding): string {
-  return encoding === 'json' ? 'application/json' : 'application/x-protobuf';
+  return CONTENT_TYPE[encoding];
 }
 
 export interface PostResult {
