@@ -46,8 +46,7 @@ export function spanToAccessRow(span: ActivitySpan, maxLength: number): AccessRo
   const a = span.attributes;
   const short = Math.min(maxLength, SHORT_TEXT);
   const path = textAttr(a, ATTR_URL_PATH, maxLength) || pathOfTarget(textAttr(a, ATTR_HTTP_TARGET_LEGACY, maxLength));
-  // Object.assign, not `{ ...commonFields(), … }`: V8 builds that spread-then-extend literal on a slow path
-  // (measured in a 200k-span loop: 70 µs → 7 µs per access row).
+  // Object.assign, not a spread: see commonFields.
   return Object.assign(commonFields(span, maxLength), {
     method: methodOf(a),
     route: textAttr(a, ATTR_HTTP_ROUTE, maxLength) || path,

@@ -1,6 +1,7 @@
 /**
  * An auth event span (signup, login, logout, login_failed, token_refresh, password_reset) → an auth_events row.
  */
+import { SpanStatusCode } from '@opentelemetry/api';
 import {
   ATTR_ACTIVITY_AUTH_EVENT,
   ATTR_ACTIVITY_AUTH_METHOD,
@@ -30,16 +31,13 @@ const COLUMN_KEYS: ReadonlySet<string> = new Set([
   ATTR_ACTIVITY_UA_DEVICE_TYPE,
 ]);
 
-const STATUS_ERROR = 2;
-
 export function spanToAuthRow(span: ActivitySpan, maxLength: number): AuthRow {
   const a = span.attributes;
   const short = Math.min(maxLength, SHORT_TEXT);
   const event = textAttr(a, ATTR_ACTIVITY_AUTH_EVENT, short);
   // Without an explicit outcome: a login_failed event, or a span that ended in ERROR, did not succeed.
-  const success = booleanAttr(a, ATTR_ACTIVITY_AUTH_SUCCESS) ?? (event !== 'login_failed' && span.statusCode !== STATUS_ERROR);
-  // Object.assign, not `{ ...commonFields(), … }`: V8 builds that spread-then-extend literal on a slow path
-  // (measured in a 200k-span loop: 70 µs → 7 µs per access row).
+  const success = booleanAttr(a, ATTR_ACTIVITY_AUTH_SUCCESS) ?? (event !== 'login_failed' && span.statusCode !== SpanStatusCode.ERROR);
+  // Object.assign, not a spread: see commonFields.
   return Object.assign(commonFields(span, maxLength), {
     event,
     success,

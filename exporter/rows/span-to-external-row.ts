@@ -50,8 +50,7 @@ export function spanToExternalRow(span: ActivitySpan, maxLength: number): Extern
   const short = Math.min(maxLength, SHORT_TEXT);
   const url = textAttr(a, [ATTR_URL_FULL, ATTR_HTTP_URL_LEGACY], maxLength);
   const host = textAttr(a, ATTR_SERVER_ADDRESS, short) || hostOfUrl(url, short);
-  // Object.assign, not `{ ...commonFields(), … }`: V8 builds that spread-then-extend literal on a slow path
-  // (measured in a 200k-span loop: 70 µs → 7 µs per access row).
+  // Object.assign, not a spread: see commonFields.
   return Object.assign(commonFields(span, maxLength), {
     parent_span_id: typeof span.parentSpanId === 'string' ? span.parentSpanId.slice(0, 16).toLowerCase() : '',
     provider: textAttr(a, [ATTR_ACTIVITY_EXTERNAL_SERVICE, ATTR_GEN_AI_PROVIDER_NAME], short) || host,
