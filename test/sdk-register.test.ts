@@ -1,13 +1,11 @@
 // `node --require dist/sdk/register.js app.js` and `node --import dist/sdk/register.mjs app.mjs` as child processes
-// of unmodified apps, exporting OTLP/HTTP (protobuf by default, JSON on request) to a receiver started here. Needs `npx tsc -p tsconfig.json` first
-// (npm test builds).
+// of unmodified apps, exporting OTLP/HTTP (protobuf by default, JSON on request) to the capturing receiver of
+// helpers/otlp-receiver.ts. Needs `npx tsc -p tsconfig.json` first (npm test builds).
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { otlpProtoCodec } from '../exporter/service/otlp-proto';
+import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver';
 
 const ROOT = path.resolve(__dirname, '..');
 const REGISTER_CJS = path.join(ROOT, 'dist', 'sdk', 'register.js');
@@ -15,27 +13,12 @@ const REGISTER_ESM = path.join(ROOT, 'dist', 'sdk', 'register.mjs');
 // Inside the repo (git-ignored) so the apps resolve express from the repo's node_modules.
 const APPS = fs.mkdtempSync(path.join(ROOT, 'test-artifacts', 'sdk-register-'));
 
-interface ReceivedSpan {
-  readonly name: string;
-  readonly traceId: string;
-  readonly attributes: Record<string, string | number | boolean>;
-  readonly resource: Record<string, string | number | boolean>;
-}
-
-let receiver: http.Server;
+let receiver: OtlpReceiver;
 let endpoint = '';
-let received: ReceivedSpan[] = [];
-let contentTypes: string[] = [];
 
-type OtlpValue = { stringValue?: string; intValue?: string | number; boolValue?: boolean; doubleValue?: number };
-type OtlpKeyValue = { key: string; value: OtlpValue };
-
-function plain(attributes: OtlpKeyValue[] = []): Record<string, string | number | boolean> {
-  const out: Record<string, string | number | boolean> = {};
-  for (const { key, value } of attributes) {
-    out[key] = value.stringValue ?? value.boolValue ?? value.doubleValue ?? Number(value.intValue);
-  }
-  return out;
+/** Content-Type of every OTLP request received since the test began. */
+function contentTypes(): string[] {
+  return receiver.raw.map((r) => r.headers['content-type'] ?? '');
 }
 
 const APP_CJS = `
@@ -102,48 +85,18 @@ async function get(port: number, pathAndQuery: string, method = 'GET'): Promise<
 }
 
 beforeAll(async () => {
-  receiver = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      if (req.url === '/v1/traces') {
-        const contentType = req.headers['content-type'] ?? '';
-        contentTypes.push(contentType);
-        const bytes = Buffer.concat(chunks);
-        // protobufjs's toJSON has the OTLP/JSON shape (ids in base64 rather than hex: only compared for equality here).
-        const decoded = contentType.includes('protobuf')
-          ? (otlpProtoCodec().decodeRequest(bytes) as { toJSON(): unknown }).toJSON()
-          : JSON.parse(bytes.toString());
-        const body = decoded as {
-          resourceSpans: Array<{
-            resource: { attributes: OtlpKeyValue[] };
-            scopeSpans: Array<{ spans: Array<{ name: string; traceId: string; attributes: OtlpKeyValue[] }> }>;
-          }>;
-        };
-        for (const rs of body.resourceSpans) {
-          for (const ss of rs.scopeSpans) {
-            for (const span of ss.spans) {
-              received.push({ name: span.name, traceId: span.traceId, attributes: plain(span.attributes), resource: plain(rs.resource.attributes) });
-            }
-          }
-        }
-      }
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  endpoint = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  receiver = await startOtlpReceiver();
+  endpoint = receiver.url;
 });
 
-afterAll(() => {
-  receiver?.close();
+afterAll(async () => {
+  await receiver?.close();
   fs.rmSync(APPS, { recursive: true, force: true });
 });
 
 beforeEach(() => {
-  received = [];
-  contentTypes = [];
+  receiver.spans.length = 0;
+  receiver.raw.length = 0;
 });
 
 describe('node --require otel-activity/register', () => {
@@ -163,9 +116,9 @@ describe('node --require otel-activity/register', () => {
     // Ended by the signal, as it would without us: no hang, no swallowed SIGTERM.
     expect(exit.signal).toBe('SIGTERM');
 
-    const access = received.filter((s) => s.attributes['activity.kind'] === 'access');
-    const auth = received.filter((s) => s.attributes['activity.kind'] === 'auth');
-    const external = received.filter((s) => s.attributes['activity.kind'] === 'external');
+    const access = receiver.spans.filter((s) => s.attributes['activity.kind'] === 'access');
+    const auth = receiver.spans.filter((s) => s.attributes['activity.kind'] === 'auth');
+    const external = receiver.spans.filter((s) => s.attributes['activity.kind'] === 'external');
     // Successful /ok, /ext and the inner /ok are sampled out; the 500 and the failed login (4xx on an auth route) stay.
     expect(access.map((s) => `${s.name} ${s.attributes['http.response.status_code']}`).sort()).toEqual([
       'GET /fail 500',
@@ -179,10 +132,10 @@ describe('node --require otel-activity/register', () => {
     expect(external).toHaveLength(1);
     expect(external[0].attributes['activity.external.service']).toBe('127.0.0.1');
     expect(external[0].attributes['url.full']).toBe(`http://127.0.0.1:${app.port}/ok?token=REDACTED`);
-    expect(received.every((s) => s.resource['service.name'] === 'register-test')).toBe(true);
+    expect(receiver.spans.every((s) => s.resource['service.name'] === 'register-test')).toBe(true);
     // OTLP/HTTP protobuf is the default encoding, as the OTLP spec asks.
-    expect(contentTypes.length).toBeGreaterThan(0);
-    expect(contentTypes.every((t) => t === 'application/x-protobuf')).toBe(true);
+    expect(contentTypes().length).toBeGreaterThan(0);
+    expect(contentTypes().every((t) => t === 'application/x-protobuf')).toBe(true);
   });
 
   it('flushes on SIGTERM but leaves the exit to an app that handles SIGTERM itself', async () => {
@@ -194,7 +147,7 @@ describe('node --require otel-activity/register', () => {
     const exit = await app.exited;
     expect(exit.code).toBe(7);
     expect(exit.signal).toBeNull();
-    expect(received.filter((s) => s.attributes['activity.kind'] === 'access').map((s) => s.name)).toEqual(['GET /ok']);
+    expect(receiver.spans.filter((s) => s.attributes['activity.kind'] === 'access').map((s) => s.name)).toEqual(['GET /ok']);
   });
 
   it('refuses to start with a bad config and says which key and value', async () => {
@@ -221,14 +174,14 @@ describe('node --import otel-activity/register', () => {
     app.child.kill('SIGINT');
     const exit = await app.exited;
     expect(exit.signal).toBe('SIGINT');
-    const access = received.filter((s) => s.attributes['activity.kind'] === 'access');
+    const access = receiver.spans.filter((s) => s.attributes['activity.kind'] === 'access');
     expect(access.map((s) => [s.name, s.attributes['http.route'], s.attributes['http.response.status_code']])).toEqual([
       ['GET /users/:userId/orders', '/users/:userId/orders', 200],
       ['GET /fail', '/fail', 500],
     ]);
     // Express middleware layers are not exported as spans of their own.
-    expect(received.filter((s) => s.attributes['activity.kind'] === undefined)).toEqual([]);
-    expect(contentTypes.length).toBeGreaterThan(0);
-    expect(contentTypes.every((t) => t === 'application/json')).toBe(true);
+    expect(receiver.spans.filter((s) => s.attributes['activity.kind'] === undefined)).toEqual([]);
+    expect(contentTypes().length).toBeGreaterThan(0);
+    expect(contentTypes().every((t) => t === 'application/json')).toBe(true);
   });
 });
