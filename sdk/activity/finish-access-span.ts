@@ -14,18 +14,12 @@ import {
 import { authEventForStatus } from '../auth/auth-routes';
 import { emitAuthSpan } from '../auth/track-auth';
 import { frameworkRoute } from '../request/framework-route';
-import { rawHeader } from '../request/raw-header';
+import { headerNumber, rawHeader } from '../request/raw-header';
 import { routeTemplate } from '../request/route-template';
 import type { ActivityRuntime } from '../runtime/activity-runtime';
 import type { RequestState } from '../runtime/request-state';
 import { attributesOf, statusOf } from '../runtime/span-access';
 import { addUserAgentAttributes, addUserAttributes } from './identity-attributes';
-
-function contentLength(value: number | string | string[] | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(Array.isArray(value) ? value[0] : value);
-  return Number.isFinite(n) && n >= 0 ? n : undefined;
-}
 
 export function finishAccessSpan(span: Span, state: RequestState, runtime: ActivityRuntime): void {
   if (state.finished) return;
@@ -47,9 +41,9 @@ export function finishAccessSpan(span: Span, state: RequestState, runtime: Activ
   }
   span.updateName(`${(current[ATTR_HTTP_REQUEST_METHOD] as string | undefined) ?? state.request.method ?? 'GET'} ${route}`);
 
-  const requestBytes = contentLength(rawHeader(state.request, 'content-length'));
+  const requestBytes = headerNumber(rawHeader(state.request, 'content-length'));
   if (requestBytes !== undefined) set[ATTR_HTTP_REQUEST_BODY_SIZE] = requestBytes;
-  const responseBytes = response === undefined ? undefined : contentLength(response.getHeader('content-length'));
+  const responseBytes = response === undefined ? undefined : headerNumber(response.getHeader('content-length'));
   if (responseBytes !== undefined) set[ATTR_HTTP_RESPONSE_BODY_SIZE] = responseBytes;
 
   addUserAttributes(set, state);

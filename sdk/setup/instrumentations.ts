@@ -8,16 +8,12 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import type { ClientRequest, IncomingMessage, RequestOptions, ServerResponse } from 'node:http';
 import { ATTR_HTTP_REQUEST_BODY_SIZE, ATTR_HTTP_RESPONSE_BODY_SIZE } from '../attributes';
+import { headerNumber } from '../request/raw-header';
 import type { ActivityRuntime } from '../runtime/activity-runtime';
 
 export interface InstrumentationOptions {
   /** Outbound requests to this origin (our own OTLP endpoint) are never traced. */
   readonly ignoreOrigins?: readonly string[];
-}
-
-function headerNumber(value: unknown): number | undefined {
-  const n = Number(Array.isArray(value) ? value[0] : value);
-  return value !== undefined && Number.isFinite(n) && n >= 0 ? n : undefined;
 }
 
 function hostKey(hostname: string | null | undefined, port: string | number | null | undefined): string {
