@@ -22,6 +22,10 @@ export const LOCAL_SUFFIX = '_local';
 const CREATE_TABLE_RE = /^(CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?)([A-Za-z_][A-Za-z0-9_]*)\b/i;
 const CREATE_MV_RE = /^(CREATE\s+MATERIALIZED\s+VIEW\s+(?:IF\s+NOT\s+EXISTS\s+)?)([A-Za-z_][A-Za-z0-9_]*)\b/i;
 const ALTER_TABLE_RE = /^(ALTER\s+TABLE\s+)([A-Za-z_][A-Za-z0-9_]*)\b/i;
+const MODIFY_QUERY_RE = /^\s*ALTER\s+TABLE\s+\S+\s+MODIFY\s+QUERY\b/i;
+const COLUMN_CHANGE_RE = /^\s*ALTER\s+TABLE\s+\S+\s+(ADD|DROP|MODIFY|RENAME|COMMENT)\s+COLUMN\b/i;
+/** `MODIFY COLUMN name CODEC(…)` without a type: how the column is stored, which only local tables do. */
+const CODEC_CHANGE_RE = /^\s*ALTER\s+TABLE\s+\S+\s+MODIFY\s+COLUMN\s+\S+\s+CODEC\s*\(/i;
 /** `ENGINE = XMergeTree` or `ENGINE = XMergeTree(args)`. */
 const ENGINE_RE = /\bENGINE\s*=\s*(\w*MergeTree)\b(\s*\(([^()]*)\))?/i;
 const CLUSTER_NAME_RE = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
@@ -64,20 +68,28 @@ export function clusterDdl(statement: string, cluster: string): string[] {
     // Inserts arrive on each shard's local table; the view there writes into the local rollup next to it.
     const localSql = sql
       .replace(CREATE_MV_RE, `${head}${name} ${on}`)
-      .replace(/\b(TO|FROM|JOIN)(\s+)([A-Za-z_][A-Za-z0-9_]*)\b/gi, (_m, keyword: string, space: string, target: string) => `${keyword}${space}${target}${LOCAL_SUFFIX}`);
+      .replace(/\b(TO|FROM|JOIN)(\s+)([A-Za-z_][A-Za-z0-9_]*)\b/gi, toLocal);
     return [localSql];
   }
 
   const alter = ALTER_TABLE_RE.exec(sql);
   if (alter) {
     const [, head, name] = alter;
+    // A view keeps its name on every node (see CREATE MATERIALIZED VIEW above); its new query reads local tables.
+    if (MODIFY_QUERY_RE.test(sql)) {
+      return [sql.replace(ALTER_TABLE_RE, `${head}${name} ${on}`).replace(/\b(FROM|JOIN)(\s+)([A-Za-z_][A-Za-z0-9_]*)\b/gi, toLocal)];
+    }
     const local = sql.replace(ALTER_TABLE_RE, `${head}${name}${LOCAL_SUFFIX} ${on}`);
-    // The Distributed table mirrors the columns of the local one; indexes, TTL and settings live only locally.
-    const columnChange = /^\s*ALTER\s+TABLE\s+\S+\s+(ADD|DROP|MODIFY|RENAME|COMMENT)\s+COLUMN\b/i.test(sql);
+    // The Distributed table mirrors the columns of the local one; indexes, TTL, settings and codecs live only locally.
+    const columnChange = COLUMN_CHANGE_RE.test(sql) && !CODEC_CHANGE_RE.test(sql);
     return columnChange ? [local, sql.replace(ALTER_TABLE_RE, `${head}${name} ${on}`)] : [local];
   }
 
   throw new Error(`clusterDdl: no cluster form for statement: ${sql.slice(0, 120)}`);
+}
+
+function toLocal(_match: string, keyword: string, space: string, target: string): string {
+  return `${keyword}${space}${target}${LOCAL_SUFFIX}`;
 }
 
 function withoutLeadingComments(sql: string): string {

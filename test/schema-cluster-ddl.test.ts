@@ -57,6 +57,17 @@ describe('clusterDdl', () => {
     ]);
   });
 
+  it('changes a codec on the local table only, and a view query to read local tables (migration 011)', () => {
+    const statements = statementsOf('011_access_scan_speed');
+    expect(clusterDdl(statements[0], 'c1')).toEqual(['ALTER TABLE access_log_local ON CLUSTER `c1` MODIFY COLUMN timestamp CODEC(Delta, LZ4)']);
+    const addKey = clusterDdl(statements.find((s) => s.includes('ADD COLUMN IF NOT EXISTS user_key'))!, 'c1');
+    expect(addKey.map((s) => s.slice(0, 40))).toEqual(['ALTER TABLE access_log_local ON CLUSTER ', 'ALTER TABLE access_log ON CLUSTER `c1` A']);
+    const view = clusterDdl(statements.at(-1)!, 'c1');
+    expect(view).toHaveLength(1);
+    expect(code(view[0])).toMatch(/^ALTER TABLE access_route_daily_mv ON CLUSTER `c1` MODIFY QUERY\nSELECT/);
+    expect(view[0]).toContain('FROM access_log_local\nGROUP BY');
+  });
+
   it('rejects a cluster name that is not an identifier instead of writing it into DDL', () => {
     expect(() => clusterDdl('CREATE TABLE t (a UInt8) ENGINE = MergeTree ORDER BY a', 'x` ; DROP TABLE t; --')).toThrow(
       'cluster must be a cluster name from the server\'s remote_servers config (letters, digits, _ . -), got "x` ; DROP TABLE t; --"',

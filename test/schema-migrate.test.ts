@@ -21,6 +21,7 @@ const ALL = [
   '008_alerts',
   '009_insert_deduplication',
   '010_access_client_daily',
+  '011_access_scan_speed',
 ];
 
 let dir: string;

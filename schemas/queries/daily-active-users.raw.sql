@@ -4,11 +4,11 @@
 -- Distinct users with uniq(), as the rollup counts them, so both forms return the same numbers.
 SELECT
   toDate(timestamp) AS day,
-  uniq(user_id) AS active_users,
+  uniq(user_key) AS active_users,
   count() AS requests
 FROM access_log
 WHERE timestamp >= {from:DateTime64(3)} AND timestamp < {to:DateTime64(3)}
   AND ({service:String} = '' OR service = {service:String})
-  AND user_id != ''
+  AND user_key != 0
 GROUP BY day
 ORDER BY day

@@ -7,7 +7,7 @@ SELECT
   browser,
   os,
   count() AS requests,
-  uniq(nullIf(session_id, '')) AS sessions
+  uniqIf(session_key, session_key != 0) AS sessions
 FROM access_log
 WHERE timestamp >= {from:DateTime64(3)} AND timestamp < {to:DateTime64(3)}
   AND ({service:String} = '' OR service = {service:String})

@@ -6,7 +6,7 @@ SELECT
   method,
   route,
   count() AS requests,
-  uniq(nullIf(user_id, '')) AS unique_users,
+  uniqIf(user_key, user_key != 0) AS unique_users,
   countIf(status >= 500) AS errors
 FROM access_log
 WHERE timestamp >= {from:DateTime64(3)} AND timestamp < {to:DateTime64(3)}

@@ -1,0 +1,19 @@
+-- name: slowest-endpoints.raw
+-- answers: Which endpoints are slowest (by p95), with average and worst latency, from raw access rows?
+-- params: service String = '', from DateTime64(3), to DateTime64(3), min_requests UInt32 = 1, limit UInt32 = 10
+SELECT
+  service,
+  method,
+  route,
+  count() AS requests,
+  round(avg(duration_ms), 3) AS avg_ms,
+  -- t-digest, the estimator the rollup stores, so both forms agree (as in endpoint-latency.raw).
+  round(quantilesTDigest(0.5, 0.9, 0.95, 0.99)(duration_ms)[3], 3) AS p95_ms,
+  round(max(duration_ms), 3) AS max_ms
+FROM access_log
+WHERE timestamp >= {from:DateTime64(3)} AND timestamp < {to:DateTime64(3)}
+  AND ({service:String} = '' OR service = {service:String})
+GROUP BY service, method, route
+HAVING requests >= {min_requests:UInt32}
+ORDER BY p95_ms DESC, avg_ms DESC, service, method, route
+LIMIT {limit:UInt32}
