@@ -82,9 +82,15 @@ export const main: BenchMain = async (args: BenchArgs, log) => {
   const service = await startService({ env: queueRows ? { OTEL_ACTIVITY_MAX_QUEUE_ROWS: queueRows } : {} });
   const pid = service.started.child.pid!;
   const rssSamples: number[] = [];
+  // Event-loop delay (largest per 250 ms, from /metrics): what the load shedding of overload-guard.ts sees.
+  const delaySamples: number[] = [];
   const rssTimer = setInterval(() => {
     const rss = readRss(pid);
     if (rss) rssSamples.push(rss.rssMiB);
+    void service
+      .metrics()
+      .then((m) => delaySamples.push(m.eventLoopDelayMaxMs ?? 0))
+      .catch(() => undefined);
   }, 250);
   try {
     const rate = await calibrate(service, 1, args.full ? 8 : 4);
@@ -177,7 +183,8 @@ export const main: BenchMain = async (args: BenchArgs, log) => {
     const rss = readRss(pid);
     const maxRss = Math.max(...rssSamples, rss?.rssMiB ?? 0);
     const peak = Math.max(maxRss, rss?.peakMiB ?? 0);
-    const metrics = (await fetch(`${service.url}/metrics`).then((r) => r.json())) as { droppedTotal?: number; spooled?: unknown };
+    const metrics = await service.metrics();
+    const delays = [...delaySamples].sort((a, b) => a - b);
 
     const lines = [
       '### Memory and backpressure',
@@ -199,6 +206,8 @@ export const main: BenchMain = async (args: BenchArgs, log) => {
       `| senders done after / drain after that | ${sendDoneS.toFixed(1)} s / ${drainS.toFixed(1)} s |`,
       `| service RSS max sampled / peak (VmHWM) | ${maxRss.toFixed(0)} MiB / ${peak.toFixed(0)} MiB |`,
       `| service dropped (its own count) | ${metrics.droppedTotal ?? 'n/a'} |`,
+      `| requests shed by the service (event loop late, memory high) | ${metrics.shedRequests ?? 'n/a'} |`,
+      `| event-loop delay per 250 ms, median / max | ${delays[Math.floor(delays.length / 2)] ?? 0} / ${delays.at(-1) ?? 0} ms |`,
       '',
       `Nothing accepted is lost: ${pass(missing === 0 && accepted > 0)}. Senders got 429/503: ${pass(c.s429 + c.s503 > 0)}. ` +
         `RSS under ${RSS_CAP_MB} MB: ${pass(peak * 1.048576 < RSS_CAP_MB)}.`,

@@ -143,13 +143,15 @@ export const main: BenchMain = async (args: BenchArgs, log) => {
   let rssPeakSeen = 0;
   let heapPeakMiB = 0;
   let externalPeakMiB = 0;
+  let delayPeakMs = 0;
   const rssTimer = setInterval(() => {
     const rss = readRss(service.started.child.pid!);
     if (rss) rssPeakSeen = Math.max(rssPeakSeen, rss.peakMiB);
     // The JS side of it, from the service's own /metrics: what the engine holds is RSS minus heap and buffers.
     void service
       .metrics()
-      .then(({ memory }) => {
+      .then(({ memory, eventLoopDelayMaxMs }) => {
+        delayPeakMs = Math.max(delayPeakMs, eventLoopDelayMaxMs ?? 0);
         if (!memory) return;
         heapPeakMiB = Math.max(heapPeakMiB, memory.heapUsedBytes / 1048576);
         externalPeakMiB = Math.max(externalPeakMiB, memory.externalBytes / 1048576);
@@ -230,7 +232,8 @@ export const main: BenchMain = async (args: BenchArgs, log) => {
     lines.push(
       '',
       `Service peak RSS (VmHWM): ${peak.toFixed(0)} MiB; target < 400 MB: ${pass(peak * 1.048576 < 400)}. ` +
-        `Peaks sampled every 200 ms from its /metrics: JS heap ${heapPeakMiB.toFixed(0)} MiB, buffers outside the heap ${externalPeakMiB.toFixed(0)} MiB; ` +
+        `Peaks sampled every 200 ms from its /metrics: JS heap ${heapPeakMiB.toFixed(0)} MiB, buffers outside the heap ${externalPeakMiB.toFixed(0)} MiB, ` +
+        `event-loop delay ${delayPeakMs.toFixed(0)} ms; ` +
         'the rest is the chDB engine (about 210 MiB loaded, plus its insert and merge memory).',
       '',
     );

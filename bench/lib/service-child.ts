@@ -19,7 +19,12 @@ export interface ServiceChild {
   query<T = Record<string, unknown>>(sql: string): Promise<T[]>;
   count(table: string): Promise<number>;
   /** The service's GET /metrics (JSON). */
-  metrics(): Promise<{ memory?: { rssBytes: number; heapUsedBytes: number; externalBytes: number } }>;
+  metrics(): Promise<{
+    memory?: { rssBytes: number; heapUsedBytes: number; externalBytes: number };
+    eventLoopDelayMaxMs?: number;
+    shedRequests?: number;
+    droppedTotal?: number;
+  }>;
   stop(): Promise<void>;
 }
 

@@ -14,6 +14,7 @@ import type { Sink } from '../sinks/sink';
 import { loadDashboardHandler, type DashboardHandler } from './dashboard-mount';
 import { handleQuery, sendJson } from './query-endpoint';
 import { removeServiceFile, writeServiceFile } from './service-file';
+import { startOverloadGuard } from './overload-guard';
 import { newServiceCounters, prometheusText, serviceMetrics, type ServiceMetrics } from './service-metrics';
 import { handleTraceIngest } from './trace-ingest';
 
@@ -51,7 +52,8 @@ export async function startOtlpService(options: OtlpServiceOptions): Promise<Otl
 
   await exporter.ready();
   const dashboard = loadDashboardHandler({ sink: exporter.sink, adminToken, config });
-  const metrics = () => serviceMetrics(counters, exporter.getStats(), exporter.sink.kind, startedAt);
+  const guard = startOverloadGuard(config.service);
+  const metrics = () => serviceMetrics(counters, exporter.getStats(), exporter.sink.kind, startedAt, guard.takeMaxDelayMs());
 
   const server = http.createServer((request, response) => {
     route(request, response).catch((error: Error) => {
@@ -78,6 +80,7 @@ export async function startOtlpService(options: OtlpServiceOptions): Promise<Otl
           concurrency,
           counters,
           stopping: () => stopping,
+          overloaded: guard.refuseReason,
         });
       case '/healthz':
         return sendJson(response, stopping ? 503 : 200, { status: stopping ? 'stopping' : 'ok', sink: exporter.sink.kind });
@@ -108,6 +111,7 @@ export async function startOtlpService(options: OtlpServiceOptions): Promise<Otl
       });
     });
   } catch (error) {
+    guard.stop();
     await exporter.shutdown();
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
@@ -131,6 +135,7 @@ export async function startOtlpService(options: OtlpServiceOptions): Promise<Otl
     closing ??= (async () => {
       stopping = true;
       stopAlerts();
+      guard.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const grace = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);

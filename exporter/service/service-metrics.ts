@@ -11,14 +11,16 @@ export interface ServiceCounters {
   spansReceived: number;
   /** Spans rejected by the OTLP conversion (bad ids, times, shapes); the mapper's rejections are in the exporter's stats. */
   spansRejected: number;
-  /** Requests answered 429/503 because the queue was full or the service was stopping. */
+  /** Requests answered 429/503 because the queue was full, the service overloaded or stopping. */
   requestsRefused: number;
+  /** Of those, requests refused before decoding because the event loop was late or memory high. */
+  requestsShed: number;
   /** Answers by HTTP status, for /v1/traces. */
   responses: Record<string, number>;
 }
 
 export function newServiceCounters(): ServiceCounters {
-  return { spansReceived: 0, spansRejected: 0, requestsRefused: 0, responses: {} };
+  return { spansReceived: 0, spansRejected: 0, requestsRefused: 0, requestsShed: 0, responses: {} };
 }
 
 export interface ServiceMetrics {
@@ -32,6 +34,10 @@ export interface ServiceMetrics {
   /** Spans that are not activity spans (internal, DB …): skipped by design. */
   readonly ignored: number;
   readonly refusedRequests: number;
+  /** Requests refused before decoding because the service was overloaded (event loop late, memory high). */
+  readonly shedRequests: number;
+  /** The largest event-loop delay since the previous /metrics read: how long one burst of work held the thread. */
+  readonly eventLoopDelayMaxMs: number;
   readonly inserted: Record<string, number>;
   readonly dropped: Record<string, Record<string, number>>;
   readonly droppedTotal: number;
@@ -45,7 +51,7 @@ export interface ServiceMetrics {
   readonly memory: { readonly rssBytes: number; readonly heapUsedBytes: number; readonly externalBytes: number };
 }
 
-export function serviceMetrics(counters: ServiceCounters, stats: ExporterStats, sinkKind: string, startedAt: number): ServiceMetrics {
+export function serviceMetrics(counters: ServiceCounters, stats: ExporterStats, sinkKind: string, startedAt: number, eventLoopDelayMaxMs: number): ServiceMetrics {
   let droppedTotal = 0;
   for (const table of TABLE_NAMES) for (const reason of DROP_REASONS) droppedTotal += stats.dropped[table][reason];
   return {
@@ -56,6 +62,8 @@ export function serviceMetrics(counters: ServiceCounters, stats: ExporterStats, 
     rejected: counters.spansRejected + stats.rejected,
     ignored: stats.ignored,
     refusedRequests: counters.requestsRefused,
+    shedRequests: counters.requestsShed,
+    eventLoopDelayMaxMs,
     inserted: { ...stats.inserted },
     dropped: Object.fromEntries(TABLE_NAMES.map((t) => [t, { ...stats.dropped[t] }])),
     droppedTotal,
@@ -93,7 +101,9 @@ export function prometheusText(metrics: ServiceMetrics): string {
   metric('rows_accepted_total', 'counter', 'Rows queued for insert.', [[{}, metrics.accepted]]);
   metric('spans_rejected_total', 'counter', 'Spans that could not be converted or mapped.', [[{}, metrics.rejected]]);
   metric('spans_ignored_total', 'counter', 'Spans that are not activity spans.', [[{}, metrics.ignored]]);
-  metric('requests_refused_total', 'counter', 'Requests answered 429/503 (queue full or stopping).', [[{}, metrics.refusedRequests]]);
+  metric('requests_refused_total', 'counter', 'Requests answered 429/503 (queue full, overloaded or stopping).', [[{}, metrics.refusedRequests]]);
+  metric('requests_shed_total', 'counter', 'Requests answered 429 before decoding: event loop late or memory high.', [[{}, metrics.shedRequests]]);
+  metric('event_loop_delay_max_ms', 'gauge', 'Largest event-loop delay since the previous scrape.', [[{}, metrics.eventLoopDelayMaxMs]]);
   metric('rows_inserted_total', 'counter', 'Rows inserted, per table.', Object.entries(metrics.inserted).map(([table, n]) => [{ table }, n]));
   metric(
     'rows_dropped_total',

@@ -1,8 +1,9 @@
 /**
  * POST /v1/traces: decodes an OTLP/HTTP request (protobuf or JSON, gzip or not), converts it to ActivitySpans and
  * offers them to the exporter all at once. 200 only once the rows are durable (inserted, or fsync'd to the spool), so a
- * crash never loses an acknowledged span; a full queue, or more requests being decoded or waiting for their commit
- * than maxConcurrentRequests, answers 429 with Retry-After so the sender retries later.
+ * crash never loses an acknowledged span; an overloaded service (event loop late, memory high), a full queue, or more
+ * requests being decoded or waiting for their commit than maxConcurrentRequests, answers 429 with Retry-After so the
+ * sender retries later.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DurableAcceptResult } from '../clickhouse-span-exporter';
@@ -26,6 +27,8 @@ export interface TraceIngestOptions {
   readonly counters: ServiceCounters;
   /** True once shutdown began: new data is refused with 503 so the sender keeps it. */
   readonly stopping: () => boolean;
+  /** Why the service sheds load now (event loop late, memory high), or undefined (overload-guard.ts). */
+  readonly overloaded: () => string | undefined;
 }
 
 /** How many rejection reasons go into partial_success.error_message. */
@@ -45,6 +48,12 @@ export async function handleTraceIngest(request: IncomingMessage, response: Serv
     return answer(401, 'missing or wrong ingest token: send "Authorization: Bearer <OTEL_ACTIVITY_INGEST_TOKEN>"', { 'www-authenticate': 'Bearer' });
   }
   if (options.stopping()) return refuse(response, encoding, options, 503, 'the service is shutting down; retry later');
+  // Before the body is read: a refused request costs a header parse, and Node discards its body unread.
+  const overloaded = options.overloaded();
+  if (overloaded !== undefined) {
+    options.counters.requestsShed++;
+    return refuse(response, encoding, options, 429, `${overloaded}; retry after the Retry-After delay`);
+  }
 
   let body: Buffer;
   try {

@@ -96,6 +96,14 @@ export interface ServiceConfig {
    * held in memory, and tells senders the service is saturated instead of letting their requests queue.
    */
   readonly maxConcurrentRequests: number;
+  /**
+   * Load shedding (exporter/service/overload-guard.ts): while the event loop runs this many ms late, new OTLP
+   * requests are answered 429 before their body is decoded. 0 disables. Default 1000: at full closed-loop ingest on
+   * 2 cores one flush (row text, GC) already holds the thread 250–430 ms (bench/RESULTS.md), which is not overload.
+   */
+  readonly maxEventLoopDelayMs: number;
+  /** While the JS heap plus buffers hold this many bytes, new OTLP requests are answered 429. 0 disables. */
+  readonly maxJsMemoryBytes: number;
   /** How often alert rules run; 0 disables the schedule. */
   readonly alertIntervalMs: number;
   readonly alertWebhookUrl: string;
