@@ -11,7 +11,7 @@ import { CONTENT_TYPE, encodeSpans, spanIdFor } from './lib/hand-made-span';
 import { makeSpans } from './lib/otlp-payloads';
 import { runStandalone, type BenchMain } from './lib/script-main';
 import { serviceBuilt, startService, type ServiceChild } from './lib/service-child';
-import { pass } from './lib/stats';
+import { median, pass } from './lib/stats';
 
 const BATCH = 1000;
 const MAX_IN_FLIGHT = 48;
@@ -184,7 +184,6 @@ export const main: BenchMain = async (args: BenchArgs, log) => {
     const maxRss = Math.max(...rssSamples, rss?.rssMiB ?? 0);
     const peak = Math.max(maxRss, rss?.peakMiB ?? 0);
     const metrics = await service.metrics();
-    const delays = [...delaySamples].sort((a, b) => a - b);
 
     const lines = [
       '### Memory and backpressure',
@@ -207,7 +206,7 @@ export const main: BenchMain = async (args: BenchArgs, log) => {
       `| service RSS max sampled / peak (VmHWM) | ${maxRss.toFixed(0)} MiB / ${peak.toFixed(0)} MiB |`,
       `| service dropped (its own count) | ${metrics.droppedTotal ?? 'n/a'} |`,
       `| requests shed by the service (event loop late, memory high) | ${metrics.shedRequests ?? 'n/a'} |`,
-      `| event-loop delay per 250 ms, median / max | ${delays[Math.floor(delays.length / 2)] ?? 0} / ${delays.at(-1) ?? 0} ms |`,
+      `| event-loop delay per 250 ms, median / max | ${delaySamples.length ? median(delaySamples) : 0} / ${Math.max(0, ...delaySamples)} ms |`,
       '',
       `Nothing accepted is lost: ${pass(missing === 0 && accepted > 0)}. Senders got 429/503: ${pass(c.s429 + c.s503 > 0)}. ` +
         `RSS under ${RSS_CAP_MB} MB: ${pass(peak * 1.048576 < RSS_CAP_MB)}.`,

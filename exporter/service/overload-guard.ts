@@ -4,6 +4,8 @@
  * OTLP requests are answered 429 before their body is decoded, so a flood costs a header parse per request instead
  * of a decode, memory stays bounded, and senders back off for Retry-After instead of queueing in TCP buffers.
  */
+import { memoryNow } from './service-metrics';
+
 export interface OverloadLimits {
   /** Refuse while the event loop runs this many ms late or more; 0 disables the check. */
   readonly maxEventLoopDelayMs: number;
@@ -22,10 +24,10 @@ export interface OverloadGuard {
 /** Often enough to react within a fraction of a second, rarely enough to cost nothing (one timer, one heap read). */
 const SAMPLE_MS = 100;
 
-export function startOverloadGuard(limits: OverloadLimits, sampleMs = SAMPLE_MS): OverloadGuard {
+export function startOverloadGuard(limits: OverloadLimits): OverloadGuard {
   let reason: string | undefined;
   let maxDelay = 0;
-  let expected = performance.now() + sampleMs;
+  let expected = performance.now() + SAMPLE_MS;
   let timer: NodeJS.Timeout | undefined;
   const off = limits.maxEventLoopDelayMs === 0 && limits.maxJsMemoryBytes === 0;
 
@@ -34,11 +36,11 @@ export function startOverloadGuard(limits: OverloadLimits, sampleMs = SAMPLE_MS)
     const delay = Math.max(0, now - expected);
     if (delay > maxDelay) maxDelay = delay;
     reason = off ? undefined : overloadReason(limits, delay);
-    expected = now + sampleMs;
-    timer = setTimeout(tick, sampleMs);
+    expected = now + SAMPLE_MS;
+    timer = setTimeout(tick, SAMPLE_MS);
     timer.unref();
   };
-  timer = setTimeout(tick, sampleMs);
+  timer = setTimeout(tick, SAMPLE_MS);
   timer.unref();
 
   return {
@@ -57,9 +59,9 @@ function overloadReason(limits: OverloadLimits, delayMs: number): string | undef
     return `the service is saturated (event loop ${Math.round(delayMs)} ms late, limit OTEL_ACTIVITY_MAX_EVENT_LOOP_DELAY_MS=${limits.maxEventLoopDelayMs})`;
   }
   if (limits.maxJsMemoryBytes > 0) {
-    const memory = process.memoryUsage();
+    const memory = memoryNow();
     // external counts request bodies and other Buffers; RSS is not used because the engine's allocator keeps pages.
-    const used = memory.heapUsed + memory.external;
+    const used = memory.heapUsedBytes + memory.externalBytes;
     if (used >= limits.maxJsMemoryBytes) {
       return `the service holds ${mib(used)} MiB of spans in memory (limit OTEL_ACTIVITY_MAX_JS_MEMORY_BYTES=${mib(limits.maxJsMemoryBytes)} MiB)`;
     }

@@ -82,7 +82,7 @@ export function serviceMetrics(counters: ServiceCounters, stats: ExporterStats, 
   };
 }
 
-function memoryNow(): ServiceMetrics['memory'] {
+export function memoryNow(): ServiceMetrics['memory'] {
   const usage = process.memoryUsage();
   return { rssBytes: usage.rss, heapUsedBytes: usage.heapUsed, externalBytes: usage.external };
 }
