@@ -11,6 +11,7 @@ import {
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_HTTP_ROUTE,
 } from '../attributes';
+import { takeAttemptedAccount } from '../auth/auth-account';
 import { authEventForStatus } from '../auth/auth-routes';
 import { emitAuthSpan } from '../auth/track-auth';
 import { frameworkRoute } from '../request/framework-route';
@@ -57,8 +58,9 @@ export function finishAccessSpan(span: Span, state: RequestState, runtime: Activ
   }
   span.setAttributes(set);
 
+  const account = takeAttemptedAccount(state, runtime);
   if (state.authEvent !== undefined && !state.authTracked) {
     const outcome = authEventForStatus(state.authEvent, status ?? 0);
-    emitAuthSpan(runtime, state, { event: outcome.event, success: outcome.success }, trace.setSpan(ROOT_CONTEXT, span));
+    emitAuthSpan(runtime, state, { event: outcome.event, success: outcome.success, userId: account }, trace.setSpan(ROOT_CONTEXT, span));
   }
 }

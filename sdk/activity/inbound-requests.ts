@@ -18,6 +18,7 @@ import {
   ATTR_URL_QUERY,
   ATTR_USER_AGENT_ORIGINAL,
 } from '../attributes';
+import { observeBody } from '../auth/auth-account';
 import { anonymizeIp } from '../request/anonymize-ip';
 import { clientAddress } from '../request/client-address';
 import { rawHeader } from '../request/raw-header';
@@ -77,6 +78,7 @@ export function startAccessSpan(runtime: ActivityRuntime, tracer: Tracer, attach
   // W3C traceparent from the caller, when there is one.
   const parent = rawHeader(request, 'traceparent') === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, request.headers);
   const span = tracer.startSpan(method, { kind: SpanKind.SERVER, attributes }, parent);
+  const authEvent = runtime.authRouteOf(method, path);
   setRequestState(span, {
     request,
     response,
@@ -87,8 +89,11 @@ export function startAccessSpan(runtime: ActivityRuntime, tracer: Tracer, attach
     userId: undefined,
     sessionId: undefined,
     identified: false,
-    authEvent: runtime.authRouteOf(method, path),
+    userIdFromToken: false,
+    authEvent,
     authTracked: false,
+    // Plain requests pay this one comparison; only auth routes have their body observed.
+    authBody: authEvent === undefined || runtime.authAccountOf === undefined ? undefined : observeBody(request),
     errorMessage: undefined,
     finished: false,
   });

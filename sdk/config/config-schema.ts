@@ -59,6 +59,11 @@ function checkAuthRoutes(value: unknown): string | undefined {
   return undefined;
 }
 
+function checkBodyField(value: unknown): string | undefined {
+  const field = value as string;
+  return field === '' || field.split('.').every((part) => part !== '') ? undefined : `is "${field}"; use a field name or a dotted path like user.email`;
+}
+
 function checkMethods(value: unknown): string | undefined {
   const bad = (value as string[]).find((m) => !HTTP_METHODS.includes(m.toUpperCase()));
   return bad === undefined ? undefined : `has "${bad}"; methods are ${HTTP_METHODS.join(', ')}`;
@@ -105,6 +110,13 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
     description: 'user_agent.original is cut to this many characters' },
   { section: 'sdk', key: 'authRoutes', env: 'OTEL_ACTIVITY_AUTH_ROUTES', type: { kind: 'stringMap' }, default: {}, check: checkAuthRoutes,
     description: 'JSON {"POST /api/users/login": "login"}: requests that are auth events; success from status < 400' },
+  { section: 'sdk', key: 'identifyJwtClaim', env: 'OTEL_ACTIVITY_IDENTIFY_JWT_CLAIM', type: str, default: 'sub',
+    description: "Claim of an Authorization: Bearer|Token JWT taken as user.id when the app sets none (signature NOT verified: attribution, not authentication); '' disables" },
+  { section: 'sdk', key: 'sessionCookies', env: 'OTEL_ACTIVITY_SESSION_COOKIES', type: list,
+    default: ['connect.sid', 'sessionid', 'session_id', 'session', 'sid'],
+    description: 'Cookie names (case-insensitive, first listed wins) whose value becomes session.id when the app sets none, stored as sha256 (32 hex), never raw; empty disables' },
+  { section: 'sdk', key: 'authAccountField', env: 'OTEL_ACTIVITY_AUTH_ACCOUNT_FIELD', type: str, default: '', check: checkBodyField,
+    description: "On auth routes, the JSON request-body field (dotted path, e.g. user.email) naming the account tried, as the auth event's user.id; first 16 KiB only, nothing else of the body is kept; '' disables" },
   { section: 'sdk', key: 'externalServices', env: 'OTEL_ACTIVITY_EXTERNAL_SERVICES', type: { kind: 'stringMap' }, default: {},
     description: 'Host (exact or *.suffix) → service name, merged over the built-in map (api.openai.com → openai …)' },
   { section: 'sdk', key: 'modelPrices', env: 'OTEL_ACTIVITY_MODEL_PRICES', type: { kind: 'priceMap' }, default: {},

@@ -43,6 +43,12 @@ export interface SdkConfig {
   readonly userAgentMaxLength: number;
   /** "METHOD /path" → auth event, e.g. {"POST /api/users/login": "login"}. */
   readonly authRoutes: Readonly<Record<string, string>>;
+  /** JWT claim (Bearer/Token header) taken as user.id when the app sets none; '' disables. Not verified. */
+  readonly identifyJwtClaim: string;
+  /** Cookie names (case-insensitive, first listed wins) whose value, hashed, is session.id when the app sets none. */
+  readonly sessionCookies: readonly string[];
+  /** JSON body field (dotted path, e.g. `user.email`) naming the account on auth routes; '' disables. */
+  readonly authAccountField: string;
   /** Host (exact or `*.suffix`) → external service name; merged over the built-in map. */
   readonly externalServices: Readonly<Record<string, string>>;
   /** Model name (exact, or prefix ending in `*`) → price; merged over the built-in table. */

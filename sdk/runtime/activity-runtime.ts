@@ -6,12 +6,15 @@ import { trace, type Tracer } from '@opentelemetry/api';
 import type { IncomingMessage } from 'node:http';
 import type { SdkConfig } from '../config/config-types';
 import { loadConfig } from '../config/config-loader';
+import { createAuthAccountReader, type AuthAccountReader } from '../auth/auth-account';
 import { compileAuthRoutes, type AuthRouteMatcher } from '../auth/auth-routes';
 import { createServiceMap, type ServiceResolver } from '../external/service-map';
 import { createPriceTable, type PriceLookup } from '../external/price-table';
 import { createQueryRedactor, type QueryRedactor } from '../request/redact-query';
 import { compileSkipList, type PathMatcher } from '../request/skip-list';
 import { createUserAgentParser, type UserAgentParser } from '../request/user-agent';
+import { createTokenUserReader, type TokenUserReader } from '../user/jwt-claim';
+import { createSessionCookieReader, type SessionCookieReader } from '../user/session-cookie';
 
 /** Who made a request: from `setUser()` in a handler or the `identify(req)` hook. */
 export interface UserIdentity {
@@ -38,6 +41,10 @@ export interface ActivityRuntime {
   readonly redactQuery: QueryRedactor;
   readonly parseUserAgent: UserAgentParser;
   readonly authRouteOf: AuthRouteMatcher;
+  /** Config-derived identity (identifyJwtClaim, sessionCookies, authAccountField); undefined when off. */
+  readonly tokenUserOf: TokenUserReader | undefined;
+  readonly sessionOf: SessionCookieReader | undefined;
+  readonly authAccountOf: AuthAccountReader | undefined;
   readonly serviceOf: ServiceResolver;
   readonly priceOf: PriceLookup;
   hooks: ActivityHooks;
@@ -52,6 +59,9 @@ export function createActivityRuntime(config: SdkConfig, hooks: ActivityHooks = 
     redactQuery: createQueryRedactor(config.redactQueryParams),
     parseUserAgent: createUserAgentParser(config.userAgentMaxLength),
     authRouteOf: compileAuthRoutes(config.authRoutes),
+    tokenUserOf: createTokenUserReader(config.identifyJwtClaim),
+    sessionOf: createSessionCookieReader(config.sessionCookies),
+    authAccountOf: createAuthAccountReader(config.authAccountField),
     serviceOf: createServiceMap(config.externalServices),
     priceOf: createPriceTable(config.modelPrices),
     hooks,

@@ -5,6 +5,7 @@
 import { trace, type Span } from '@opentelemetry/api';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthEvent } from '../attributes';
+import type { BodyPrefix } from '../auth/auth-account';
 
 export interface RequestState {
   readonly request: IncomingMessage;
@@ -21,10 +22,14 @@ export interface RequestState {
   sessionId: string | undefined;
   /** The identify hook has run for this request. */
   identified: boolean;
+  /** userId came from the bearer token's claim, not from the app (setUser, identify, trackAuth). */
+  userIdFromToken: boolean;
   /** Set when the request matches a declarative auth route. */
   readonly authEvent: AuthEvent | undefined;
   /** trackAuth() was called in this request, so a matching auth route adds no second event. */
   authTracked: boolean;
+  /** The body's first bytes, copied as the app reads them, on auth routes with authAccountField set. */
+  authBody: BodyPrefix | undefined;
   /** First error seen in the request's child spans (an exception in a framework layer). */
   errorMessage: string | undefined;
   /** The request's end-of-request work is done (it runs once, from the first of response end or span end). */

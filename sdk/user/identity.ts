@@ -1,11 +1,13 @@
 /**
  * Who made the request: `setUser({ id, sessionId })` called inside a handler, or the `identify(req)` hook set
- * with `configure()`, run at most once per request. An explicit setUser wins over identify.
+ * with `configure()`, run at most once per request, then what config can tell (a JWT claim, a hashed session
+ * cookie). An explicit setUser wins over identify, and both win over config.
  */
 import { diag } from '@opentelemetry/api';
 import { ATTR_SESSION_ID, ATTR_USER_ID } from '../attributes';
 import { getRuntime, type ActivityHooks, type UserIdentity } from '../runtime/activity-runtime';
 import { guardHook } from '../runtime/hook-guard';
+import { rawHeader } from '../request/raw-header';
 import { currentRequestState, type RequestState } from '../runtime/request-state';
 import { guardApi, optionsArg, textArg } from '../runtime/safe-args';
 
@@ -34,16 +36,24 @@ function applyUser(user: Partial<UserIdentity>): void {
   if (state.sessionId !== undefined) state.span.setAttribute(ATTR_SESSION_ID, state.sessionId);
 }
 
-/** Runs the identify hook for this request once; fills only what setUser has not. */
+/** Runs the identify hook for this request once, then config-derived identity; fills only what setUser has not. */
 export function ensureIdentified(state: RequestState): void {
   if (state.identified) return;
   state.identified = true;
-  const identify = getRuntime().hooks.identify;
-  if (identify === undefined) return;
-  const who = guardHook('identify', () => identify(state.request), undefined);
-  if (who === undefined || who === null || typeof who !== 'object') return;
-  state.userId ??= guardHook('identify', () => textArg(who.id), undefined);
-  state.sessionId ??= guardHook('identify', () => textArg(who.sessionId), undefined);
+  const runtime = getRuntime();
+  const identify = runtime.hooks.identify;
+  if (identify !== undefined) {
+    const who = guardHook('identify', () => identify(state.request), undefined);
+    if (who !== undefined && who !== null && typeof who === 'object') {
+      state.userId ??= guardHook('identify', () => textArg(who.id), undefined);
+      state.sessionId ??= guardHook('identify', () => textArg(who.sessionId), undefined);
+    }
+  }
+  if (state.userId === undefined && runtime.tokenUserOf !== undefined) {
+    state.userId = runtime.tokenUserOf(rawHeader(state.request, 'authorization'));
+    state.userIdFromToken = state.userId !== undefined;
+  }
+  if (state.sessionId === undefined && runtime.sessionOf !== undefined) state.sessionId = runtime.sessionOf(rawHeader(state.request, 'cookie'));
 }
 
 /** Sets the user's hooks (`identify`); later calls replace only the hooks they name. */

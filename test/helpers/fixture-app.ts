@@ -53,10 +53,11 @@ export interface FixtureApp {
   dispose(): Promise<void>;
 }
 
-export async function startFixtureApp(env: Record<string, string>): Promise<FixtureApp> {
+/** `source` replaces the plain-node app (e.g. an express or fastify app); it must print `LISTENING <port>`. */
+export async function startFixtureApp(env: Record<string, string>, source: string = APP_SOURCE): Promise<FixtureApp> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-app-'));
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'fixture-app', version: '1.2.3', private: true }));
-  fs.writeFileSync(path.join(dir, 'app.js'), APP_SOURCE);
+  fs.writeFileSync(path.join(dir, 'app.js'), source);
   const child = spawn(process.execPath, ['--require', REGISTER_CJS, 'app.js'], {
     cwd: dir,
     env: { PATH: process.env.PATH ?? '', HOME: dir, ...env },
