@@ -36,16 +36,16 @@ export async function demoReport(sink: Sink, window: { from: string; to: string 
     `Requests: ${requests}, server errors (5xx): ${errors} (${requests ? ((100 * errors) / requests).toFixed(1) : '0.0'}%), users: ${String(overview.users ?? 0)}, p95: ${String(overview.p95_ms ?? 0)} ms`,
     '',
     'Top routes',
-    table(['method', 'route', 'requests', 'p95 ms', 'errors', 'error rate'], routes.map((r) => [r.method, r.route, r.requests, r.p95_ms, r.errors, `${(100 * Number(r.error_rate)).toFixed(1)}%`])),
+    table(['method', 'route', 'requests', 'p95 ms', 'errors', 'error rate'], routes.map((r) => [r.method, r.route, r.requests, r.p95_ms, r.errors, `${(100 * Number(r.error_ratio)).toFixed(1)}%`])),
     '',
     'Auth events',
     table(['event', 'success', 'events'], [...authTotals.values()].map((a) => [a.event, a.success, a.events])),
     '',
     'LLM / external cost by provider',
-    table(['provider', 'calls', 'input tokens', 'output tokens', 'cost USD'], providers.map((p) => [p.provider, p.calls, p.input_tokens, p.output_tokens, Number(p.cost_usd).toFixed(6)])),
+    table(['provider', 'calls', 'input tokens', 'output tokens', 'cost USD'], providers.map((p) => [p.provider, p.calls, p.input_tokens, p.output_tokens, String(Number(p.cost_usd))])),
     '',
     'Cost by user',
-    table(['user', 'calls', 'input tokens', 'output tokens', 'cost USD'], users.map((u) => [u.user_id || '(anonymous)', u.calls, u.input_tokens, u.output_tokens, Number(u.cost_usd).toFixed(6)])),
+    table(['user', 'calls', 'input tokens', 'output tokens', 'cost USD'], users.map((u) => [u.user_id, u.calls, u.input_tokens, u.output_tokens, String(Number(u.cost_usd))])),
   ];
   return { text: lines.join('\n'), overview };
 }

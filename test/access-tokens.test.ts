@@ -88,7 +88,7 @@ describe.runIf(builtCliExists())('tokens', () => {
     for (const value of injections) {
       const result = await service.cli(['report', 'recent-activity', '--since', '1d', '--param', `user=${value}`, '--format', 'json']);
       expect(result.code, `${value}: ${result.stderr}`).toBe(0);
-      expect(JSON.parse(result.stdout), value).toEqual([]);
+      expect((JSON.parse(result.stdout) as { rows: unknown[] }).rows, value).toEqual([]);
       const response = await fetch(`${service.baseUrl}/api/reports/recent-activity?since=1d&user=${encodeURIComponent(value)}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
       expect(response.status, value).toBe(200);
       expect(((await response.json()) as { rows: unknown[] }).rows, value).toEqual([]);
@@ -100,7 +100,7 @@ describe.runIf(builtCliExists())('tokens', () => {
     // The same report with a real user still answers, and nothing was dropped or changed.
     const real = await service.cli(['report', 'recent-activity', '--since', '1d', '--param', 'user=user-0', '--format', 'json']);
     expect(real.code, real.stderr).toBe(0);
-    expect((JSON.parse(real.stdout) as unknown[]).length).toBeGreaterThan(0);
+    expect((JSON.parse(real.stdout) as { rows: unknown[] }).rows.length).toBeGreaterThan(0);
     expect(await service.query<{ n: string }>('SELECT count() AS n FROM access_log')).toEqual(before);
   });
 

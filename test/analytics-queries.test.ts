@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryCatalog, QueryCatalogError } from '../exporter/analytics/query-catalog';
+import { formatReport } from '../exporter/cli/output-format';
 import { parseSince, resolveWindow } from '../exporter/analytics/since';
 import { EmbeddedSink } from '../exporter/sinks/embedded-sink';
 import { migrate } from '../schemas/migrate';
@@ -85,7 +86,7 @@ describe('named queries over planted rows', () => {
       const row = rows.find((x) => x.route === r.route)!;
       expect(row.requests).toBe(r.rows.length);
       expect(row.errors).toBe(r.rows.filter((x) => x.status >= 500).length);
-      expect(row.error_rate).toBe(round(r.rows.filter((x) => x.status >= 500).length / r.rows.length, 4));
+      expect(row.error_ratio).toBe(round(r.rows.filter((x) => x.status >= 500).length / r.rows.length, 4));
       const durations = r.rows.map((x) => x.duration_ms);
       expect(Number(row.p50_ms)).toBeGreaterThanOrEqual(Math.min(...durations));
       expect(Number(row.p99_ms)).toBeLessThanOrEqual(Math.max(...durations));
@@ -121,11 +122,12 @@ describe('named queries over planted rows', () => {
     expect(dau).toBe(4);
   });
 
-  it('daily-active-users counts distinct signed-in users per day', async () => {
+  it('daily-active-users counts distinct users per day over requests, auth events and external calls, and all requests', async () => {
     const expected = [DAY1, DAY2].map((d) => {
-      const rows = fx.access.filter((r) => day(r.timestamp) === d && r.user_id !== '');
-      return { day: d, active_users: uniq(rows.map((r) => r.user_id)), requests: rows.length };
+      const ids = [...fx.access, ...fx.auth, ...fx.external].filter((r) => day(r.timestamp) === d).map((r) => r.user_id);
+      return { day: d, active_users: uniq(ids), requests: fx.access.filter((r) => day(r.timestamp) === d).length };
     });
+    expect(expected.map((e) => e.requests)).toEqual([60, 60]);
     expect(await run('daily-active-users')).toEqual(expected);
   });
 
@@ -182,7 +184,7 @@ describe('named queries over planted rows', () => {
     const expected = groupBy(fx.external, (c) => c.provider, (g) => {
       const errors = g.filter((c) => c.status >= 400 || c.status === 0).length;
       const d = g.map((c) => c.duration_ms);
-      return { provider: g[0].provider, calls: g.length, avg_ms: round(d.reduce((a, b) => a + b, 0) / d.length, 3), p95_ms: exactQuantile(d, 0.95), errors, error_rate: round(errors / g.length, 4), cost_usd: round(g.reduce((s, c) => s + c.cost_usd, 0), 6) };
+      return { provider: g[0].provider, calls: g.length, avg_ms: round(d.reduce((a, b) => a + b, 0) / d.length, 3), p95_ms: exactQuantile(d, 0.95), errors, error_ratio: round(errors / g.length, 4), cost_usd: round(g.reduce((s, c) => s + c.cost_usd, 0), 6) };
     }).sort((a, b) => b.calls - a.calls || a.provider.localeCompare(b.provider));
     expect(await run('external-calls-by-provider')).toEqual(expected);
   });
@@ -201,7 +203,7 @@ describe('named queries over planted rows', () => {
   });
 
   it('status-codes splits responses by code and class with their share', async () => {
-    const expected = groupBy(fx.access, (r) => String(r.status), (g) => ({ status: g[0].status, class: `${Math.floor(g[0].status / 100)}xx`, requests: g.length, share: round(g.length / fx.access.length, 4) })).sort((a, b) => a.status - b.status);
+    const expected = groupBy(fx.access, (r) => String(r.status), (g) => ({ status: g[0].status, class: `${Math.floor(g[0].status / 100)}xx`, requests: g.length, share_ratio: round(g.length / fx.access.length, 4) })).sort((a, b) => a.status - b.status);
     expect(await run('status-codes')).toEqual(expected);
   });
 
@@ -240,6 +242,24 @@ describe('rollup and raw forms agree', () => {
   }
 });
 
+describe('limits are visible', () => {
+  it('a report cut at its limit says so in the table footer and in JSON; one that fits does not', async () => {
+    const signedInDays = new Set(fx.access.filter((r) => r.user_id !== '').map((r) => `${day(r.timestamp)}|${r.user_id}`)).size;
+    expect(signedInDays).toBe(8);
+    const cut = await catalog.runReport(sink, 'requests-per-user-per-day', { ...window, limit: '3' });
+    expect([cut.rows.length, cut.limit, cut.truncated]).toEqual([3, 3, true]);
+    const exact = await catalog.runReport(sink, 'requests-per-user-per-day', { ...window, limit: String(signedInDays) });
+    expect([exact.rows.length, exact.truncated]).toEqual([signedInDays, false]);
+    const meta = { name: 'requests-per-user-per-day', ...window, limit: cut.limit, truncated: cut.truncated };
+    expect(formatReport(cut.rows, 'table', meta)).toMatch(/\n3 rows\nstopped at limit 3: more rows exist; raise it with --param limit=N\n$/);
+    expect(formatReport(exact.rows, 'table', { ...meta, truncated: false })).toMatch(/\n8 rows\n$/);
+    expect(JSON.parse(formatReport(cut.rows, 'json', meta))).toEqual({ ...meta, rows: JSON.parse(JSON.stringify(cut.rows)) });
+    // A per-user limit (LIMIT n BY user_id) caps each user, not the report: never reported as cut.
+    const perUser = await catalog.runReport(sink, 'user-top-endpoints', { ...window, limit: '1' });
+    expect([perUser.rows.length, perUser.truncated]).toEqual([4, false]);
+  });
+});
+
 describe('parameters are validated and bound, never spliced', () => {
   it('an injection attempt in a parameter matches no user and changes nothing', async () => {
     expect(await run('requests-per-user-per-day', { user: "x' OR 1=1 --" })).toEqual([]);
@@ -250,7 +270,7 @@ describe('parameters are validated and bound, never spliced', () => {
   it('rejects unknown parameters, bad numbers and unknown reports with what to do', () => {
     expect(() => catalog.bind('top-routes', { ...window, usr: 'u1' })).toThrow(/no parameter "usr"; its parameters are service, from, to, limit/);
     expect(() => catalog.bind('top-routes', { ...window, limit: '1; DROP TABLE x' })).toThrow(/limit \(UInt32\) must be a whole number ≥ 0, got "1; DROP TABLE x"/);
-    expect(() => catalog.bind('top-routes', { to: WINDOW_TO })).toThrow(/needs --param from=<DateTime64\(3\)>/);
+    expect(() => catalog.bind('top-routes', { to: WINDOW_TO })).toThrow(/needs --param from=<DateTime64\(3, 'UTC'\)>/);
     expect(() => catalog.get('top-route')).toThrow(QueryCatalogError);
     expect(() => catalog.get('top-route')).toThrow(/did you mean top-routes/);
   });

@@ -39,7 +39,9 @@ function cli(args: string[], env: Record<string, string> = {}): Run {
 function json(run: Run): Array<Record<string, unknown>> {
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
-  return JSON.parse(run.stdout) as Array<Record<string, unknown>>;
+  // `report` prints { name, from, to, rows, limit, truncated }; `query` and `reports` print the rows.
+  const parsed = JSON.parse(run.stdout) as Array<Record<string, unknown>> | { rows: Array<Record<string, unknown>> };
+  return Array.isArray(parsed) ? parsed : parsed.rows;
 }
 
 function newestMtime(dir: string): number {
@@ -92,7 +94,7 @@ describe('otel-activity CLI', () => {
     const names = rows.map((r) => r.name);
     expect(names).toContain('top-routes');
     expect(names).toContain('failed-logins-by-ip');
-    expect(rows.find((r) => r.name === 'active-sessions')?.params).toBe('service String = "", to DateTime64(3), minutes UInt32 = "15", limit UInt32 = "100"');
+    expect(rows.find((r) => r.name === 'active-sessions')?.params).toBe('service String = "", to DateTime64(3, \'UTC\'), minutes UInt32 = "15", limit UInt32 = "100"');
   });
 
   it('usage errors exit 2 and say what to do; runtime errors exit 1', () => {

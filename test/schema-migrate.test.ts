@@ -22,6 +22,7 @@ const ALL = [
   '009_insert_deduplication',
   '010_access_client_daily',
   '011_access_scan_speed',
+  '012_rollup_retention',
 ];
 
 let dir: string;

@@ -9,7 +9,7 @@ import { parseTimeArgument } from './since';
 
 export interface QueryParam {
   readonly name: string;
-  /** ClickHouse type as written in the SQL, e.g. String, UInt32, DateTime64(3). */
+  /** ClickHouse type as written in the SQL, e.g. String, UInt32, DateTime64(3, 'UTC'). */
   readonly type: string;
   /** Text default from the header (`limit UInt32 = 20`); undefined means required. */
   readonly defaultValue?: string;
@@ -25,11 +25,24 @@ export interface NamedQuery {
   readonly sql: string;
 }
 
+/** A report's rows and whether it stopped at its `limit` parameter (more rows exist past `limit`). */
+export interface ReportPage<T = Record<string, unknown>> {
+  readonly rows: T[];
+  /** The bound `limit`, or null for a report without one. */
+  readonly limit: number | null;
+  readonly truncated: boolean;
+}
+
+/** A final `LIMIT {limit:UInt32}` caps the whole result; `LIMIT {limit:UInt32} BY x` caps each group instead. */
+const FINAL_LIMIT = /LIMIT\s+\{limit:UInt32\}\s*$/;
+
 export class QueryCatalogError extends Error {
   override readonly name = 'QueryCatalogError';
 }
 
-const SUPPORTED_TYPE = /^(String|LowCardinality\(String\)|U?Int(8|16|32|64)|Float(32|64)|Date|DateTime|DateTime64\(\d\)|Bool)$/;
+// Time parameters name their zone ('UTC'): a zone-less DateTime64 is read in the engine's session time zone, so the
+// same --from meant another instant under TZ=America/Los_Angeles or on a server set to another zone.
+const SUPPORTED_TYPE = /^(String|LowCardinality\(String\)|U?Int(8|16|32|64)|Float(32|64)|Date|DateTime|DateTime64\(\d(, ?'UTC')?\)|Bool)$/;
 
 /** Finds `<root>/schemas/<kind>` walking up from this file: works from the sources and from dist/. */
 export function findSchemasDir(kind: 'queries' | 'alerts' | 'migrations'): string {
@@ -73,7 +86,7 @@ export function parseQueryFile(file: string, sql: string): NamedQuery {
   const name = header.get('name');
   if (name !== base) throw new QueryCatalogError(`${file}: header "-- name: ${name ?? ''}" must equal the file name "${base}"`);
   const params = splitParams(header.get('params') ?? '').map((part): QueryParam => {
-    const match = /^(\w+)\s+([A-Za-z0-9()]+)(?:\s*=\s*(.*))?$/.exec(part);
+    const match = /^(\w+)\s+(\w+(?:\([^)]*\))?)(?:\s*=\s*(.*))?$/.exec(part);
     if (!match) throw new QueryCatalogError(`${file}: cannot read parameter "${part}"; write it as "name Type" or "name Type = default"`);
     if (!SUPPORTED_TYPE.test(match[2])) throw new QueryCatalogError(`${file}: parameter ${match[1]} has unsupported type ${match[2]}`);
     const raw = match[3]?.trim();
@@ -137,6 +150,21 @@ export class QueryCatalog {
   async run<T = Record<string, unknown>>(sink: Sink, name: string, values: Readonly<Record<string, string | undefined>>): Promise<T[]> {
     const params = this.bind(name, values);
     return sink.query<T>(this.get(name).sql, params);
+  }
+
+  /**
+   * Runs a report and says whether it stopped at its limit: one row more than `limit` is asked for, so a report
+   * that has exactly `limit` rows is not reported as cut. Per-group limits (`LIMIT n BY`) are not totals: never cut.
+   */
+  async runReport<T = Record<string, unknown>>(sink: Sink, name: string, values: Readonly<Record<string, string | undefined>>): Promise<ReportPage<T>> {
+    const params = this.bind(name, values);
+    const query = this.get(name);
+    if (typeof params.limit !== 'number' || !FINAL_LIMIT.test(query.sql.trim())) {
+      return { rows: await sink.query<T>(query.sql, params), limit: typeof params.limit === 'number' ? params.limit : null, truncated: false };
+    }
+    const limit = params.limit;
+    const rows = await sink.query<T>(query.sql, { ...params, limit: limit + 1 });
+    return { rows: rows.slice(0, limit), limit, truncated: rows.length > limit };
   }
 }
 

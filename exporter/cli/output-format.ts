@@ -40,3 +40,28 @@ export function formatRows(rows: ReadonlyArray<Record<string, unknown>>, format:
   for (const row of rows) table.push(columns.map((c) => printable(cellText(row[c]))));
   return `${table.toString()}\n${rows.length} row${rows.length === 1 ? '' : 's'}\n`;
 }
+
+/** What a report run printed besides its rows: the window and whether it stopped at its limit. */
+export interface ReportMeta {
+  readonly name: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly limit: number | null;
+  readonly truncated: boolean;
+}
+
+/**
+ * A report's output. JSON is `{ name, from, to, rows, limit, truncated }`, the shape of the dashboard's
+ * /api/reports answer; a table ends with a footer that says when the limit cut the rows; CSV stays rows only.
+ */
+export function formatReport(rows: ReadonlyArray<Record<string, unknown>>, format: OutputFormat, meta: ReportMeta): string {
+  if (format === 'json') return `${JSON.stringify({ ...meta, rows }, null, 2)}\n`;
+  const text = formatRows(rows, format);
+  if (format === 'csv' || !meta.truncated) return text;
+  return `${text}stopped at limit ${meta.limit}: more rows exist; raise it with --param limit=N\n`;
+}
+
+/** The one line a CSV report writes to stderr when its limit cut the rows (CSV has no room for it). */
+export function truncationNotice(meta: ReportMeta): string {
+  return meta.truncated ? `otel-activity: report ${meta.name} stopped at limit ${meta.limit}: more rows exist; raise it with --param limit=N\n` : '';
+}

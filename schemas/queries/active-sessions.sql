@@ -1,6 +1,6 @@
 -- name: active-sessions
 -- answers: Which sessions were seen in the last N minutes before "to", who is behind them and what page did they see last?
--- params: service String = '', to DateTime64(3), minutes UInt32 = 15, limit UInt32 = 100
+-- params: service String = '', to DateTime64(3, 'UTC'), minutes UInt32 = 15, limit UInt32 = 100
 SELECT
   session_id,
   argMax(user_id, timestamp) AS user_id,
@@ -10,7 +10,7 @@ SELECT
   count() AS requests,
   replaceRegexpOne(toString(argMax(client_ip, timestamp)), '^::ffff:', '') AS ip
 FROM access_log
-WHERE timestamp >= {to:DateTime64(3)} - toIntervalMinute({minutes:UInt32}) AND timestamp < {to:DateTime64(3)}
+WHERE timestamp >= {to:DateTime64(3, 'UTC')} - toIntervalMinute({minutes:UInt32}) AND timestamp < {to:DateTime64(3, 'UTC')}
   AND ({service:String} = '' OR service = {service:String})
   AND session_id != ''
 GROUP BY session_id

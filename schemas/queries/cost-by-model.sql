@@ -1,15 +1,15 @@
 -- name: cost-by-model
 -- answers: What did each model of each provider cost (calls, tokens, USD)?
--- params: service String = '', from DateTime64(3), to DateTime64(3)
+-- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC')
 SELECT
   provider,
   model,
   count() AS calls,
   sum(input_tokens) AS input_tokens,
   sum(output_tokens) AS output_tokens,
-  round(toFloat64(sum(cost_usd)), 6) AS cost_usd
+  toFloat64(sum(cost_usd)) AS cost_usd
 FROM external_calls
-WHERE timestamp >= {from:DateTime64(3)} AND timestamp < {to:DateTime64(3)}
+WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}
   AND ({service:String} = '' OR service = {service:String})
   AND model != ''
 GROUP BY provider, model

@@ -1,16 +1,32 @@
 -- name: cost-by-provider
--- answers: What did each external provider cost (calls, tokens, USD), read from the daily rollup?
--- params: service String = '', from DateTime64(3), to DateTime64(3)
+-- answers: What did each external provider cost (calls, tokens, USD)? Whole days from the daily rollup, partial days from raw rows.
+-- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC')
 -- source: rollup
--- Reads the daily rollup: the window counts every whole day it touches (the .raw form is exact to the millisecond).
+-- Exact for any window: whole UTC days inside [from, to) from the rollup, the partial first and last day from raw
+-- rows, their states merged (README: "Rollup and raw forms").
+-- cost_usd is the exact Decimal sum, printed in full (no rounding: a call can cost less than a micro-dollar).
+WITH
+    toDate({from:DateTime64(3, 'UTC')}) + (toStartOfDay({from:DateTime64(3, 'UTC')}) != {from:DateTime64(3, 'UTC')}) AS whole_from,
+    toDate({to:DateTime64(3, 'UTC')}) AS whole_to,
+    least({to:DateTime64(3, 'UTC')}, toDateTime64(whole_from, 3, 'UTC')) AS edge_low_end,
+    greatest(edge_low_end, toDateTime64(whole_to, 3, 'UTC')) AS edge_high_start
 SELECT
-  provider,
-  sum(calls) AS calls,
-  sum(input_tokens) AS input_tokens,
-  sum(output_tokens) AS output_tokens,
-  round(toFloat64(sum(cost_usd)), 6) AS cost_usd
-FROM external_cost_daily
-WHERE day >= toDate({from:DateTime64(3)}) AND day <= toDate({to:DateTime64(3)} - INTERVAL 1 MILLISECOND)
-  AND ({service:String} = '' OR service = {service:String})
-GROUP BY provider
+  key AS provider,
+  sum(part_calls) AS calls,
+  sum(part_input_tokens) AS input_tokens,
+  sum(part_output_tokens) AS output_tokens,
+  toFloat64(sum(part_cost)) AS cost_usd
+FROM
+(
+  SELECT provider AS key, sum(calls) AS part_calls, sum(input_tokens) AS part_input_tokens, sum(output_tokens) AS part_output_tokens, sum(cost_usd) AS part_cost
+  FROM external_cost_daily
+  WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String})
+  GROUP BY key
+  UNION ALL
+  SELECT provider, count(), sum(input_tokens), sum(output_tokens), sum(cost_usd)
+  FROM external_calls
+  WHERE ((timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < edge_low_end) OR (timestamp >= edge_high_start AND timestamp < {to:DateTime64(3, 'UTC')})) AND ({service:String} = '' OR service = {service:String})
+  GROUP BY provider
+)
+GROUP BY key
 ORDER BY cost_usd DESC, provider

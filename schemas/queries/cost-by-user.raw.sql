@@ -1,14 +1,15 @@
 -- name: cost-by-user.raw
 -- answers: What did each user cost in external calls (tokens and USD), from raw rows?
--- params: service String = '', from DateTime64(3), to DateTime64(3), limit UInt32 = 50
+-- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), limit UInt32 = 50
+-- Calls without a user are labelled (anonymous); cost_usd is the exact Decimal sum, unrounded.
 SELECT
-  user_id,
+  if(user_id = '', '(anonymous)', user_id) AS user_id,
   count() AS calls,
   sum(input_tokens) AS input_tokens,
   sum(output_tokens) AS output_tokens,
-  round(toFloat64(sum(cost_usd)), 6) AS cost_usd
+  toFloat64(sum(cost_usd)) AS cost_usd
 FROM external_calls
-WHERE timestamp >= {from:DateTime64(3)} AND timestamp < {to:DateTime64(3)}
+WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}
   AND ({service:String} = '' OR service = {service:String})
 GROUP BY user_id
 ORDER BY cost_usd DESC, user_id

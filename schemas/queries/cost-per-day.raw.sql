@@ -1,14 +1,14 @@
 -- name: cost-per-day.raw
 -- answers: What did external calls cost per day, from raw rows?
--- params: service String = '', from DateTime64(3), to DateTime64(3)
+-- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC')
 SELECT
   toDate(timestamp) AS day,
   count() AS calls,
   sum(input_tokens) AS input_tokens,
   sum(output_tokens) AS output_tokens,
-  round(toFloat64(sum(cost_usd)), 6) AS cost_usd
+  toFloat64(sum(cost_usd)) AS cost_usd
 FROM external_calls
-WHERE timestamp >= {from:DateTime64(3)} AND timestamp < {to:DateTime64(3)}
+WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}
   AND ({service:String} = '' OR service = {service:String})
 GROUP BY day
 ORDER BY day

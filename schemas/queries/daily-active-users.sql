@@ -1,15 +1,42 @@
 -- name: daily-active-users
--- answers: How many distinct signed-in users were active on each day, read from the daily rollup?
--- params: service String = '', from DateTime64(3), to DateTime64(3)
+-- answers: How many distinct signed-in users were active on each UTC day (seen in requests, auth events, external calls or custom activities), and how many requests came in?
+-- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC')
 -- source: rollup
--- Reads the daily rollup: the window counts every whole day it touches (the .raw form is exact to the millisecond).
+-- Exact for any window: whole UTC days inside [from, to) from the rollup, the partial first and last day from raw
+-- rows, their states merged (README: "Rollup and raw forms").
+-- A user counts wherever they appear: the uniq() states of access_client_daily and auth_daily, the user ids of
+-- external_cost_daily and of activities (no rollup; dashboard audit rows excluded) merge into one distinct count.
+WITH
+    toDate({from:DateTime64(3, 'UTC')}) + (toStartOfDay({from:DateTime64(3, 'UTC')}) != {from:DateTime64(3, 'UTC')}) AS whole_from,
+    toDate({to:DateTime64(3, 'UTC')}) AS whole_to,
+    least({to:DateTime64(3, 'UTC')}, toDateTime64(whole_from, 3, 'UTC')) AS edge_low_end,
+    greatest(edge_low_end, toDateTime64(whole_to, 3, 'UTC')) AS edge_high_start
 SELECT
   day,
-  uniqMerge(users) AS active_users,
-  sum(signed_in_requests) AS requests
-FROM access_client_daily
-WHERE day >= toDate({from:DateTime64(3)}) AND day <= toDate({to:DateTime64(3)} - INTERVAL 1 MILLISECOND)
-  AND ({service:String} = '' OR service = {service:String})
+  uniqMerge(part_users) AS active_users,
+  sum(part_requests) AS requests
+FROM
+(
+  SELECT day, uniqMergeState(users) AS part_users, sum(requests) AS part_requests
+  FROM access_client_daily WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String}) GROUP BY day
+  UNION ALL
+  SELECT day, uniqMergeState(users), toUInt64(0)
+  FROM auth_daily WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String}) GROUP BY day
+  UNION ALL
+  SELECT day, uniqState(nullIf(user_id, '')), toUInt64(0)
+  FROM external_cost_daily WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String}) GROUP BY day
+  UNION ALL
+  SELECT toDate(timestamp), uniqState(nullIf(user_id, '')), count()
+  FROM access_log WHERE ((timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < edge_low_end) OR (timestamp >= edge_high_start AND timestamp < {to:DateTime64(3, 'UTC')})) AND ({service:String} = '' OR service = {service:String}) GROUP BY toDate(timestamp)
+  UNION ALL
+  SELECT toDate(timestamp), uniqState(nullIf(user_id, '')), toUInt64(0)
+  FROM auth_events WHERE ((timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < edge_low_end) OR (timestamp >= edge_high_start AND timestamp < {to:DateTime64(3, 'UTC')})) AND ({service:String} = '' OR service = {service:String}) GROUP BY toDate(timestamp)
+  UNION ALL
+  SELECT toDate(timestamp), uniqState(nullIf(user_id, '')), toUInt64(0)
+  FROM external_calls WHERE ((timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < edge_low_end) OR (timestamp >= edge_high_start AND timestamp < {to:DateTime64(3, 'UTC')})) AND ({service:String} = '' OR service = {service:String}) GROUP BY toDate(timestamp)
+  UNION ALL
+  SELECT toDate(timestamp), uniqState(nullIf(user_id, '')), toUInt64(0)
+  FROM activities WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')} AND ({service:String} = '' OR service = {service:String}) AND action NOT IN ('dashboard.read', 'admin.ack') GROUP BY toDate(timestamp)
+)
 GROUP BY day
-HAVING requests > 0
 ORDER BY day

@@ -1,6 +1,6 @@
 -- name: endpoint-latency.raw
--- answers: What are p50/p95/p99 latency and the error rate of each endpoint, from raw access rows?
--- params: service String = '', from DateTime64(3), to DateTime64(3), route String = '', limit UInt32 = 50
+-- answers: What are p50/p95/p99 latency and the error ratio of each endpoint, from raw access rows?
+-- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), route String = '', limit UInt32 = 50
 SELECT
   service,
   method,
@@ -11,9 +11,9 @@ SELECT
   round(quantilesTDigest(0.5, 0.9, 0.95, 0.99)(duration_ms)[3], 3) AS p95_ms,
   round(quantilesTDigest(0.5, 0.9, 0.95, 0.99)(duration_ms)[4], 3) AS p99_ms,
   countIf(status >= 500) AS errors,
-  round(countIf(status >= 500) / count(), 4) AS error_rate
+  round(countIf(status >= 500) / count(), 4) AS error_ratio
 FROM access_log
-WHERE timestamp >= {from:DateTime64(3)} AND timestamp < {to:DateTime64(3)}
+WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}
   AND ({service:String} = '' OR service = {service:String})
   AND ({route:String} = '' OR route = {route:String})
 GROUP BY service, method, route

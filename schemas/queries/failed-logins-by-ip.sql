@@ -1,6 +1,6 @@
 -- name: failed-logins-by-ip
 -- answers: Which client addresses have the most failed logins, against how many accounts (abuse detection)?
--- params: service String = '', from DateTime64(3), to DateTime64(3), min_failures UInt32 = 1, limit UInt32 = 50
+-- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), min_failures UInt32 = 1, limit UInt32 = 50
 SELECT
   replaceRegexpOne(toString(client_ip), '^::ffff:', '') AS ip,
   count() AS failures,
@@ -8,7 +8,7 @@ SELECT
   min(timestamp) AS first_seen,
   max(timestamp) AS last_seen
 FROM auth_events
-WHERE timestamp >= {from:DateTime64(3)} AND timestamp < {to:DateTime64(3)}
+WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}
   AND ({service:String} = '' OR service = {service:String})
   AND (event = 'login_failed' OR (event = 'login' AND NOT success))
 GROUP BY client_ip

@@ -1,6 +1,6 @@
 -- name: recent-auth-events
 -- answers: The latest authentication events, newest first, optionally for one user or event kind.
--- params: service String = '', from DateTime64(3), to DateTime64(3), user String = '', event String = '', limit UInt32 = 100
+-- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), user String = '', event String = '', limit UInt32 = 100
 SELECT
   timestamp,
   event,
@@ -11,7 +11,7 @@ SELECT
   replaceRegexpOne(toString(client_ip), '^::ffff:', '') AS ip,
   user_agent
 FROM auth_events
-WHERE timestamp >= {from:DateTime64(3)} AND timestamp < {to:DateTime64(3)}
+WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}
   AND ({service:String} = '' OR service = {service:String})
   AND ({user:String} = '' OR user_id = {user:String})
   AND ({event:String} = '' OR event = {event:String})

@@ -1,13 +1,13 @@
 -- name: requests-per-user-per-day
 -- answers: How many requests did each signed-in user make per day?
--- params: service String = '', from DateTime64(3), to DateTime64(3), user String = '', limit UInt32 = 1000
+-- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), user String = '', limit UInt32 = 1000
 SELECT
   toDate(timestamp) AS day,
   user_id,
   count() AS requests,
   countIf(status >= 500) AS errors
 FROM access_log
-WHERE timestamp >= {from:DateTime64(3)} AND timestamp < {to:DateTime64(3)}
+WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}
   AND ({service:String} = '' OR service = {service:String})
   AND user_id != ''
   AND ({user:String} = '' OR user_id = {user:String})

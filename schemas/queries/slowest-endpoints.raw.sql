@@ -1,6 +1,6 @@
 -- name: slowest-endpoints.raw
 -- answers: Which endpoints are slowest (by p95), with average and worst latency, from raw access rows?
--- params: service String = '', from DateTime64(3), to DateTime64(3), min_requests UInt32 = 1, limit UInt32 = 10
+-- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), min_requests UInt32 = 1, limit UInt32 = 10
 SELECT
   service,
   method,
@@ -11,7 +11,7 @@ SELECT
   round(quantilesTDigest(0.5, 0.9, 0.95, 0.99)(duration_ms)[3], 3) AS p95_ms,
   round(max(duration_ms), 3) AS max_ms
 FROM access_log
-WHERE timestamp >= {from:DateTime64(3)} AND timestamp < {to:DateTime64(3)}
+WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}
   AND ({service:String} = '' OR service = {service:String})
 GROUP BY service, method, route
 HAVING requests >= {min_requests:UInt32}

@@ -1,14 +1,16 @@
 -- name: throughput
 -- answers: How many requests and errors per time bucket (default 60 minutes), and how fast?
--- params: service String = '', from DateTime64(3), to DateTime64(3), bucket_minutes UInt32 = 60
+-- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), bucket_minutes UInt32 = 60
 SELECT
-  toStartOfInterval(timestamp, toIntervalMinute({bucket_minutes:UInt32})) AS bucket,
+  -- Buckets counted from Monday 1970-01-05 00:00 UTC rather than the epoch (a Thursday): same hours and days, and a
+  -- 10080-minute bucket is an ISO week starting Monday.
+  toDateTime(intDiv(toUnixTimestamp(timestamp) - 345600, {bucket_minutes:UInt32} * 60) * {bucket_minutes:UInt32} * 60 + 345600, 'UTC') AS bucket,
   count() AS requests,
   countIf(status >= 500) AS errors,
   countIf(status >= 400 AND status < 500) AS client_errors,
   round(avg(duration_ms), 3) AS avg_ms
 FROM access_log
-WHERE timestamp >= {from:DateTime64(3)} AND timestamp < {to:DateTime64(3)}
+WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}
   AND ({service:String} = '' OR service = {service:String})
 GROUP BY bucket
 ORDER BY bucket

@@ -1,18 +1,35 @@
 -- name: top-routes
--- answers: Which endpoints are the most popular (requests, unique users, errors), read from the daily rollup?
--- params: service String = '', from DateTime64(3), to DateTime64(3), limit UInt32 = 20
+-- answers: Which endpoints are the most popular (requests, unique users, errors)? Whole days from the daily rollup, partial edge days from raw rows.
+-- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), limit UInt32 = 20
 -- source: rollup
--- Reads the daily rollup: the window counts every whole day it touches (the .raw form is exact to the millisecond).
+-- Exact for any window: the whole UTC days inside [from, to) come from the rollup, the rest of the window (the
+-- partial first and last day) from access_log, and the states of both are merged (README: "Rollup and raw forms").
+WITH
+    toDate({from:DateTime64(3, 'UTC')}) + (toStartOfDay({from:DateTime64(3, 'UTC')}) != {from:DateTime64(3, 'UTC')}) AS whole_from,
+    toDate({to:DateTime64(3, 'UTC')}) AS whole_to,
+    least({to:DateTime64(3, 'UTC')}, toDateTime64(whole_from, 3, 'UTC')) AS edge_low_end,
+    greatest(edge_low_end, toDateTime64(whole_to, 3, 'UTC')) AS edge_high_start
 SELECT
   service,
   method,
   route,
-  sum(requests) AS requests,
-  uniqMerge(users) AS unique_users,
-  sum(errors) AS errors
-FROM access_route_daily
-WHERE day >= toDate({from:DateTime64(3)}) AND day <= toDate({to:DateTime64(3)} - INTERVAL 1 MILLISECOND)
-  AND ({service:String} = '' OR service = {service:String})
+  sum(part_requests) AS requests,
+  uniqMerge(part_users) AS unique_users,
+  sum(part_errors) AS errors
+FROM
+(
+  SELECT service, method, route, sum(requests) AS part_requests, uniqMergeState(users) AS part_users, sum(errors) AS part_errors
+  FROM access_route_daily
+  WHERE day >= whole_from AND day < whole_to
+    AND ({service:String} = '' OR service = {service:String})
+  GROUP BY service, method, route
+  UNION ALL
+  SELECT service, method, route, count(), uniqState(nullIf(user_id, '')), countIf(status >= 500)
+  FROM access_log
+  WHERE ((timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < edge_low_end) OR (timestamp >= edge_high_start AND timestamp < {to:DateTime64(3, 'UTC')}))
+    AND ({service:String} = '' OR service = {service:String})
+  GROUP BY service, method, route
+)
 GROUP BY service, method, route
 ORDER BY requests DESC, service, method, route
 LIMIT {limit:UInt32}

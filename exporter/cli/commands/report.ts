@@ -6,7 +6,7 @@ import { QueryCatalog, QueryCatalogError } from '../../analytics/query-catalog';
 import { resolveWindow } from '../../analytics/since';
 import { UsageError } from '../cli-errors';
 import { collectParam, withSink } from '../cli-context';
-import { formatRows, parseFormat } from '../output-format';
+import { formatReport, parseFormat, truncationNotice } from '../output-format';
 
 interface ReportOptions {
   since?: string;
@@ -41,7 +41,9 @@ export function registerReport(program: Command): void {
         if (error instanceof QueryCatalogError || error instanceof RangeError) throw new UsageError(error.message);
         throw error;
       }
-      const rows = await withSink((sink) => catalog.run(sink, name, values));
-      process.stdout.write(formatRows(rows, format));
+      const page = await withSink((sink) => catalog.runReport(sink, name, values));
+      const meta = { name, ...(values.from !== undefined ? { from: values.from } : {}), ...(values.to !== undefined ? { to: values.to } : {}), limit: page.limit, truncated: page.truncated };
+      process.stdout.write(formatReport(page.rows, format, meta));
+      if (format === 'csv') process.stderr.write(truncationNotice(meta));
     });
 }

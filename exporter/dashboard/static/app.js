@@ -105,7 +105,7 @@
 
   async function loadRoutes() {
     const { rows } = await report('endpoint-latency.raw', { limit: 15 });
-    fillTable('routes', rows, ['method', 'route', (r) => num(r.requests), (r) => num(r.p50_ms), (r) => num(r.p95_ms), (r) => num(r.p99_ms), (r) => pct(r.error_rate)]);
+    fillTable('routes', rows, ['method', 'route', (r) => num(r.requests), (r) => num(r.p50_ms), (r) => num(r.p95_ms), (r) => num(r.p99_ms), (r) => pct(r.error_ratio)]);
   }
 
   async function loadAuth() {

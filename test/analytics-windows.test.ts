@@ -1,0 +1,187 @@
+/**
+ * Reports are exact for any window and any time zone: rollup forms equal their .raw twins and the truth kept by the
+ * generator over random windows (partial days, one hour, whole days), rows past raw retention count nowhere, and the
+ * whole report suite prints the same under TZ=UTC and TZ=America/Los_Angeles.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QueryCatalog } from '../exporter/analytics/query-catalog';
+import { EmbeddedSink } from '../exporter/sinks/embedded-sink';
+import { migrate } from '../schemas/migrate';
+import { chTime, generateActivity, insertGenerated, lcg, Truth } from './helpers/activity-generator';
+
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+const repo = path.resolve(__dirname, '..');
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-analytics-windows-'));
+const dataDir = path.join(root, 'data');
+let sink: EmbeddedSink | undefined;
+const catalog = QueryCatalog.load();
+// A fixed "now" inside the last hour keeps rows within the 90-day raw retention the test migrates with.
+const NOW_MS = Math.floor(Date.now() / 1000) * 1000;
+const data = generateActivity(20261202, NOW_MS);
+const truth = new Truth(data);
+const ROLLUPS = catalog.list().filter((q) => q.source === 'rollup').map((q) => q.name);
+const OLD_MS = NOW_MS - 400 * DAY_MS;
+
+/** UInt64 comes back as text in JSON; compare numbers as numbers. */
+function norm(rows: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
+  return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v])));
+}
+
+async function run(name: string, from: string, to: string, extra: Record<string, string> = {}): Promise<Array<Record<string, unknown>>> {
+  const declared = new Set(catalog.get(name).params.map((p) => p.name));
+  return norm(await catalog.run(sink!, name, { ...(declared.has('from') ? { from } : {}), ...(declared.has('to') ? { to } : {}), ...extra }));
+}
+
+/** Windows that cut days anywhere: the last hour and day (--since 1h / 24h), random spans, whole days, one day's middle. */
+function windows(): Array<{ label: string; from: string; to: string }> {
+  const rand = lcg(99);
+  const startOfToday = Math.floor(NOW_MS / DAY_MS) * DAY_MS;
+  const list = [
+    { label: 'since 1h', from: chTime(NOW_MS - HOUR_MS), to: chTime(NOW_MS) },
+    { label: 'since 24h', from: chTime(NOW_MS - DAY_MS), to: chTime(NOW_MS) },
+    { label: 'whole days', from: chTime(startOfToday - 7 * DAY_MS), to: chTime(startOfToday) },
+    { label: 'inside one day', from: chTime(startOfToday - 3 * DAY_MS + 3 * HOUR_MS + 17), to: chTime(startOfToday - 3 * DAY_MS + 20 * HOUR_MS) },
+    { label: 'from midnight to mid-day', from: chTime(startOfToday - 2 * DAY_MS), to: chTime(startOfToday - 2 * DAY_MS + 5 * HOUR_MS + 1) },
+    { label: '500 days (covers the 400-day-old row)', from: chTime(NOW_MS - 500 * DAY_MS), to: chTime(NOW_MS + 1) },
+  ];
+  for (let i = 0; i < 6; i++) {
+    const a = data.startMs - DAY_MS + Math.floor(rand() * 11 * DAY_MS);
+    const b = a + 1 + Math.floor(rand() * 5 * DAY_MS);
+    list.push({ label: `random ${i}`, from: chTime(a), to: chTime(b) });
+  }
+  return list;
+}
+
+beforeAll(async () => {
+  sink = new EmbeddedSink({ dataDir });
+  await migrate(sink, { retentionDays: 90, rollupRetentionDays: 730 });
+  await insertGenerated(sink, data);
+  // One row of each kind dated 400 days back: past the 90-day raw retention, so no report may count it.
+  const old = chTime(OLD_MS);
+  const late = [
+    ['access_log', { ...data.access[0], timestamp: old, span_id: 'old-a' }],
+    ['auth_events', { ...data.auth[0], timestamp: old, span_id: 'old-b' }],
+    ['external_calls', { ...data.external[1], timestamp: old, span_id: 'old-c' }],
+  ] as const;
+  for (const [table, row] of late) {
+    const result = await sink.insert(table, [row], { dedupToken: `late-${table}` });
+    if (!result.ok) throw result.error;
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await sink?.close();
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+describe('rollup forms over any window', () => {
+  it('the catalogue has the nine rollup reports, each with a .raw twin', () => {
+    expect(ROLLUPS.sort()).toEqual(['auth-per-day', 'cost-by-provider', 'cost-by-user', 'cost-per-day', 'daily-active-users', 'device-mix', 'endpoint-latency', 'slowest-endpoints', 'top-routes']);
+    for (const name of ROLLUPS) expect(catalog.get(`${name}.raw`).source).toBe('raw');
+  });
+
+  for (const w of windows()) {
+    it(`${w.label}: every rollup report equals its .raw twin and the generator's truth`, async () => {
+      for (const name of ROLLUPS) {
+        const extra = name === 'slowest-endpoints' ? { limit: '100' } : {};
+        const rollup = await run(name, w.from, w.to, extra);
+        const raw = await run(`${name}.raw`, w.from, w.to, extra);
+        if (name !== 'slowest-endpoints') {
+          expect(rollup, `${name} over ${w.from} .. ${w.to}`).toEqual(raw);
+          continue;
+        }
+        // avg_ms divides a Float64 sum added up in another order (per-day states vs rows): equal to 1 µs, not to the bit.
+        const withoutAvg = (rows: typeof raw) => rows.map(({ avg_ms: _avg, ...rest }) => rest);
+        expect(withoutAvg(rollup), `${name} over ${w.from} .. ${w.to}`).toEqual(withoutAvg(raw));
+        rollup.forEach((r, i) => expect(Math.abs(Number(r.avg_ms) - Number(raw[i].avg_ms))).toBeLessThanOrEqual(0.0010001));
+      }
+      expect(await run('top-routes', w.from, w.to, { limit: '100' })).toEqual(truth.topRoutes(w.from, w.to));
+      expect(await run('cost-by-provider', w.from, w.to)).toEqual(truth.costByProvider(w.from, w.to));
+      expect(await run('auth-per-day', w.from, w.to)).toEqual(truth.authPerDay(w.from, w.to));
+      expect(await run('daily-active-users', w.from, w.to)).toEqual(truth.dailyActiveUsers(w.from, w.to));
+      const overview = await run('overview', w.from, w.to);
+      expect(overview[0].requests).toBe(truth.totalRequests(w.from, w.to));
+    });
+  }
+
+  it('one hour of a day counts that hour, not the whole day the rollup holds', async () => {
+    const dayStart = Math.floor(NOW_MS / DAY_MS) * DAY_MS - 2 * DAY_MS;
+    const from = chTime(dayStart + 10 * HOUR_MS);
+    const to = chTime(dayStart + 11 * HOUR_MS);
+    const total = (await run('top-routes', from, to, { limit: '100' })).reduce((s, r) => s + Number(r.requests), 0);
+    expect(total).toBe(truth.totalRequests(from, to));
+    expect(truth.totalRequests(chTime(dayStart), chTime(dayStart + DAY_MS))).toBeGreaterThan(total * 5);
+  });
+
+  it('a row 400 days old is in no raw table and no rollup', async () => {
+    const from = chTime(OLD_MS - DAY_MS);
+    const to = chTime(OLD_MS + DAY_MS);
+    for (const table of ['access_route_daily', 'access_client_daily', 'auth_daily', 'external_cost_daily']) {
+      expect(norm(await sink!.query(`SELECT count() AS n FROM ${table} WHERE day < {d:Date}`, { d: chTime(NOW_MS - 100 * DAY_MS).slice(0, 10) })), table).toEqual([{ n: 0 }]);
+    }
+    for (const name of ROLLUPS) expect(await run(name, from, to), name).toEqual([]);
+  });
+
+  it('cost keeps its real precision: a $1.6e-7 call is not printed as 0', async () => {
+    const tiny = data.external.find((c) => data.costNanos.get(c.span_id) === 160)!;
+    const at = Date.parse(`${tiny.timestamp.replace(' ', 'T')}Z`);
+    const rows = await run('cost-by-provider', chTime(at), chTime(at + 1));
+    expect(rows).toEqual([{ provider: tiny.provider, calls: 1, input_tokens: tiny.input_tokens, output_tokens: tiny.output_tokens, cost_usd: 1.6e-7 }]);
+  });
+});
+
+/** Runs every report over fixed windows in a child process with its own TZ; prints one JSON document. */
+const SUITE_CHILD = `
+const { EmbeddedSink } = require(${JSON.stringify(path.join(repo, 'dist/exporter/sinks/embedded-sink.js'))});
+const { QueryCatalog } = require(${JSON.stringify(path.join(repo, 'dist/exporter/analytics/query-catalog.js'))});
+(async () => {
+  const [dataDir, windowsJson] = process.argv.slice(1);
+  const sink = new EmbeddedSink({ dataDir });
+  const catalog = QueryCatalog.load();
+  const out = { tz: (await sink.query('SELECT timezone() AS tz'))[0].tz, reports: {} };
+  for (const w of JSON.parse(windowsJson)) {
+    for (const q of catalog.list()) {
+      const names = new Set(q.params.map((p) => p.name));
+      const values = {};
+      if (names.has('from')) values.from = w.from;
+      if (names.has('to')) values.to = w.to;
+      out.reports[q.name + ' ' + w.from + ' ' + w.to] = await catalog.run(sink, q.name, values);
+    }
+  }
+  await sink.close();
+  process.stdout.write(JSON.stringify(out));
+})().catch((e) => { process.stderr.write(String(e && e.stack || e)); process.exit(1); });
+`;
+
+describe('time zones', () => {
+  it('the whole report suite prints the same under TZ=UTC and TZ=America/Los_Angeles, and equals the truth', async () => {
+    await sink!.close();
+    sink = undefined;
+    const startOfToday = Math.floor(NOW_MS / DAY_MS) * DAY_MS;
+    // --from/--to as the CLI binds them (dates are UTC midnights) and a --since 24h window.
+    const ws = [
+      { from: chTime(startOfToday - 9 * DAY_MS), to: chTime(startOfToday + DAY_MS) },
+      { from: chTime(NOW_MS - DAY_MS), to: chTime(NOW_MS) },
+    ];
+    const runIn = (tz: string): { tz: string; reports: Record<string, Array<Record<string, unknown>>> } => {
+      const child = spawnSync(process.execPath, ['-e', SUITE_CHILD, dataDir, JSON.stringify(ws)], { env: { ...process.env, TZ: tz }, encoding: 'utf8', timeout: 120_000 });
+      expect(child.status, child.stderr).toBe(0);
+      return JSON.parse(child.stdout) as { tz: string; reports: Record<string, Array<Record<string, unknown>>> };
+    };
+    const utc = runIn('UTC');
+    const la = runIn('America/Los_Angeles');
+    expect([utc.tz, la.tz]).toEqual(['UTC', 'America/Los_Angeles']);
+    expect(Object.keys(utc.reports).length).toBe(catalog.list().length * ws.length);
+    expect(la.reports).toEqual(utc.reports);
+    for (const w of ws) {
+      expect(norm(la.reports[`overview ${w.from} ${w.to}`])[0].requests).toBe(truth.totalRequests(w.from, w.to));
+      expect(norm(la.reports[`cost-by-provider ${w.from} ${w.to}`])).toEqual(truth.costByProvider(w.from, w.to));
+      expect(norm(la.reports[`top-routes ${w.from} ${w.to}`])).toEqual(truth.topRoutes(w.from, w.to));
+    }
+  }, 240_000);
+});
