@@ -14,9 +14,7 @@ import {
 import { takeAttemptedAccount } from '../auth/auth-account';
 import { authEventForStatus } from '../auth/auth-routes';
 import { emitAuthSpan } from '../auth/track-auth';
-import { frameworkRoute } from '../request/framework-route';
 import { headerNumber, rawHeader } from '../request/raw-header';
-import { routeTemplate } from '../request/route-template';
 import type { ActivityRuntime } from '../runtime/activity-runtime';
 import type { RequestState } from '../runtime/request-state';
 import { attributesOf, statusOf } from '../runtime/span-access';
@@ -37,7 +35,7 @@ export function finishAccessSpan(span: Span, state: RequestState, runtime: Activ
 
   let route = current[ATTR_HTTP_ROUTE] as string | undefined;
   if (route === undefined) {
-    route = frameworkRoute(state.request) ?? routeTemplate(state.path);
+    route = runtime.routeOf(state.request, state.path);
     set[ATTR_HTTP_ROUTE] = route;
   }
   span.updateName(`${(current[ATTR_HTTP_REQUEST_METHOD] as string | undefined) ?? state.request.method ?? 'GET'} ${route}`);

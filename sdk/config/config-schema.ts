@@ -64,6 +64,11 @@ function checkBodyField(value: unknown): string | undefined {
   return field === '' || field.split('.').every((part) => part !== '') ? undefined : `is "${field}"; use a field name or a dotted path like user.email`;
 }
 
+function checkRouteTemplates(value: unknown): string | undefined {
+  const bad = (value as string[]).find((t) => !t.startsWith('/'));
+  return bad === undefined ? undefined : `has "${bad}"; templates are paths starting with /, e.g. /api/articles/:slug`;
+}
+
 function checkMethods(value: unknown): string | undefined {
   const bad = (value as string[]).find((m) => !HTTP_METHODS.includes(m.toUpperCase()));
   return bad === undefined ? undefined : `has "${bad}"; methods are ${HTTP_METHODS.join(', ')}`;
@@ -123,6 +128,10 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
     description: 'JSON {"model": {"inputPerMillion": 2.5, "outputPerMillion": 10}} (USD; key may end in * for a prefix), merged over the built-in table' },
   { section: 'sdk', key: 'attributeMaxLength', env: 'OTEL_ACTIVITY_ATTRIBUTE_MAX_LENGTH', type: int(64, 1048576), default: 4096,
     description: 'Upper bound for any string attribute we set' },
+  { section: 'sdk', key: 'routes', env: 'OTEL_ACTIVITY_ROUTES', type: list, default: [], check: checkRouteTemplates,
+    description: 'Route templates for paths no framework route names, e.g. /api/articles/:slug,/files/*: :name is one segment, * one segment or (last) the rest; the most specific wins; before the id heuristic' },
+  { section: 'sdk', key: 'maxRoutes', env: 'OTEL_ACTIVITY_MAX_ROUTES', type: int(0, 1_000_000), default: 1000,
+    description: 'Distinct http.route values per process; past it a new route is stored as (other) and counted (getActivityStats().routesFolded); 0: no bound' },
 
   // exporter
   { section: 'exporter', key: 'flushCount', env: 'OTEL_ACTIVITY_FLUSH_COUNT', type: int(1, 10_000_000), default: 5000,

@@ -55,6 +55,10 @@ export interface SdkConfig {
   readonly modelPrices: Readonly<Record<string, ModelPrice>>;
   /** Upper bound for any attribute string value. */
   readonly attributeMaxLength: number;
+  /** Route templates (`/api/articles/:slug`, `*`) for paths no framework route names; before the id heuristic. */
+  readonly routes: readonly string[];
+  /** Distinct http.route values kept per process; past it new ones become `(other)`, counted. 0: no bound. */
+  readonly maxRoutes: number;
 }
 
 export interface ExporterConfig {

@@ -10,6 +10,7 @@ import { createAuthAccountReader, type AuthAccountReader } from '../auth/auth-ac
 import { compileAuthRoutes, type AuthRouteMatcher } from '../auth/auth-routes';
 import { createServiceMap, type ServiceResolver } from '../external/service-map';
 import { createPriceTable, type PriceLookup } from '../external/price-table';
+import { createAccessRouteResolver, type AccessRouteResolver } from '../request/access-route';
 import { createQueryRedactor, type QueryRedactor } from '../request/redact-query';
 import { compileSkipList, type PathMatcher } from '../request/skip-list';
 import { createUserAgentParser, type UserAgentParser } from '../request/user-agent';
@@ -41,6 +42,8 @@ export interface ActivityRuntime {
   readonly redactQuery: QueryRedactor;
   readonly parseUserAgent: UserAgentParser;
   readonly authRouteOf: AuthRouteMatcher;
+  /** http.route of an access span: framework route, configured templates, heuristic; bounded by maxRoutes. */
+  readonly routeOf: AccessRouteResolver;
   /** Config-derived identity (identifyJwtClaim, sessionCookies, authAccountField); undefined when off. */
   readonly tokenUserOf: TokenUserReader | undefined;
   readonly sessionOf: SessionCookieReader | undefined;
@@ -59,6 +62,7 @@ export function createActivityRuntime(config: SdkConfig, hooks: ActivityHooks = 
     redactQuery: createQueryRedactor(config.redactQueryParams),
     parseUserAgent: createUserAgentParser(config.userAgentMaxLength),
     authRouteOf: compileAuthRoutes(config.authRoutes),
+    routeOf: createAccessRouteResolver(config),
     tokenUserOf: createTokenUserReader(config.identifyJwtClaim),
     sessionOf: createSessionCookieReader(config.sessionCookies),
     authAccountOf: createAuthAccountReader(config.authAccountField),

@@ -17,6 +17,8 @@ export interface ActivityStats {
   authEvents: number;
   externalCalls: number;
   customActivities: number;
+  /** Access spans whose new route was past maxRoutes distinct routes, stored as route `(other)`. */
+  routesFolded: number;
 }
 
 const stats: ActivityStats = {
@@ -28,6 +30,7 @@ const stats: ActivityStats = {
   authEvents: 0,
   externalCalls: 0,
   customActivities: 0,
+  routesFolded: 0,
 };
 
 /** The live counters (mutable, module-level: one SDK per process). */

@@ -9,6 +9,8 @@ import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import type { ClientRequest, IncomingMessage, RequestOptions, ServerResponse } from 'node:http';
 import { ATTR_HTTP_REQUEST_BODY_SIZE, ATTR_HTTP_RESPONSE_BODY_SIZE } from '../attributes';
 import { headerNumber } from '../request/raw-header';
+import { HonoRouteInstrumentation } from '../request/hono-route-instrumentation';
+import { KoaRouteInstrumentation } from '../request/koa-route-instrumentation';
 import type { ActivityRuntime } from '../runtime/activity-runtime';
 
 export interface InstrumentationOptions {
@@ -71,6 +73,12 @@ function createUndiciInstrumentation(): UndiciInstrumentation {
 }
 
 export function createInstrumentations(runtime: ActivityRuntime, options: InstrumentationOptions): Instrumentation[] {
-  // No framework instrumentation: express's matched route is read from req.route at the end (framework-route.ts).
-  return [createHttpInstrumentation(runtime, options), createUndiciInstrumentation()];
+  // Routes: Express's is read from req.route at the end and Fastify's through its diagnostics channel
+  // (fastify-routes.ts); only Koa and Hono keep theirs where it takes a wrap to reach (framework-route.ts).
+  return [
+    createHttpInstrumentation(runtime, options),
+    createUndiciInstrumentation(),
+    new KoaRouteInstrumentation(),
+    new HonoRouteInstrumentation(),
+  ];
 }

@@ -17,6 +17,7 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ActivitySpanProcessor } from '../activity/activity-span-processor';
 import type { ActivityConfig } from '../config/config-types';
 import { traceInboundRequests } from '../activity/inbound-requests';
+import { traceFastifyRoutes } from '../request/fastify-routes';
 import { createActivityRuntime, setRuntime, TRACER_NAME, type ActivityHooks, type ActivityRuntime } from '../runtime/activity-runtime';
 import { ActivitySamplingProcessor } from '../sampling/activity-sampling-processor';
 import { createInstrumentations } from './instrumentations';
@@ -88,6 +89,8 @@ export function startActivityTracing(config: ActivityConfig, options: StartTraci
     contextManager.attach(ctx);
   });
 
+  const stopFastifyRoutes = traceFastifyRoutes();
+
   const disableInstrumentations = registerInstrumentations({
     tracerProvider: provider,
     instrumentations: createInstrumentations(runtime, {
@@ -103,6 +106,7 @@ export function startActivityTracing(config: ActivityConfig, options: StartTraci
     shutdown: () => {
       stopped ??= (async () => {
         stopInbound();
+        stopFastifyRoutes();
         disableInstrumentations();
         await provider.shutdown();
         trace.disable();
