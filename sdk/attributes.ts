@@ -47,6 +47,14 @@ export const ATTR_GEN_AI_REQUEST_MODEL = 'gen_ai.request.model';
 export const ATTR_GEN_AI_RESPONSE_MODEL = 'gen_ai.response.model';
 export const ATTR_GEN_AI_USAGE_INPUT_TOKENS = 'gen_ai.usage.input_tokens';
 export const ATTR_GEN_AI_USAGE_OUTPUT_TOKENS = 'gen_ai.usage.output_tokens';
+/** Input tokens read from the provider's prompt cache (part of input_tokens, priced lower). */
+export const ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS = 'gen_ai.usage.cache_read.input_tokens';
+/** Input tokens written to the provider's prompt cache (part of input_tokens, priced higher by Anthropic). */
+export const ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS = 'gen_ai.usage.cache_creation.input_tokens';
+/** Reasoning ("thinking") tokens, part of output_tokens. */
+export const ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS = 'gen_ai.usage.reasoning.output_tokens';
+/** Deprecated predecessor of gen_ai.provider.name, still sent by older GenAI instrumentations. */
+export const ATTR_GEN_AI_SYSTEM_LEGACY = 'gen_ai.system';
 
 // Read by the exporter's mappers only: the exception event (recordException) and names older instrumentations
 // still emit (semconv before the 1.23 HTTP stabilisation, and the pre-1.27 environment key).
@@ -84,6 +92,8 @@ export const ATTR_ACTIVITY_UA_DEVICE_TYPE = 'activity.user_agent.device_type';
 export const ATTR_ACTIVITY_EXTERNAL_SERVICE = 'activity.external.service';
 /** Cost of an external call in USD (reported by the caller, or computed from tokens and the price table). */
 export const ATTR_ACTIVITY_COST_USD = 'activity.cost.usd';
+/** Where the token counts came from: `response` (read from the LLM API's response body) or `app` (recordUsage). */
+export const ATTR_ACTIVITY_USAGE_SOURCE = 'activity.usage.source';
 
 /** Custom activities (the seeds' action / resource_type / resource_id / details). */
 export const ATTR_ACTIVITY_ACTION = 'activity.action';

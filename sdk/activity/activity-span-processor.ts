@@ -16,6 +16,7 @@ import {
   ATTR_URL_FULL,
   ATTR_URL_QUERY,
 } from '../attributes';
+import { foldResponseUsage, takeResponseUsage } from '../external/response-usage-capture';
 import { externalCallAttributes, isTrackedCall } from '../external/track-external-call';
 import { redactUrl } from '../request/redact-query';
 import { getRuntime } from '../runtime/activity-runtime';
@@ -79,8 +80,10 @@ export class ActivitySpanProcessor implements SpanProcessor {
       if (state !== undefined && state.span === span) finishAccessSpan(span, state, getRuntime());
       return;
     }
+    const usage = takeResponseUsage(getRuntime(), span);
     const outer = this.innerCalls.get(span);
     if (outer !== undefined) {
+      if (usage !== undefined) foldResponseUsage(outer, usage);
       const set: Attributes = {};
       for (const key of FOLDED) {
         if (span.attributes[key] !== undefined && outer.attributes[key] === undefined) set[key] = span.attributes[key];
@@ -92,6 +95,7 @@ export class ActivitySpanProcessor implements SpanProcessor {
       outer.setAttributes(set);
       return;
     }
+    if (usage !== undefined) span.setAttributes(usage);
     if (span.status.code === SpanStatusCode.ERROR) {
       const message = span.status.message || (span.attributes[ATTR_ERROR_MESSAGE] as string | undefined);
       if (span.kind === SpanKind.CLIENT && span.attributes[ATTR_ACTIVITY_KIND] === 'external' && span.attributes[ATTR_ERROR_MESSAGE] === undefined) {

@@ -65,11 +65,11 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 function isPrice(value: unknown): boolean {
   if (!isPlainObject(value)) return false;
-  const keys = Object.keys(value);
+  const optional = ['cachedInputPerMillion', 'cacheWritePerMillion', 'reasoningPerMillion'];
+  const isUsd = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v) && v >= 0;
   return (
-    keys.length === 2 &&
-    typeof value.inputPerMillion === 'number' && Number.isFinite(value.inputPerMillion) && value.inputPerMillion >= 0 &&
-    typeof value.outputPerMillion === 'number' && Number.isFinite(value.outputPerMillion) && value.outputPerMillion >= 0
+    isUsd(value.inputPerMillion) && isUsd(value.outputPerMillion) &&
+    Object.entries(value).every(([key, v]) => (key === 'inputPerMillion' || key === 'outputPerMillion' || optional.includes(key)) && isUsd(v))
   );
 }
 

@@ -126,6 +126,8 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
     description: 'Host (exact or *.suffix) → service name, merged over the built-in map (api.openai.com → openai …)' },
   { section: 'sdk', key: 'modelPrices', env: 'OTEL_ACTIVITY_MODEL_PRICES', type: { kind: 'priceMap' }, default: {},
     description: 'JSON {"model": {"inputPerMillion": 2.5, "outputPerMillion": 10}} (USD; key may end in * for a prefix), merged over the built-in table' },
+  { section: 'sdk', key: 'captureLlmUsage', env: 'OTEL_ACTIVITY_CAPTURE_LLM_USAGE', type: bool, default: true,
+    description: 'Read model and token usage (never content) from the responses of LLM API endpoints (chat/completions, responses, embeddings, messages, generateContent)' },
   { section: 'sdk', key: 'attributeMaxLength', env: 'OTEL_ACTIVITY_ATTRIBUTE_MAX_LENGTH', type: int(64, 1048576), default: 4096,
     description: 'Upper bound for any string attribute we set' },
   { section: 'sdk', key: 'routes', env: 'OTEL_ACTIVITY_ROUTES', type: list, default: [], check: checkRouteTemplates,

@@ -13,6 +13,12 @@ export interface ModelPrice {
   readonly inputPerMillion: number;
   /** USD per million output tokens. */
   readonly outputPerMillion: number;
+  /** USD per million input tokens read from the prompt cache; default inputPerMillion. */
+  readonly cachedInputPerMillion?: number;
+  /** USD per million input tokens written to the prompt cache; default inputPerMillion. */
+  readonly cacheWritePerMillion?: number;
+  /** USD per million reasoning tokens; default outputPerMillion. */
+  readonly reasoningPerMillion?: number;
 }
 
 export interface SdkConfig {
@@ -53,6 +59,8 @@ export interface SdkConfig {
   readonly externalServices: Readonly<Record<string, string>>;
   /** Model name (exact, or prefix ending in `*`) → price; merged over the built-in table. */
   readonly modelPrices: Readonly<Record<string, ModelPrice>>;
+  /** Read model and token usage from the responses of known LLM API endpoints (no content is kept). */
+  readonly captureLlmUsage: boolean;
   /** Upper bound for any attribute string value. */
   readonly attributeMaxLength: number;
   /** Route templates (`/api/articles/:slug`, `*`) for paths no framework route names; before the id heuristic. */

@@ -7,29 +7,39 @@ import { context, diag, SpanKind, trace } from '@opentelemetry/api';
 import {
   ATTR_ACTIVITY_COST_USD,
   ATTR_ACTIVITY_KIND,
+  ATTR_ACTIVITY_USAGE_SOURCE,
   ATTR_GEN_AI_REQUEST_MODEL,
-  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
 } from '../attributes';
 import { getRuntime } from '../runtime/activity-runtime';
 import { guardApi, optionsArg, textArg } from '../runtime/safe-args';
 import { attributesOf } from '../runtime/span-access';
-import { costUsd } from './price-table';
+import { priceUsage, usageAttributes, type TokenUsage } from './token-usage';
 import { externalCallAttributes } from './track-external-call';
 import { serviceOfModel } from './llm-providers';
 
 export interface UsageRecord {
   readonly model: string;
+  /** All input tokens, cached ones included (OpenAI's prompt_tokens; Anthropic's input + cache read + cache write). */
   readonly inputTokens?: number;
+  /** All output tokens, reasoning ones included. */
   readonly outputTokens?: number;
+  /** Input tokens read from the prompt cache (priced at cachedInputPerMillion). */
+  readonly cachedInputTokens?: number;
+  /** Input tokens written to the prompt cache (priced at cacheWritePerMillion). */
+  readonly cacheWriteTokens?: number;
+  /** Reasoning tokens (priced at reasoningPerMillion, else as output). */
+  readonly reasoningTokens?: number;
   /** Cost as reported by the provider; wins over the price table. */
   readonly costUsd?: number;
   /** Service name for usage recorded outside an external call; default from the model name. */
   readonly service?: string;
 }
 
-const warnedPrices = new Set<string>();
 let warnedOutside = false;
 
 function tokens(value: number | undefined): number {
@@ -41,22 +51,28 @@ export function recordUsage(usage: UsageRecord): number | undefined {
   return guardApi('recordUsage', () => record(optionsArg<UsageRecord>(usage)), undefined);
 }
 
+const USAGE_KEYS: ReadonlyArray<[keyof TokenUsage, string]> = [
+  ['inputTokens', ATTR_GEN_AI_USAGE_INPUT_TOKENS],
+  ['outputTokens', ATTR_GEN_AI_USAGE_OUTPUT_TOKENS],
+  ['cacheReadTokens', ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS],
+  ['cacheWriteTokens', ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS],
+  ['reasoningTokens', ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS],
+];
+
 function record(usage: Partial<UsageRecord>): number | undefined {
   const runtime = getRuntime();
   const maxLength = runtime.config.attributeMaxLength;
   const rawModel = textArg(usage.model);
   const model = rawModel !== undefined && rawModel.length > maxLength ? rawModel.slice(0, maxLength) : rawModel;
-  const input = tokens(usage.inputTokens);
-  const output = tokens(usage.outputTokens);
+  const counts: TokenUsage = {
+    inputTokens: tokens(usage.inputTokens),
+    outputTokens: tokens(usage.outputTokens),
+    cacheReadTokens: tokens(usage.cachedInputTokens),
+    cacheWriteTokens: tokens(usage.cacheWriteTokens),
+    reasoningTokens: tokens(usage.reasoningTokens),
+  };
   let cost = typeof usage.costUsd === 'number' && Number.isFinite(usage.costUsd) && usage.costUsd >= 0 ? usage.costUsd : undefined;
-  if (cost === undefined && model !== undefined) {
-    const price = runtime.priceOf(model);
-    if (price !== undefined) cost = costUsd(price, input, output);
-    else if (!warnedPrices.has(model) && warnedPrices.size < 100) {
-      warnedPrices.add(model);
-      diag.warn(`otel-activity: no price for model "${model.slice(0, 100)}"; add it to modelPrices (OTEL_ACTIVITY_MODEL_PRICES) to get its cost`);
-    }
-  }
+  cost ??= priceUsage(runtime.priceOf, model, counts);
 
   let span = trace.getActiveSpan();
   let ownSpan = false;
@@ -70,17 +86,15 @@ function record(usage: Partial<UsageRecord>): number | undefined {
     ownSpan = true;
   }
   const attributes = attributesOf(span);
-  if (model !== undefined) {
-    if (attributes[ATTR_GEN_AI_REQUEST_MODEL] === undefined) span.setAttribute(ATTR_GEN_AI_REQUEST_MODEL, model);
-    span.setAttribute(ATTR_GEN_AI_RESPONSE_MODEL, model);
-  }
-  // Several calls on one span (e.g. streaming chunks) add up.
-  const prevIn = Number(attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS] ?? 0);
-  const prevOut = Number(attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] ?? 0);
-  const prevCost = Number(attributes[ATTR_ACTIVITY_COST_USD] ?? 0);
-  span.setAttribute(ATTR_GEN_AI_USAGE_INPUT_TOKENS, prevIn + input);
-  span.setAttribute(ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, prevOut + output);
-  if (cost !== undefined) span.setAttribute(ATTR_ACTIVITY_COST_USD, Math.round((prevCost + cost) * 1e9) / 1e9);
+  // Usage read from the response is replaced by the app's own numbers; several recordUsage calls (e.g. one per
+  // streamed chunk) add up.
+  const adding = attributes[ATTR_ACTIVITY_USAGE_SOURCE] === 'app';
+  if (model !== undefined && attributes[ATTR_GEN_AI_REQUEST_MODEL] === undefined) span.setAttribute(ATTR_GEN_AI_REQUEST_MODEL, model);
+  const total: Record<keyof TokenUsage, number> = { ...counts };
+  if (adding) for (const [field, key] of USAGE_KEYS) total[field] += Number(attributes[key] ?? 0);
+  const prevCost = adding ? Number(attributes[ATTR_ACTIVITY_COST_USD] ?? 0) : 0;
+  const set = usageAttributes(total, model, cost === undefined ? undefined : Math.round((prevCost + cost) * 1e9) / 1e9, 'app');
+  span.setAttributes(set);
   if (ownSpan) span.end();
   return cost;
 }

@@ -8,6 +8,7 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import type { ClientRequest, IncomingMessage, RequestOptions, ServerResponse } from 'node:http';
 import { ATTR_HTTP_REQUEST_BODY_SIZE, ATTR_HTTP_RESPONSE_BODY_SIZE } from '../attributes';
+import { captureHttpUsage, captureUndiciUsage } from '../external/response-usage-capture';
 import { headerNumber } from '../request/raw-header';
 import { HonoRouteInstrumentation } from '../request/hono-route-instrumentation';
 import { KoaRouteInstrumentation } from '../request/koa-route-instrumentation';
@@ -47,17 +48,19 @@ function createHttpInstrumentation(runtime: ActivityRuntime, options: Instrument
       if ('setHeader' in response) return;
       const size = headerNumber(response.headers['content-length']);
       if (size !== undefined) span.setAttribute(ATTR_HTTP_RESPONSE_BODY_SIZE, size);
+      captureHttpUsage(runtime, span, response);
     },
     redactedQueryParams: [...runtime.config.redactQueryParams],
   });
 }
 
-function createUndiciInstrumentation(): UndiciInstrumentation {
+function createUndiciInstrumentation(runtime: ActivityRuntime): UndiciInstrumentation {
   return new UndiciInstrumentation({
     requestHook: (span, request) => {
       if (typeof request.contentLength === 'number' && request.contentLength >= 0) {
         span.setAttribute(ATTR_HTTP_REQUEST_BODY_SIZE, request.contentLength);
       }
+      captureUndiciUsage(runtime, span, request);
     },
     responseHook: (span, { response }) => {
       const headers = response.headers;
@@ -77,7 +80,7 @@ export function createInstrumentations(runtime: ActivityRuntime, options: Instru
   // (fastify-routes.ts); only Koa and Hono keep theirs where it takes a wrap to reach (framework-route.ts).
   return [
     createHttpInstrumentation(runtime, options),
-    createUndiciInstrumentation(),
+    createUndiciInstrumentation(runtime),
     new KoaRouteInstrumentation(),
     new HonoRouteInstrumentation(),
   ];

@@ -1,0 +1,297 @@
+// Usage read from LLM API responses with no code: the real official clients (openai, @anthropic-ai/sdk,
+// @google/genai) and plain http/fetch, called from inside a traced app request, against a fake provider on
+// 127.0.0.1 that answers in the providers' published shapes. Exact tokens, cost, user; the app's bytes untouched.
+import * as fs from 'node:fs';
+import type * as Http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { context } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
+import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import Anthropic from '@anthropic-ai/sdk';
+import { GoogleGenAI } from '@google/genai';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig, setUser, startActivityTracing, type ActivityTracing } from '../sdk/index';
+import { getRuntime } from '../sdk/runtime/activity-runtime';
+import { SECRET_ANSWER, startFakeLlmProvider, type FakeLlmProvider } from './helpers/fake-llm-provider';
+
+const exporter = new InMemorySpanExporter();
+let tracing: ActivityTracing;
+let http: typeof Http;
+let provider: FakeLlmProvider;
+let app: Http.Server;
+let appUrl = '';
+
+type Route = (provider: string) => Promise<string>;
+
+/** One app route per way of calling a model; each answers with what the app got back. */
+const routes: Record<string, Route> = {
+  '/openai-chat': async (base) => {
+    const client = new OpenAI({ apiKey: 'sk-test', baseURL: `${base}/v1`, maxRetries: 0 });
+    const r = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+    return r.choices[0].message.content ?? '';
+  },
+  '/openai-chat-stream': async (base) => {
+    const client = new OpenAI({ apiKey: 'sk-test', baseURL: `${base}/v1`, maxRetries: 0 });
+    const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+    return text;
+  },
+  '/openai-responses': async (base) => {
+    const client = new OpenAI({ apiKey: 'sk-test', baseURL: `${base}/v1`, maxRetries: 0 });
+    const r = await client.responses.create({ model: 'o4-mini', input: 'hi' });
+    return r.output_text;
+  },
+  '/openai-responses-stream': async (base) => {
+    const client = new OpenAI({ apiKey: 'sk-test', baseURL: `${base}/v1`, maxRetries: 0 });
+    const stream = await client.responses.create({ model: 'o4-mini', input: 'hi', stream: true });
+    let text = '';
+    for await (const event of stream) if (event.type === 'response.output_text.delta') text += event.delta;
+    return text;
+  },
+  '/openai-embeddings': async (base) => {
+    const client = new OpenAI({ apiKey: 'sk-test', baseURL: `${base}/v1`, maxRetries: 0 });
+    const r = await client.embeddings.create({ model: 'text-embedding-3-small', input: 'hi' });
+    return String(r.data[0].embedding.length);
+  },
+  '/anthropic': async (base) => {
+    const client = new Anthropic({ apiKey: 'sk-ant-test', baseURL: base, maxRetries: 0 });
+    const r = await client.messages.create({ model: 'claude-sonnet-4-20250514', max_tokens: 1024, messages: [{ role: 'user', content: 'hi' }] });
+    return r.content[0].type === 'text' ? r.content[0].text : '';
+  },
+  '/anthropic-stream-cut': async (base) => {
+    const client = new Anthropic({ apiKey: 'sk-ant-test', baseURL: base, maxRetries: 0 });
+    const stream = client.messages.stream({ model: 'claude-sonnet-4-20250514', max_tokens: 1024, metadata: { user_id: 'cut-after-4' }, messages: [{ role: 'user', content: 'hi' }] });
+    return stream.finalMessage().then(() => 'complete', () => 'cut');
+  },
+  '/openai-embeddings-large': async (base) => {
+    const client = new OpenAI({ apiKey: 'sk-test', baseURL: `${base}/v1`, maxRetries: 0 });
+    const r = await client.embeddings.create({ model: 'text-embedding-3-small', input: Array.from({ length: 3000 }, () => 'hi') });
+    return String(r.data.length);
+  },
+  '/anthropic-stream': async (base) => {
+    const client = new Anthropic({ apiKey: 'sk-ant-test', baseURL: base, maxRetries: 0 });
+    const stream = client.messages.stream({ model: 'claude-sonnet-4-20250514', max_tokens: 1024, messages: [{ role: 'user', content: 'hi' }] });
+    const message = await stream.finalMessage();
+    return message.content[0].type === 'text' ? message.content[0].text : '';
+  },
+  '/gemini': async (base) => {
+    const ai = new GoogleGenAI({ apiKey: 'gm-test', httpOptions: { baseUrl: base } });
+    const r = await ai.models.generateContent({ model: 'gemini-2.5-flash', contents: 'hi' });
+    return r.text ?? '';
+  },
+  '/gemini-stream': async (base) => {
+    const ai = new GoogleGenAI({ apiKey: 'gm-test', httpOptions: { baseUrl: base } });
+    let text = '';
+    for await (const chunk of await ai.models.generateContentStream({ model: 'gemini-2.5-flash', contents: 'hi' })) text += chunk.text ?? '';
+    return text;
+  },
+  '/fetch-raw-stream': async (base) => {
+    // The app's own bytes, as fetch hands them over: they must be exactly what the provider sent.
+    const r = await fetch(`${base}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'gpt-4o-mini', stream: true }) });
+    return Buffer.from(await r.arrayBuffer()).toString('base64');
+  },
+  '/http-gzip': (base) => httpCall(base, { model: 'gpt-4o-mini' }, { 'x-fake-gzip': '1', 'accept-encoding': 'gzip' }),
+  '/http-stream-paused': (base) => httpCall(base, { model: 'gpt-4o-mini', stream: true }, {}),
+  '/not-llm': async (base) => (await fetch(`${base}/v1/other`)).status.toString(),
+};
+
+/** node:http, consuming the response in paused mode ('readable' + read()): our observing must not switch it to flowing. */
+function httpCall(base: string, body: object, headers: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const payload = JSON.stringify(body);
+    const request = http.request(`${base}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('readable', () => {
+        for (let c = response.read() as Buffer | null; c !== null; c = response.read() as Buffer | null) chunks.push(c);
+      });
+      response.on('end', () => resolve(Buffer.concat(chunks).toString('base64')));
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+    request.end(payload);
+  });
+}
+
+function untraced<T>(fn: () => Promise<T>): Promise<T> {
+  return context.with(suppressTracing(context.active()), fn);
+}
+
+async function call(route: string, user = 'u-1'): Promise<{ status: number; body: string }> {
+  return untraced(async () => {
+    const response = await fetch(`${appUrl}${route}`, { headers: { 'x-user': user } });
+    return { status: response.status, body: await response.text() };
+  });
+}
+
+/** The external spans of the app request to `route`, once that request's access span has ended. */
+async function externalsOf(route: string): Promise<ReadableSpan[]> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const spans = exporter.getFinishedSpans();
+    const access = spans.find((s) => s.attributes['activity.kind'] === 'access' && s.attributes['url.path'] === route);
+    if (access !== undefined) return spans.filter((s) => s.attributes['activity.kind'] === 'external' && s.spanContext().traceId === access.spanContext().traceId);
+    if (Date.now() > deadline) throw new Error(`no access span for ${route}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+beforeAll(async () => {
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-llm-'));
+  fs.writeFileSync(path.join(cwd, 'package.json'), JSON.stringify({ name: 'llm-usage-app', version: '1.0.0' }));
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      sdk: {
+        exportMode: 'none',
+        // Test prices (USD per million), so the expected costs below do not move when the built-in table does.
+        modelPrices: {
+          'gpt-4o-mini': { inputPerMillion: 0.15, outputPerMillion: 0.6, cachedInputPerMillion: 0.075 },
+          'o4-mini': { inputPerMillion: 1.1, outputPerMillion: 4.4 },
+          'text-embedding-3-small': { inputPerMillion: 0.02, outputPerMillion: 0 },
+          'claude-sonnet-4': { inputPerMillion: 3, outputPerMillion: 15, cachedInputPerMillion: 0.3, cacheWritePerMillion: 3.75 },
+          'gemini-2.5-flash': { inputPerMillion: 0.3, outputPerMillion: 2.5 },
+        },
+      },
+    },
+  });
+  tracing = startActivityTracing(config, { exporter, simpleProcessor: true, cwd });
+  http = createRequire(import.meta.url)('node:http') as typeof Http;
+  provider = await untraced(() => startFakeLlmProvider());
+  app = http.createServer((req, res) => {
+    const route = routes[new URL(req.url ?? '/', 'http://x').pathname];
+    setUser({ id: String(req.headers['x-user']) });
+    if (route === undefined) {
+      res.writeHead(404).end();
+      return;
+    }
+    route(provider.url).then(
+      (text) => res.end(text),
+      (error: unknown) => res.writeHead(500).end(String(error)),
+    );
+  });
+  await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+  appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  app?.close();
+  await provider?.close();
+  await tracing?.shutdown();
+});
+
+beforeEach(() => {
+  exporter.reset();
+  provider.sent.length = 0;
+});
+
+function usageOf(span: ReadableSpan): Record<string, unknown> {
+  const picked: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(span.attributes)) if (key.startsWith('gen_ai.') || key.startsWith('activity.cost') || key === 'activity.usage.source' || key === 'user.id') picked[key] = value;
+  return picked;
+}
+
+describe('usage read from LLM responses with no code', () => {
+  const cases: Array<[string, string, Record<string, unknown>]> = [
+    // 200 uncached × 0.15 + 1000 cached × 0.075 + 300 × 0.6 = 285 µ$ per million
+    ['/openai-chat', SECRET_ANSWER, { model: 'gpt-4o-mini-2024-07-18', input: 1200, output: 300, cacheRead: 1000, cost: 0.000285 }],
+    // 50 × 0.15 + 20 × 0.6
+    ['/openai-chat-stream', `${SECRET_ANSWER.split('-').join('-')}-`, { model: 'gpt-4o-mini-2024-07-18', input: 50, output: 20, cost: 0.0000195 }],
+    // 36 × 1.1 + 887 × 4.4 (800 of them reasoning, priced as output)
+    ['/openai-responses', SECRET_ANSWER, { model: 'o4-mini', input: 36, output: 887, reasoning: 800, cost: 0.0039424 }],
+    ['/openai-responses-stream', SECRET_ANSWER, { model: 'o4-mini', input: 36, output: 887, reasoning: 800, cost: 0.0039424 }],
+    // 8 × 0.02: $1.6e-7
+    ['/openai-embeddings', '3', { model: 'text-embedding-3-small', input: 8, output: 0, cost: 0.00000016 }],
+    // 200 × 3 + 2000 cache read × 0.3 + 1000 cache write × 3.75 + 503 × 15; input counts all three
+    ['/anthropic', SECRET_ANSWER, { model: 'claude-sonnet-4-20250514', input: 3200, output: 503, cacheRead: 2000, cacheWrite: 1000, cost: 0.012495 }],
+    // input from message_start, output from message_delta: 25 × 3 + 15 × 15
+    ['/anthropic-stream', SECRET_ANSWER, { model: 'claude-sonnet-4-20250514', input: 25, output: 15, cost: 0.0003 }],
+    // 8 × 0.3 + (12 + 30 thinking) × 2.5
+    ['/gemini', SECRET_ANSWER, { model: 'gemini-2.5-flash', input: 8, output: 42, reasoning: 30, cost: 0.0001074 }],
+    ['/gemini-stream', SECRET_ANSWER, { model: 'gemini-2.5-flash', input: 8, output: 42, reasoning: 30, cost: 0.0001074 }],
+  ];
+  for (const [route, answer, want] of cases) {
+    it(`${route}: one external row with the exact tokens, cost and the request's user`, async () => {
+      const response = await call(route, `user${route}`);
+      expect(response).toEqual({ status: 200, body: answer });
+      const externals = await externalsOf(route);
+      expect(externals).toHaveLength(1);
+      const expected: Record<string, unknown> = {
+        'gen_ai.provider.name': undefined,
+        'gen_ai.response.model': want.model,
+        'gen_ai.usage.input_tokens': want.input,
+        'gen_ai.usage.output_tokens': want.output,
+        'activity.cost.usd': want.cost,
+        'activity.usage.source': 'response',
+        'user.id': `user${route}`,
+      };
+      if (want.cacheRead !== undefined) expected['gen_ai.usage.cache_read.input_tokens'] = want.cacheRead;
+      if (want.cacheWrite !== undefined) expected['gen_ai.usage.cache_creation.input_tokens'] = want.cacheWrite;
+      if (want.reasoning !== undefined) expected['gen_ai.usage.reasoning.output_tokens'] = want.reasoning;
+      delete expected['gen_ai.provider.name'];
+      expect(usageOf(externals[0])).toEqual(expected);
+      // Nothing of the content is kept.
+      expect(JSON.stringify(externals[0].attributes)).not.toContain('launch-code');
+    });
+  }
+
+  it('reads the usage at the end of a body far larger than the sampled head and tail', async () => {
+    expect((await call('/openai-embeddings-large')).body).toBe('3000');
+    expect(provider.sent[0].length).toBeGreaterThan(200_000);
+    const [external] = await externalsOf('/openai-embeddings-large');
+    // 24000 × $0.02/M
+    expect(usageOf(external)).toMatchObject({ 'gen_ai.response.model': 'text-embedding-3-small', 'gen_ai.usage.input_tokens': 24000, 'activity.cost.usd': 0.00048 });
+  });
+
+  it('keeps what a stream cut short had reported (input from message_start) and the app sees its error', async () => {
+    expect((await call('/anthropic-stream-cut')).body).toBe('cut');
+    const [external] = await externalsOf('/anthropic-stream-cut');
+    // 25 × 3 + 1 × 15
+    expect(usageOf(external)).toMatchObject({ 'gen_ai.usage.input_tokens': 25, 'gen_ai.usage.output_tokens': 1, 'activity.cost.usd': 0.00009 });
+  });
+
+  it('hands fetch the streamed bytes unchanged', async () => {
+    const response = await call('/fetch-raw-stream');
+    expect(Buffer.from(response.body, 'base64').equals(provider.sent[0])).toBe(true);
+    const [external] = await externalsOf('/fetch-raw-stream');
+    expect(usageOf(external)).toMatchObject({ 'gen_ai.usage.input_tokens': 50, 'gen_ai.usage.output_tokens': 20, 'activity.cost.usd': 0.0000195 });
+  });
+
+  it('reads a gzip-compressed http response, which the app still gets compressed and byte for byte', async () => {
+    const response = await call('/http-gzip');
+    const { gunzipSync } = await import('node:zlib');
+    expect(gunzipSync(Buffer.from(response.body, 'base64')).equals(provider.sent[0])).toBe(true);
+    const [external] = await externalsOf('/http-gzip');
+    expect(usageOf(external)).toMatchObject({ 'gen_ai.usage.input_tokens': 1200, 'gen_ai.usage.cache_read.input_tokens': 1000, 'activity.cost.usd': 0.000285 });
+  });
+
+  it('reads an SSE stream over http that the app consumes in paused mode, every byte still delivered', async () => {
+    const response = await call('/http-stream-paused');
+    expect(Buffer.from(response.body, 'base64').equals(provider.sent[0])).toBe(true);
+    const [external] = await externalsOf('/http-stream-paused');
+    expect(usageOf(external)).toMatchObject({ 'gen_ai.usage.input_tokens': 50, 'gen_ai.usage.output_tokens': 20, 'activity.usage.source': 'response' });
+  });
+
+  it('leaves calls to other endpoints alone', async () => {
+    expect((await call('/not-llm')).body).toBe('404');
+    const [external] = await externalsOf('/not-llm');
+    expect(Object.keys(external.attributes).filter((k) => k.startsWith('gen_ai.usage') || k === 'activity.cost.usd')).toEqual([]);
+  });
+
+  it('reads nothing when captureLlmUsage is off', async () => {
+    const runtime = getRuntime();
+    const config = runtime.config;
+    (runtime as { config: typeof config }).config = { ...config, captureLlmUsage: false };
+    try {
+      expect((await call('/openai-chat')).body).toBe(SECRET_ANSWER);
+      const [external] = await externalsOf('/openai-chat');
+      expect(Object.keys(external.attributes).filter((k) => k.startsWith('gen_ai.usage') || k === 'activity.cost.usd')).toEqual([]);
+    } finally {
+      (runtime as { config: typeof config }).config = config;
+    }
+  });
+});
