@@ -1,11 +1,15 @@
 /**
- * The preload entry: `node --require otel-activity/register app.js`. Reads and validates the config (env and
- * OTEL_ACTIVITY_CONFIG), starts activity tracing, and flushes on SIGTERM / SIGINT / exit. One of the two places
- * (with the config loader) that read process.env.
+ * The preload entry: `node --require otel-activity/register app.js`. Reads the SDK's settings (env and
+ * OTEL_ACTIVITY_CONFIG), starts activity tracing, and flushes on SIGTERM / SIGINT / exit. A bad setting never stops
+ * the app: it is named on one line and that key's default is used (OTEL_ACTIVITY_STRICT=true exits instead). One
+ * of the two places (with the config loader) that read process.env.
  */
-import { diag, DiagConsoleLogger, DiagLogLevel } from '@opentelemetry/api';
+import { DiagLogLevel } from '@opentelemetry/api';
 import { ConfigError, loadConfig } from './config/config-loader';
+import type { ConfigSection } from './config/config-schema';
+import type { ActivityConfig } from './config/config-types';
 import { installExitHandlers } from './setup/exit-handlers';
+import { installDiagLogger } from './setup/otel-globals';
 import { startActivityTracing, type ActivityTracing } from './setup/start-tracing';
 
 const LOG_LEVELS: Record<string, DiagLogLevel> = {
@@ -20,31 +24,58 @@ const LOG_LEVELS: Record<string, DiagLogLevel> = {
 
 const REGISTERED = Symbol.for('otel-activity.registered');
 
+function say(line: string): void {
+  process.stderr.write(`otel-activity: ${line}\n`);
+}
+
+/** The SDK's sections only: exporter keys too in inprocess mode, service keys never (they are `serve`'s). */
+function loadAppConfig(env: NodeJS.ProcessEnv): ActivityConfig {
+  const problems: string[] = [];
+  const load = (sections: readonly ConfigSection[]) => {
+    problems.length = 0;
+    return loadConfig({ env, sections, onProblem: (message) => problems.push(message) });
+  };
+  let config = load(['sdk']);
+  if (config.sdk.exportMode === 'inprocess') config = load(['sdk', 'exporter']);
+  for (const problem of problems) say(`${problem} (OTEL_ACTIVITY_STRICT=true stops the app instead)`);
+  return config;
+}
+
 function register(): ActivityTracing | undefined {
   const globals = globalThis as { [REGISTERED]?: ActivityTracing };
   // --require and --import of the same entry, or two copies of the package: start once.
   if (globals[REGISTERED] !== undefined) return globals[REGISTERED];
   const env = process.env;
-  if (env.OTEL_SDK_DISABLED === 'true') return undefined;
-  const level = LOG_LEVELS[(env.OTEL_LOG_LEVEL ?? 'warn').toLowerCase()] ?? DiagLogLevel.WARN;
-  diag.setLogger(new DiagConsoleLogger(), { logLevel: level, suppressOverrideMessage: true });
-
-  let config;
-  try {
-    config = loadConfig({ env });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      // A bad config stops the app at start-up, with one clear line rather than a stack trace.
-      process.stderr.write(`otel-activity: invalid configuration: ${error.message}\n`);
-      process.exit(78); // EX_CONFIG
-    }
-    throw error;
+  // The OTel spec: "true", case-insensitive, disables the SDK; anything else does not.
+  if ((env.OTEL_SDK_DISABLED ?? '').trim().toLowerCase() === 'true') return undefined;
+  const levelName = (env.OTEL_LOG_LEVEL ?? '').trim().toLowerCase();
+  const level = LOG_LEVELS[levelName];
+  installDiagLogger(level ?? DiagLogLevel.WARN);
+  if (levelName !== '' && level === undefined) {
+    say(`OTEL_LOG_LEVEL must be one of ${Object.keys(LOG_LEVELS).join(', ')}, got "${env.OTEL_LOG_LEVEL}"; using warn`);
   }
-  const tracing = startActivityTracing(config, {
-    cwd: process.cwd(),
-    resourceAttributes: env.OTEL_RESOURCE_ATTRIBUTES,
-    nodeEnv: env.NODE_ENV,
-  });
+
+  let config: ActivityConfig;
+  try {
+    config = loadAppConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // Only with OTEL_ACTIVITY_STRICT=true: stop at start-up, with one clear line rather than a stack trace.
+    say(`invalid configuration: ${error.message}`);
+    process.exit(78); // EX_CONFIG
+  }
+  let tracing: ActivityTracing;
+  try {
+    tracing = startActivityTracing(config, {
+      cwd: process.cwd(),
+      resourceAttributes: env.OTEL_RESOURCE_ATTRIBUTES,
+      nodeEnv: env.NODE_ENV,
+    });
+  } catch (error) {
+    // Never the app's problem: it runs untracked.
+    say(`could not start, the app runs without activity tracking: ${(error as Error).message}`);
+    return undefined;
+  }
   installExitHandlers(() => tracing.forceFlush());
   globals[REGISTERED] = tracing;
   return tracing;

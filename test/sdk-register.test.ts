@@ -150,11 +150,31 @@ describe('node --require otel-activity/register', () => {
     expect(receiver.spans.filter((s) => s.attributes['activity.kind'] === 'access').map((s) => s.name)).toEqual(['GET /ok']);
   });
 
-  it('refuses to start with a bad config and says which key and value', async () => {
+  it('starts the app on a bad setting, names it on one line and uses its default; service keys are left to serve', async () => {
+    const file = writeApp('app-bad.js', APP_CJS.replace('${HANDLER}', ''));
+    const app = await startApp(['--require', REGISTER_CJS], file, {
+      OTEL_ACTIVITY_SAMPLE_RATE: 'high',
+      OTEL_ACTIVITY_SAMPEL_RATE: '0.5',
+      OTEL_ACTIVITY_PORT: 'not-a-port',
+      OTEL_ACTIVITY_FLUSH_COUNT: 'lots',
+    });
+    expect(await get(app.port, '/ok')).toBe(200);
+    await expect.poll(() => receiver.spans.length, { timeout: 10_000 }).toBe(1);
+    app.child.kill('SIGTERM');
+    const { stderr } = await app.exited;
+    expect(stderr).toBe(
+      'otel-activity: unknown environment variable OTEL_ACTIVITY_SAMPEL_RATE (did you mean OTEL_ACTIVITY_SAMPLE_RATE?); ' +
+        '`otel-activity config` lists every variable; ignored (OTEL_ACTIVITY_STRICT=true stops the app instead)\n' +
+        'otel-activity: OTEL_ACTIVITY_SAMPLE_RATE must be a number from 0 to 1, got "high"; using 1 instead ' +
+        '(OTEL_ACTIVITY_STRICT=true stops the app instead)\n',
+    );
+  });
+
+  it('with OTEL_ACTIVITY_STRICT=true refuses to start on a bad setting and says which key and value', async () => {
     const file = writeApp('app-bad.js', APP_CJS.replace('${HANDLER}', ''));
     const child = spawn(process.execPath, ['--require', REGISTER_CJS, file], {
       cwd: APPS,
-      env: { PATH: process.env.PATH ?? '', OTEL_ACTIVITY_SAMPLE_RATE: 'high' },
+      env: { PATH: process.env.PATH ?? '', OTEL_ACTIVITY_SAMPLE_RATE: 'high', OTEL_ACTIVITY_STRICT: 'true' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';

@@ -21,7 +21,8 @@ import { externalCallAttributes, isTrackedCall } from '../external/track-externa
 import { redactUrl } from '../request/redact-query';
 import { getRuntime } from '../runtime/activity-runtime';
 import { activityCounters } from '../runtime/activity-stats';
-import { releaseRequestState, requestStateOf, setRequestState } from '../runtime/request-state';
+import { releaseRequestState, requestStateOf, setRequestState, storedRequestState } from '../runtime/request-state';
+import { adoptIntoRequest } from './adopt-into-request';
 import { finishAccessSpan } from './finish-access-span';
 import { addUserAttributes } from './identity-attributes';
 
@@ -45,9 +46,12 @@ export class ActivitySpanProcessor implements SpanProcessor {
   onStart(span: Span, parentContext: Context): void {
     if (span.kind === SpanKind.SERVER) return; // its state is opened by the request hook
     const parent = trace.getSpan(parentContext) as Span | undefined;
-    const state = requestStateOf(parent);
+    const inherited = requestStateOf(parent);
+    const state = inherited ?? storedRequestState();
     if (state !== undefined) setRequestState(span, state);
     if (span.kind !== SpanKind.CLIENT) return;
+    // The parent is another SDK's span (or none): the call still belongs to the request we are handling.
+    if (inherited === undefined && state !== undefined) adoptIntoRequest(span, state.span);
 
     const scope = span.instrumentationScope.name;
     const attributes = span.attributes;

@@ -23,7 +23,7 @@ import { anonymizeIp } from '../request/anonymize-ip';
 import { clientAddress } from '../request/client-address';
 import { rawHeader } from '../request/raw-header';
 import type { ActivityRuntime } from '../runtime/activity-runtime';
-import { releaseRequestState, setRequestState } from '../runtime/request-state';
+import { enterRequest, releaseRequestState, setRequestState, type RequestState } from '../runtime/request-state';
 
 const REQUEST_START = 'http.server.request.start';
 
@@ -79,7 +79,7 @@ export function startAccessSpan(runtime: ActivityRuntime, tracer: Tracer, attach
   const parent = rawHeader(request, 'traceparent') === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, request.headers);
   const span = tracer.startSpan(method, { kind: SpanKind.SERVER, attributes }, parent);
   const authEvent = runtime.authRouteOf(method, path);
-  setRequestState(span, {
+  const state: RequestState = {
     request,
     response,
     span,
@@ -96,7 +96,9 @@ export function startAccessSpan(runtime: ActivityRuntime, tracer: Tracer, attach
     authBody: authEvent === undefined || runtime.authAccountOf === undefined ? undefined : observeBody(request),
     errorMessage: undefined,
     finished: false,
-  });
+  };
+  setRequestState(span, state);
+  enterRequest(state);
   attach(trace.setSpan(parent, span));
   response.once('close', () => endAccessSpan(span, response));
 }

@@ -1,6 +1,7 @@
 /**
  * Loads and validates ActivityConfig once: defaults < JSON file < environment < programmatic overrides.
- * Every bad or unknown key is an error naming the key, the value and what is allowed.
+ * Every bad or unknown key is a ConfigError naming the key, the value and what is allowed; a lenient load (the app's
+ * SDK) reports it and keeps that key's default instead, so a typo never stops someone's app.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -19,6 +20,18 @@ export interface LoadConfigOptions {
   readonly file?: string;
   /** Highest precedence, e.g. from code; same shape as ActivityConfig. */
   readonly overrides?: DeepPartial<ActivityConfig>;
+  /**
+   * The sections read and validated; the others keep their defaults and their variables are left alone (an app
+   * validates only the SDK's keys: the service's belong to `otel-activity serve`). Default: all.
+   */
+  readonly sections?: readonly ConfigSection[];
+  /**
+   * Lenient load: each problem is passed here (one line, ending with what is used instead) and the key keeps its
+   * default, unless the loaded config says `sdk.strict`, in which case the first problem is thrown.
+   */
+  readonly onProblem?: (message: string) => void;
+  /** Filled with where each value came from, by dotted key: `default`, `file <path>`, `env <NAME>`, `code`. */
+  readonly sources?: Map<string, string>;
 }
 
 /** A config value or key is wrong; the message says which, what it was, and what is allowed. */
@@ -211,6 +224,31 @@ function suggestion(name: string, candidates: readonly string[]): string {
 
 type MutableConfig = Record<ConfigSection, Record<string, unknown>>;
 
+/** What one load call carries through its steps. */
+interface LoadRun {
+  readonly config: MutableConfig;
+  readonly sections: ReadonlySet<ConfigSection>;
+  /** Problems of a lenient load, in order; undefined for a strict one (problems throw at once). */
+  readonly problems: Array<{ readonly error: ConfigError; readonly fallback: string }> | undefined;
+  readonly sources: Map<string, string> | undefined;
+}
+
+/** Runs one step; in a lenient load a ConfigError is recorded, with what is used instead, and the load goes on. */
+function attempt(run: LoadRun, step: () => void, fallback: string): void {
+  if (run.problems === undefined) return step();
+  try {
+    step();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    run.problems.push({ error, fallback });
+  }
+}
+
+function setValue(run: LoadRun, field: ConfigField, value: unknown, source: string): void {
+  run.config[field.section][field.key] = value;
+  run.sources?.set(`${field.section}.${field.key}`, source);
+}
+
 function defaults(): MutableConfig {
   const config: MutableConfig = { sdk: {}, exporter: {}, service: {} };
   for (const field of CONFIG_FIELDS) config[field.section][field.key] = structuredClone(field.default);
@@ -218,33 +256,49 @@ function defaults(): MutableConfig {
 }
 
 /** Applies a nested object (file or overrides) onto the config; `label` prefixes messages. */
-function applyObject(config: MutableConfig, source: unknown, label: string): void {
+function applyObject(run: LoadRun, source: unknown, label: string, sourceName: string): void {
   if (!isPlainObject(source)) {
     throw new ConfigError(`${label}must be an object like {"sdk": {…}, "exporter": {…}, "service": {…}}, got ${JSON.stringify(source)}`);
   }
   for (const [sectionName, sectionValue] of Object.entries(source)) {
     if (!(SECTIONS as readonly string[]).includes(sectionName)) {
-      throw new ConfigError(`${label}unknown key "${sectionName}"; top-level keys are sdk, exporter, service${suggestion(sectionName, SECTIONS)}`);
+      attempt(run, () => {
+        throw new ConfigError(`${label}unknown key "${sectionName}"; top-level keys are sdk, exporter, service${suggestion(sectionName, SECTIONS)}`);
+      }, 'ignored');
+      continue;
     }
     const section = sectionName as ConfigSection;
-    if (sectionValue === undefined) continue;
+    if (sectionValue === undefined || !run.sections.has(section)) continue;
     if (!isPlainObject(sectionValue)) {
-      throw new ConfigError(`${label}${section} must be an object, got ${JSON.stringify(sectionValue)}`);
+      attempt(run, () => {
+        throw new ConfigError(`${label}${section} must be an object, got ${JSON.stringify(sectionValue)}`);
+      }, 'ignored');
+      continue;
     }
     const fields = CONFIG_FIELDS.filter((f) => f.section === section);
     for (const [key, value] of Object.entries(sectionValue)) {
       const field = fields.find((f) => f.key === key);
       if (field === undefined) {
         const keys = fields.map((f) => f.key);
-        throw new ConfigError(`${label}unknown key "${section}.${key}"${suggestion(key, keys)}; keys of ${section} are ${keys.join(', ')}`);
+        attempt(run, () => {
+          throw new ConfigError(`${label}unknown key "${section}.${key}"${suggestion(key, keys)}; keys of ${section} are ${keys.join(', ')}`);
+        }, 'ignored');
+        continue;
       }
       if (value === undefined) continue;
-      config[section][key] = validateValue(`${label}${section}.${key}`, field, value);
+      attempt(run, () => setValue(run, field, validateValue(`${label}${section}.${key}`, field, value), sourceName), keptText(run, field));
     }
   }
 }
 
-function applyFile(config: MutableConfig, file: string): void {
+/** The fallback named in a lenient load's message: the value the key keeps. */
+function keptText(run: LoadRun, field: ConfigField): string {
+  const value = run.config[field.section][field.key];
+  const text = Array.isArray(value) ? value.join(',') : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  return `using ${text === '' ? "''" : text} instead`;
+}
+
+function applyFile(run: LoadRun, file: string): void {
   const resolved = path.resolve(file);
   let text: string;
   try {
@@ -258,42 +312,60 @@ function applyFile(config: MutableConfig, file: string): void {
   } catch (error) {
     throw new ConfigError(`config file ${resolved} is not valid JSON: ${(error as Error).message}`);
   }
-  applyObject(config, parsed, `config file ${resolved}: `);
+  applyObject(run, parsed, `config file ${resolved}: `, `file ${resolved}`);
 }
 
-function applyEnv(config: MutableConfig, env: NodeJS.ProcessEnv): void {
+function applyEnv(run: LoadRun, env: NodeJS.ProcessEnv): void {
   const knownEnv = [...FIELDS_BY_ENV.keys(), CONFIG_FILE_ENV];
   for (const name of Object.keys(env)) {
     if (name.startsWith(ENV_PREFIX) && !FIELDS_BY_ENV.has(name) && name !== CONFIG_FILE_ENV) {
-      throw new ConfigError(`unknown environment variable ${name}${suggestion(name, knownEnv)}; run \`otel-activity config\` or see the README for the list`);
+      attempt(run, () => {
+        throw new ConfigError(`unknown environment variable ${name}${suggestion(name, knownEnv)}; \`otel-activity config\` lists every variable`);
+      }, 'ignored');
     }
   }
   for (const field of CONFIG_FIELDS) {
+    if (!run.sections.has(field.section)) continue;
     let name = field.env;
     let raw = env[name];
-    if (raw === undefined && field.standardEnv !== undefined) {
-      name = field.standardEnv;
+    for (const standard of field.standardEnv ?? []) {
+      if (raw !== undefined) break;
+      name = standard;
       raw = env[name];
     }
     if (raw === undefined) continue;
-    config[field.section][field.key] = validateValue(name, field, parseEnvValue(field, raw), raw);
+    const from = name;
+    const text = raw;
+    attempt(run, () => setValue(run, field, validateValue(from, field, parseEnvValue(field, text), text), `env ${from}`), keptText(run, field));
   }
 }
 
-/** Reads, merges and validates the configuration. Throws ConfigError on the first problem. */
+/** Reads, merges and validates the configuration. Throws ConfigError on the first problem unless the load is lenient. */
 export function loadConfig(options: LoadConfigOptions = {}): ActivityConfig {
   const env = options.env ?? process.env;
-  const config = defaults();
+  const run: LoadRun = {
+    config: defaults(),
+    sections: new Set(options.sections ?? SECTIONS),
+    problems: options.onProblem === undefined ? undefined : [],
+    sources: options.sources,
+  };
+  if (run.sources !== undefined) for (const f of CONFIG_FIELDS) run.sources.set(`${f.section}.${f.key}`, 'default');
+  const config = run.config;
   const file = options.file ?? env[CONFIG_FILE_ENV];
-  if (file !== undefined && file !== '') applyFile(config, file);
-  applyEnv(config, env);
-  if (options.overrides !== undefined) applyObject(config, options.overrides, '');
+  if (file !== undefined && file !== '') attempt(run, () => applyFile(run, file), 'the file is ignored');
+  applyEnv(run, env);
+  if (options.overrides !== undefined) applyObject(run, options.overrides, '', 'code');
+  if (run.problems !== undefined && run.problems.length > 0) {
+    if (config.sdk.strict === true) throw run.problems[0].error;
+    for (const problem of run.problems) options.onProblem?.(`${problem.error.message}; ${problem.fallback}`);
+  }
 
   // '' means "beside the data directory", so the spool never sits inside chDB's own directory.
   if (config.exporter.spoolDir === '') {
     config.exporter.spoolDir = path.join(config.exporter.dataDir as string, '..', 'spool');
   }
-  // Methods compare upper-case against request.method.
+  // Methods compare upper-case against request.method; propagator names are case-insensitive.
   config.sdk.methods = (config.sdk.methods as string[]).map((m) => m.toUpperCase());
+  config.sdk.propagators = (config.sdk.propagators as string[]).map((p) => p.toLowerCase());
   return config as unknown as ActivityConfig;
 }

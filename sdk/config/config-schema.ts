@@ -26,8 +26,8 @@ export interface ConfigField {
   readonly key: string;
   /** OTEL_ACTIVITY_<UPPER_SNAKE of key>, except sdk.exportMode → OTEL_ACTIVITY_EXPORT. */
   readonly env: string;
-  /** A standard OTel variable read when the OTEL_ACTIVITY_ one is not set. */
-  readonly standardEnv?: string;
+  /** Standard OTel variables read, first set wins, when the OTEL_ACTIVITY_ one is not set (per-signal before generic). */
+  readonly standardEnv?: readonly string[];
   readonly type: FieldType;
   readonly default: unknown;
   readonly description: string;
@@ -59,6 +59,14 @@ function checkAuthRoutes(value: unknown): string | undefined {
   return undefined;
 }
 
+/** What OTEL_PROPAGATORS may name (the values the OTel spec lists that have an official JS package). */
+export const PROPAGATORS = ['tracecontext', 'baggage', 'b3', 'b3multi', 'none'] as const;
+
+function checkPropagators(value: unknown): string | undefined {
+  const bad = (value as string[]).find((p) => !(PROPAGATORS as readonly string[]).includes(p.toLowerCase()));
+  return bad === undefined ? undefined : `has "${bad}"; propagators are ${PROPAGATORS.join(', ')}`;
+}
+
 function checkBodyField(value: unknown): string | undefined {
   const field = value as string;
   return field === '' || field.split('.').every((part) => part !== '') ? undefined : `is "${field}"; use a field name or a dotted path like user.email`;
@@ -76,23 +84,36 @@ function checkMethods(value: unknown): string | undefined {
 
 export const CONFIG_FIELDS: readonly ConfigField[] = [
   // sdk
-  { section: 'sdk', key: 'serviceName', env: 'OTEL_ACTIVITY_SERVICE_NAME', standardEnv: 'OTEL_SERVICE_NAME', type: str, default: '',
+  { section: 'sdk', key: 'serviceName', env: 'OTEL_ACTIVITY_SERVICE_NAME', standardEnv: ['OTEL_SERVICE_NAME'], type: str, default: '',
     description: "service.name; '' means the app's package.json name" },
   { section: 'sdk', key: 'serviceVersion', env: 'OTEL_ACTIVITY_SERVICE_VERSION', type: str, default: '',
     description: "service.version; '' means the app's package.json version" },
   { section: 'sdk', key: 'environment', env: 'OTEL_ACTIVITY_ENVIRONMENT', type: str, default: '',
     description: "deployment.environment.name; '' means NODE_ENV when set" },
-  { section: 'sdk', key: 'exportMode', env: 'OTEL_ACTIVITY_EXPORT', type: { kind: 'enum', values: ['otlp', 'inprocess', 'none'] }, default: 'otlp',
-    description: 'otlp: OTLP/HTTP to otlpEndpoint; inprocess: straight to ClickHouse from the app; none: no export' },
-  { section: 'sdk', key: 'otlpEndpoint', env: 'OTEL_ACTIVITY_OTLP_ENDPOINT', standardEnv: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+  { section: 'sdk', key: 'exportMode', env: 'OTEL_ACTIVITY_EXPORT', standardEnv: ['OTEL_TRACES_EXPORTER'],
+    type: { kind: 'enum', values: ['otlp', 'inprocess', 'console', 'none'] }, default: 'otlp',
+    description: 'otlp: OTLP/HTTP to otlpEndpoint; inprocess: straight to ClickHouse from the app; console: print spans; none: no export' },
+  { section: 'sdk', key: 'otlpEndpoint', env: 'OTEL_ACTIVITY_OTLP_ENDPOINT', standardEnv: ['OTEL_EXPORTER_OTLP_ENDPOINT'],
     type: { kind: 'url', allowEmpty: false }, default: 'http://127.0.0.1:4318',
     description: 'OTLP/HTTP base URL; spans go to ${otlpEndpoint}/v1/traces' },
-  { section: 'sdk', key: 'otlpHeaders', env: 'OTEL_ACTIVITY_OTLP_HEADERS', standardEnv: 'OTEL_EXPORTER_OTLP_HEADERS',
+  { section: 'sdk', key: 'otlpHeaders', env: 'OTEL_ACTIVITY_OTLP_HEADERS', standardEnv: ['OTEL_EXPORTER_OTLP_TRACES_HEADERS', 'OTEL_EXPORTER_OTLP_HEADERS'],
     type: { kind: 'stringMap' }, default: {}, secret: true,
     description: 'Extra OTLP request headers, key=value,key=value (e.g. authorization=Bearer%20TOKEN)' },
-  { section: 'sdk', key: 'otlpProtocol', env: 'OTEL_ACTIVITY_OTLP_PROTOCOL', standardEnv: 'OTEL_EXPORTER_OTLP_PROTOCOL',
-    type: { kind: 'enum', values: ['http/protobuf', 'http/json'] }, default: 'http/protobuf',
-    description: 'OTLP/HTTP encoding: http/protobuf (half the bytes of JSON, less work per span) or http/json' },
+  { section: 'sdk', key: 'otlpProtocol', env: 'OTEL_ACTIVITY_OTLP_PROTOCOL', standardEnv: ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL'],
+    type: { kind: 'enum', values: ['http/protobuf', 'http/json', 'grpc'] }, default: 'http/protobuf',
+    description: 'OTLP/HTTP encoding: http/protobuf (half the bytes of JSON, less work per span) or http/json; grpc is not supported: warned about once, http/protobuf is used' },
+  { section: 'sdk', key: 'otlpTracesEndpoint', env: 'OTEL_ACTIVITY_OTLP_TRACES_ENDPOINT', standardEnv: ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'],
+    type: { kind: 'url', allowEmpty: true }, default: '',
+    description: "The full URL spans are POSTed to, used as given (the OTel spec's per-signal endpoint); '' means ${otlpEndpoint}/v1/traces" },
+  { section: 'sdk', key: 'propagators', env: 'OTEL_ACTIVITY_PROPAGATORS', standardEnv: ['OTEL_PROPAGATORS'], type: list,
+    default: ['tracecontext', 'baggage'], check: checkPropagators,
+    description: `Context propagation formats, read and written on every request: ${PROPAGATORS.join(', ')}` },
+  { section: 'sdk', key: 'strict', env: 'OTEL_ACTIVITY_STRICT', type: bool, default: false,
+    description: 'Stop the app (exit 78) on a bad SDK setting, instead of warning once and using that setting\'s default' },
+  { section: 'sdk', key: 'bufferDir', env: 'OTEL_ACTIVITY_BUFFER_DIR', type: str, default: '',
+    description: "Where the app keeps spans it could not send yet (service down, process exiting), sent in order later, also by the next start; '' means ${tmpdir}/otel-activity/<service.name>; unwritable: memory only" },
+  { section: 'sdk', key: 'bufferMaxBytes', env: 'OTEL_ACTIVITY_BUFFER_MAX_BYTES', type: int(0, 64 * GiB), default: 256 * MiB,
+    description: 'Disk the unsent-span buffer may use; past it new batches are dropped and counted (getActivityStats().bufferDropped)' },
   { section: 'sdk', key: 'sampleRate', env: 'OTEL_ACTIVITY_SAMPLE_RATE', type: { kind: 'number', min: 0, max: 1, integer: false }, default: 1,
     description: 'Share of successful access spans kept; errors, auth, external and custom spans are always kept' },
   { section: 'sdk', key: 'skipPaths', env: 'OTEL_ACTIVITY_SKIP_PATHS', type: list,
@@ -179,7 +200,17 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   { section: 'service', key: 'ingestToken', env: 'OTEL_ACTIVITY_INGEST_TOKEN', type: str, default: '', secret: true,
     description: "Bearer token required on /v1/traces; '' means none" },
   { section: 'service', key: 'adminToken', env: 'OTEL_ACTIVITY_ADMIN_TOKEN', type: str, default: '', secret: true,
-    description: "Bearer token for the dashboard, admin API and query endpoint; '' means none" },
+    description: "Bearer token for admin operations (/api/admin/*, alert ack) and all the viewer token reads; generated when ''" },
+  { section: 'service', key: 'viewerToken', env: 'OTEL_ACTIVITY_VIEWER_TOKEN', type: str, default: '', secret: true,
+    description: "Bearer token for the dashboard, reports and read-only /api/query (no admin operations); '' means none" },
+  { section: 'service', key: 'queryMaxExecutionSeconds', env: 'OTEL_ACTIVITY_QUERY_MAX_EXECUTION_SECONDS', type: int(1, 3600), default: 10,
+    description: '/api/query statements are stopped after this many seconds (max_execution_time)' },
+  { section: 'service', key: 'queryMaxResultRows', env: 'OTEL_ACTIVITY_QUERY_MAX_RESULT_ROWS', type: int(1, 100_000_000), default: 100_000,
+    description: '/api/query statements returning more rows fail (max_result_rows)' },
+  { section: 'service', key: 'queryMaxResultBytes', env: 'OTEL_ACTIVITY_QUERY_MAX_RESULT_BYTES', type: int(1024, 4 * GiB), default: 32 * MiB,
+    description: '/api/query statements returning more bytes fail (max_result_bytes), so a result never holds the event loop long' },
+  { section: 'service', key: 'queryMaxMemoryBytes', env: 'OTEL_ACTIVITY_QUERY_MAX_MEMORY_BYTES', type: int(1 * MiB, 64 * GiB), default: GiB,
+    description: 'Engine memory one /api/query statement may use (max_memory_usage)' },
   { section: 'service', key: 'maxBodyBytes', env: 'OTEL_ACTIVITY_MAX_BODY_BYTES', type: int(1024, 1024 * MiB), default: 16 * MiB,
     description: 'Largest accepted request body, after decompression' },
   { section: 'service', key: 'retryAfterSeconds', env: 'OTEL_ACTIVITY_RETRY_AFTER_SECONDS', type: int(0, 3600), default: 2,
@@ -241,7 +272,7 @@ function defaultText(field: ConfigField): string {
 export function describeConfig(): ConfigFieldDescription[] {
   return CONFIG_FIELDS.map((field) => ({
     key: `${field.section}.${field.key}`,
-    env: field.standardEnv ? `${field.env} (or ${field.standardEnv})` : field.env,
+    env: field.standardEnv ? `${field.env} (or ${field.standardEnv.join(', ')})` : field.env,
     type: typeName(field.type),
     default: defaultText(field),
     description: field.description,

@@ -4,8 +4,9 @@
  * (OTEL_ACTIVITY_CONFIG) and environment variables; each option's env name is in config-schema.ts.
  */
 
-export type ExportMode = 'otlp' | 'inprocess' | 'none';
-export type OtlpProtocol = 'http/protobuf' | 'http/json';
+export type ExportMode = 'otlp' | 'inprocess' | 'console' | 'none';
+/** grpc is accepted (apps set it for their own SDK) but sent as http/protobuf, with a warning. */
+export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc';
 export type IpMode = 'anonymize' | 'full' | 'drop';
 
 export interface ModelPrice {
@@ -34,6 +35,15 @@ export interface SdkConfig {
   readonly otlpHeaders: Readonly<Record<string, string>>;
   /** OTLP/HTTP encoding (OTEL_EXPORTER_OTLP_PROTOCOL): protobuf, the spec's default, or JSON. */
   readonly otlpProtocol: OtlpProtocol;
+  /** Full traces URL (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT), used as given; '' means `${otlpEndpoint}/v1/traces`. */
+  readonly otlpTracesEndpoint: string;
+  /** OTEL_PROPAGATORS: tracecontext, baggage, b3, b3multi, none. */
+  readonly propagators: readonly string[];
+  /** Exit on a bad SDK setting instead of warning and using the key's default. */
+  readonly strict: boolean;
+  /** Unsent spans on disk; '' means `${os.tmpdir()}/otel-activity/<service.name>`. */
+  readonly bufferDir: string;
+  readonly bufferMaxBytes: number;
   /** 0..1, applies to successful access spans only; errors, auth and external calls are always kept. */
   readonly sampleRate: number;
   /** Paths not tracked: exact, prefix (`/static/`) or glob (`*.css`). */
@@ -105,6 +115,13 @@ export interface ServiceConfig {
   readonly ingestToken: string;
   /** Bearer token for the dashboard, admin API and the local query endpoint. */
   readonly adminToken: string;
+  /** Bearer token for the dashboard, reports and read-only POST /api/query; no admin operations. */
+  readonly viewerToken: string;
+  /** Caps on every POST /api/query statement (run with readonly=1 as its own SETTINGS). */
+  readonly queryMaxExecutionSeconds: number;
+  readonly queryMaxResultRows: number;
+  readonly queryMaxResultBytes: number;
+  readonly queryMaxMemoryBytes: number;
   /** Largest accepted request body, after decompression. */
   readonly maxBodyBytes: number;
   /** Seconds a sender is told to wait (Retry-After) when the queue is full. */

@@ -53,10 +53,11 @@ export interface ActivityRuntime {
   hooks: ActivityHooks;
 }
 
-export function createActivityRuntime(config: SdkConfig, hooks: ActivityHooks = {}): ActivityRuntime {
+/** `tracer`: our provider's (never the global one, which may be the app's own SDK). */
+export function createActivityRuntime(config: SdkConfig, hooks: ActivityHooks = {}, tracer: Tracer = trace.getTracer(TRACER_NAME)): ActivityRuntime {
   return {
     config,
-    tracer: trace.getTracer(TRACER_NAME),
+    tracer,
     skipPath: compileSkipList(config.skipPaths),
     methods: config.methods.length === 0 ? undefined : new Set(config.methods.map((m) => m.toUpperCase())),
     redactQuery: createQueryRedactor(config.redactQueryParams),

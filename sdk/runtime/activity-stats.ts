@@ -14,6 +14,16 @@ export interface ActivityStats {
   nonActivityDropped: number;
   /** Spans handed to the exporter's batch processor. */
   exported: number;
+  /** Spans the exporter confirmed sent (a 2xx from the OTLP endpoint). */
+  sent: number;
+  /** Spans kept in the app's buffer because the endpoint could not take them then (sent later, in order). */
+  buffered: number;
+  /** Spans written to the buffer as the process exited, for a detached sender or the next start to send. */
+  bufferedAtExit: number;
+  /** Spans lost because the buffer was full or unwritable, or the queue was past its bound. */
+  bufferDropped: number;
+  /** Spans the endpoint refused for good (a 4xx other than 429: a malformed or unauthorised request). */
+  rejected: number;
   authEvents: number;
   externalCalls: number;
   customActivities: number;
@@ -27,6 +37,11 @@ const stats: ActivityStats = {
   unauthenticatedDropped: 0,
   nonActivityDropped: 0,
   exported: 0,
+  sent: 0,
+  buffered: 0,
+  bufferedAtExit: 0,
+  bufferDropped: 0,
+  rejected: 0,
   authEvents: 0,
   externalCalls: 0,
   customActivities: 0,

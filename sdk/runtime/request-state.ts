@@ -1,7 +1,10 @@
 /**
  * What the SDK knows about the inbound request a span belongs to (user, session, client, auth route), found
- * from any span started inside the request: each child span is mapped to its request's state at start.
+ * from any span started inside the request (each child span is mapped to its request's state at start), or from
+ * our own async-local store when the active context is someone else's (an app's own OpenTelemetry SDK rebuilds
+ * the handler's context from scratch, so our span is not in it).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { trace, type Span } from '@opentelemetry/api';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthEvent } from '../attributes';
@@ -44,6 +47,26 @@ interface WithState {
   [STATE]?: RequestState;
 }
 
+/** A holder, not the state itself, so the state can be let go at the request's end while the store lives on. */
+interface StateHolder {
+  state: RequestState | undefined;
+}
+
+const requestStore = new AsyncLocalStorage<StateHolder>();
+const HOLDER = Symbol('otel-activity.request-holder');
+
+/** Makes `state` the current request for the rest of this execution and what it schedules (the request's scope). */
+export function enterRequest(state: RequestState): void {
+  const holder: StateHolder = { state };
+  (state.span as { [HOLDER]?: StateHolder })[HOLDER] = holder;
+  requestStore.enterWith(holder);
+}
+
+/** The request whose scope this is, whatever context is active; undefined once that request has ended. */
+export function storedRequestState(): RequestState | undefined {
+  return requestStore.getStore()?.state;
+}
+
 export function setRequestState(span: Span, state: RequestState): void {
   (span as WithState)[STATE] = state;
 }
@@ -55,13 +78,15 @@ export function setRequestState(span: Span, state: RequestState): void {
  */
 export function releaseRequestState(span: Span): void {
   if ((span as WithState)[STATE] !== undefined) (span as WithState)[STATE] = undefined;
+  const holder = (span as { [HOLDER]?: StateHolder })[HOLDER];
+  if (holder !== undefined) holder.state = undefined;
 }
 
 export function requestStateOf(span: Span | undefined): RequestState | undefined {
   return span === undefined ? undefined : (span as WithState)[STATE];
 }
 
-/** The state of the request whose context is active, if any. */
+/** The state of the request being handled, if any: from the active span, else from our own store. */
 export function currentRequestState(): RequestState | undefined {
-  return requestStateOf(trace.getActiveSpan());
+  return requestStateOf(trace.getActiveSpan()) ?? storedRequestState();
 }

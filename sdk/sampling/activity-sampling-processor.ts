@@ -3,7 +3,7 @@
  * sampleRate (and dropped when authenticatedOnly and anonymous); errors, 5xx, 4xx on auth routes, auth,
  * external and custom spans are always kept. Deciding at the end means an error is never sampled away.
  */
-import { SpanStatusCode, type Context } from '@opentelemetry/api';
+import { SpanStatusCode, TraceFlags, type Context, type SpanContext } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_ACTIVITY_KIND, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_USER_ID } from '../attributes';
 import { activityCounters } from '../runtime/activity-stats';
@@ -57,7 +57,7 @@ export class ActivitySamplingProcessor implements SpanProcessor {
   onEnd(span: ReadableSpan): void {
     if (!this.keep(span)) return;
     activityCounters().exported++;
-    this.next.onEnd(span);
+    this.next.onEnd((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0 ? asSampled(span) : span);
   }
 
   forceFlush(): Promise<void> {
@@ -67,4 +67,16 @@ export class ActivitySamplingProcessor implements SpanProcessor {
   shutdown(): Promise<void> {
     return this.next.shutdown();
   }
+}
+
+/**
+ * A span the caller did not sample (traceparent flags 00), seen by the export processors as sampled: OTel's batch
+ * and simple processors drop unsampled spans, and an audit row must not depend on someone else's sampling. The
+ * span itself keeps its flags, so what was propagated is untouched.
+ */
+function asSampled(span: ReadableSpan): ReadableSpan {
+  const context: SpanContext = { ...span.spanContext(), traceFlags: span.spanContext().traceFlags | TraceFlags.SAMPLED };
+  const view = Object.create(span) as ReadableSpan;
+  Object.defineProperty(view, 'spanContext', { value: () => context });
+  return view;
 }

@@ -1,17 +1,11 @@
 /**
- * Starts activity tracing: a NodeTracerProvider (AsyncLocalStorage context, W3C propagation) with our span
- * processors in front of a batch exporter, inbound access spans, and the http / undici client instrumentations. Deliberately not
- * the NodeSDK: no resource detectors, no metrics, nothing per request that can be done once.
+ * Starts activity tracing: our own NodeTracerProvider, never registered as the global one (an app's own
+ * OpenTelemetry SDK keeps exactly its spans), with our span processors in front of the export processor, inbound
+ * access spans, and the http / undici client instrumentations bound to it. Deliberately not the NodeSDK: no
+ * resource detectors, no metrics, nothing per request that can be done once.
  */
-import { context, propagation, trace } from '@opentelemetry/api';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import {
-  BatchSpanProcessor,
-  NoopSpanProcessor,
-  SimpleSpanProcessor,
-  type SpanExporter,
-  type SpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ActivitySpanProcessor } from '../activity/activity-span-processor';
@@ -19,11 +13,15 @@ import type { ActivityConfig } from '../config/config-types';
 import { traceInboundRequests } from '../activity/inbound-requests';
 import { traceFastifyRoutes } from '../request/fastify-routes';
 import { createActivityRuntime, setRuntime, TRACER_NAME, type ActivityHooks, type ActivityRuntime } from '../runtime/activity-runtime';
+import { ActivitySampler } from '../sampling/activity-sampler';
 import { ActivitySamplingProcessor } from '../sampling/activity-sampling-processor';
+import { ATTR_SERVICE_NAME } from '../attributes';
+import { createExportProcessor, otlpTracesUrl } from './export-processor';
 import { createInstrumentations } from './instrumentations';
+import { registerSharedGlobals, unregisterSharedGlobals } from './otel-globals';
+import { createPropagator } from './propagators';
 import { PooledIdGenerator } from './id-generator';
 import { buildResource } from './resource';
-import { createSpanExporter } from './span-exporter';
 
 export interface StartTracingOptions {
   /** Replaces the exporter chosen by exportMode (tests pass an InMemorySpanExporter). */
@@ -50,28 +48,19 @@ export interface ActivityTracing {
 }
 
 export function startActivityTracing(config: ActivityConfig, options: StartTracingOptions = {}): ActivityTracing {
-  const runtime = createActivityRuntime(config.sdk, options.hooks);
-  setRuntime(runtime);
   const cwd = options.cwd ?? process.cwd();
-
-  const exporter = options.exporter ?? createSpanExporter(config);
-  let exportProcessor: SpanProcessor;
-  if (exporter === undefined) exportProcessor = new NoopSpanProcessor();
-  else if (options.simpleProcessor) exportProcessor = new SimpleSpanProcessor(exporter);
-  else {
-    // A deep queue for bursts, and a short delay so little is pending when the process exits. Batches stay at
-    // 512: measured (bench/RESULTS.md), 2048-span batches cost ~20 µs more per request, because spans held
-    // that long survive into V8's old generation and every export builds a multi-MB payload.
-    exportProcessor = new BatchSpanProcessor(exporter, {
-      maxQueueSize: 16_384,
-      maxExportBatchSize: 512,
-      scheduledDelayMillis: 1000,
-      exportTimeoutMillis: 10_000,
-    });
-  }
+  const resource = buildResource(config.sdk, { cwd, resourceAttributes: options.resourceAttributes, nodeEnv: options.nodeEnv });
+  const exportProcessor = createExportProcessor(config, {
+    serviceName: String(resource.attributes[ATTR_SERVICE_NAME] ?? ''),
+    exporter: options.exporter,
+    simple: options.simpleProcessor,
+  });
 
   const provider = new NodeTracerProvider({
-    resource: buildResource(config.sdk, { cwd, resourceAttributes: options.resourceAttributes, nodeEnv: options.nodeEnv }),
+    resource,
+    // Ours records every span whatever OTEL_TRACES_SAMPLER or the caller's flags say: that variable is for the
+    // app's own SDK, and an audit row must not depend on it. What is kept is decided at span end.
+    sampler: new ActivitySampler(),
     spanLimits: { attributeValueLengthLimit: config.sdk.attributeMaxLength },
     idGenerator: new PooledIdGenerator(),
     spanProcessors: [
@@ -83,18 +72,21 @@ export function startActivityTracing(config: ActivityConfig, options: StartTraci
       }),
     ],
   });
-  const contextManager = new AsyncLocalStorageContextManager();
-  provider.register({ contextManager });
-  const stopInbound = traceInboundRequests(runtime, provider.getTracer(TRACER_NAME), (ctx) => {
-    contextManager.attach(ctx);
-  });
+  const runtime = createActivityRuntime(config.sdk, options.hooks, provider.getTracer(TRACER_NAME));
+  setRuntime(runtime);
+  const globals = registerSharedGlobals(new AsyncLocalStorageContextManager(), createPropagator(config.sdk.propagators));
+  const contextManager = globals.contextManager as Partial<AsyncLocalStorageContextManager>;
+  // attach() is the AsyncLocalStorage manager's (ours, or the app's of any version); without it the handler still
+  // finds its request through our own store, and the app's own context stays as the app set it.
+  const attach = typeof contextManager.attach === 'function' ? contextManager.attach.bind(contextManager) : () => undefined;
+  const stopInbound = traceInboundRequests(runtime, runtime.tracer, attach);
 
   const stopFastifyRoutes = traceFastifyRoutes();
 
   const disableInstrumentations = registerInstrumentations({
     tracerProvider: provider,
     instrumentations: createInstrumentations(runtime, {
-      ignoreOrigins: config.sdk.exportMode === 'otlp' ? [config.sdk.otlpEndpoint] : [],
+      ignoreOrigins: config.sdk.exportMode === 'otlp' ? [otlpTracesUrl(config.sdk)] : [],
     }),
   });
 
@@ -109,9 +101,7 @@ export function startActivityTracing(config: ActivityConfig, options: StartTraci
         stopFastifyRoutes();
         disableInstrumentations();
         await provider.shutdown();
-        trace.disable();
-        context.disable();
-        propagation.disable();
+        unregisterSharedGlobals(globals);
       })();
       return stopped;
     },

@@ -1,0 +1,58 @@
+/**
+ * One OTLP/HTTP POST of an encoded batch, outside any tracing (ours or the app's), with the OTLP spec's reading of
+ * the answer: 2xx sent; 429, 502, 503, 504, a network error or a timeout retry later; any other status is final.
+ */
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { context } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
+
+export type SendOutcome = 'sent' | 'retry' | 'rejected';
+
+export interface OtlpTarget {
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly contentType: string;
+  readonly timeoutMs: number;
+}
+
+const RETRYABLE = new Set([429, 502, 503, 504]);
+// Keep-alive: a busy app sends a batch a second; free sockets are unref'd by the agent, so they never hold the process.
+const agents = { 'http:': new http.Agent({ keepAlive: true, maxSockets: 2 }), 'https:': new https.Agent({ keepAlive: true, maxSockets: 2 }) };
+
+export function postOtlp(target: OtlpTarget, body: Uint8Array): Promise<SendOutcome> {
+  return context.with(suppressTracing(context.active()), () => send(target, body));
+}
+
+function send(target: OtlpTarget, body: Uint8Array): Promise<SendOutcome> {
+  return new Promise<SendOutcome>((resolve) => {
+    let url: URL;
+    try {
+      url = new URL(target.url);
+    } catch {
+      resolve('rejected');
+      return;
+    }
+    const secure = url.protocol === 'https:';
+    const request = (secure ? https : http).request(url, {
+      method: 'POST',
+      agent: agents[secure ? 'https:' : 'http:'],
+      headers: { ...target.headers, 'content-type': target.contentType, 'content-length': body.byteLength },
+      timeout: target.timeoutMs,
+    });
+    let settled = false;
+    const settle = (outcome: SendOutcome): void => {
+      if (settled) return;
+      settled = true;
+      resolve(outcome);
+    };
+    request.on('response', (response) => {
+      response.resume();
+      const status = response.statusCode ?? 0;
+      settle(status >= 200 && status < 300 ? 'sent' : RETRYABLE.has(status) ? 'retry' : 'rejected');
+    });
+    request.on('timeout', () => request.destroy(new Error('OTLP export timed out')));
+    request.on('error', () => settle('retry'));
+    request.end(body);
+  });
+}

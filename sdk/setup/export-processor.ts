@@ -1,0 +1,112 @@
+/**
+ * The span processor that exports, for each export mode: OTLP/HTTP through the buffered processor (protobuf by
+ * default, the OTLP spec's default and about half the bytes of JSON; grpc is warned about and sent as protobuf),
+ * the in-process ClickHouse exporter (required lazily, so chDB is never loaded in otlp mode), the console, or none.
+ */
+import { spawn } from 'node:child_process';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { diag } from '@opentelemetry/api';
+import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import {
+  BatchSpanProcessor,
+  ConsoleSpanExporter,
+  NoopSpanProcessor,
+  SimpleSpanProcessor,
+  type ReadableSpan,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import type { ActivityConfig, ExporterConfig, SdkConfig } from '../config/config-types';
+import { BufferedExportProcessor } from '../export/buffered-export-processor';
+import { defaultBufferDir, DiskBuffer } from '../export/disk-buffer';
+import { postOtlp, type OtlpTarget } from '../export/otlp-request';
+import { SENDER_ENV, type SenderJob } from '../export/send-buffered';
+
+type ClickHouseSpanExporterClass = new (options: { config: ExporterConfig }) => SpanExporter;
+
+function loadClickHouseSpanExporter(): ClickHouseSpanExporterClass {
+  // dist/sdk/setup → dist/exporter; a computed path keeps the exporter (and chDB) out of the SDK's static imports.
+  const modulePath = path.join(__dirname, '..', '..', 'exporter', 'clickhouse-span-exporter');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose: chDB loads only in inprocess mode
+  const loaded = require(modulePath) as { ClickHouseSpanExporter: ClickHouseSpanExporterClass };
+  return loaded.ClickHouseSpanExporter;
+}
+
+/** Where spans are POSTed: the per-signal endpoint as given, else `${otlpEndpoint}/v1/traces`. */
+export function otlpTracesUrl(sdk: SdkConfig): string {
+  return sdk.otlpTracesEndpoint !== '' ? sdk.otlpTracesEndpoint : `${sdk.otlpEndpoint}/v1/traces`;
+}
+
+export interface ExportProcessorInputs {
+  /** service.name from the resource: names the default buffer directory. */
+  readonly serviceName: string;
+  /** Replaces the mode's exporter (tests pass an InMemorySpanExporter). */
+  readonly exporter?: SpanExporter;
+  /** Export each span as it ends (tests). */
+  readonly simple?: boolean;
+}
+
+function createOtlpProcessor(sdk: SdkConfig, serviceName: string): SpanProcessor {
+  if (sdk.otlpProtocol === 'grpc') {
+    diag.warn(`otel-activity: OTLP protocol grpc is not supported; sending http/protobuf to ${otlpTracesUrl(sdk)} instead (set OTEL_ACTIVITY_OTLP_PROTOCOL to silence this)`);
+  }
+  const json = sdk.otlpProtocol === 'http/json';
+  const target: OtlpTarget = {
+    url: otlpTracesUrl(sdk),
+    headers: sdk.otlpHeaders,
+    contentType: json ? 'application/json' : 'application/x-protobuf',
+    timeoutMs: 10_000,
+  };
+  const extension = json ? '.json' : '.pb';
+  const dir = sdk.bufferDir !== '' ? path.resolve(sdk.bufferDir) : defaultBufferDir(os.tmpdir(), serviceName);
+  const opened = sdk.bufferMaxBytes > 0 ? DiskBuffer.open(dir, sdk.bufferMaxBytes, extension) : { buffer: undefined, problem: undefined };
+  if (opened.problem !== undefined) diag.warn(`otel-activity: ${opened.problem}`);
+  const serializer = json ? JsonTraceSerializer : ProtobufTraceSerializer;
+  return new BufferedExportProcessor({
+    encode: (spans: ReadableSpan[]) => serializer.serializeRequest(spans) ?? new Uint8Array(0),
+    send: (body) => postOtlp(target, body),
+    buffer: opened.buffer,
+    onExitBuffered: () => startExitSender({ dir, extension, target, giveUpMs: 60_000 }),
+  });
+}
+
+/** Detached and unref'd: it outlives the app, and is not traced (no preload, no NODE_OPTIONS). */
+function startExitSender(job: SenderJob): void {
+  try {
+    const env: NodeJS.ProcessEnv = { ...process.env, [SENDER_ENV]: JSON.stringify(job) };
+    delete env.NODE_OPTIONS;
+    const child = spawn(process.execPath, [path.join(__dirname, '..', 'export', 'send-buffered.js')], {
+      detached: true,
+      stdio: 'ignore',
+      env,
+    });
+    child.on('error', () => undefined);
+    child.unref();
+  } catch {
+    // The next start of the app sends the buffer.
+  }
+}
+
+export function createExportProcessor(config: ActivityConfig, inputs: ExportProcessorInputs): SpanProcessor {
+  let exporter = inputs.exporter;
+  if (exporter === undefined) {
+    switch (config.sdk.exportMode) {
+      case 'otlp':
+        return createOtlpProcessor(config.sdk, inputs.serviceName);
+      case 'none':
+        return new NoopSpanProcessor();
+      case 'console':
+        return new SimpleSpanProcessor(new ConsoleSpanExporter());
+      case 'inprocess': {
+        const ClickHouseSpanExporter = loadClickHouseSpanExporter();
+        exporter = new ClickHouseSpanExporter({ config: config.exporter });
+        break;
+      }
+    }
+  }
+  if (inputs.simple) return new SimpleSpanProcessor(exporter);
+  // Batches stay at 512: measured (bench/RESULTS.md), 2048-span batches cost ~20 µs more per request, because
+  // spans held that long survive into V8's old generation and every export builds a multi-MB payload.
+  return new BatchSpanProcessor(exporter, { maxQueueSize: 16_384, maxExportBatchSize: 512, scheduledDelayMillis: 1000, exportTimeoutMillis: 10_000 });
+}

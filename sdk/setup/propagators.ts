@@ -1,0 +1,21 @@
+/**
+ * The propagator OTEL_PROPAGATORS names (default tracecontext,baggage), built from the official packages, as the
+ * OTel spec defines the values: `b3` is single-header B3, `b3multi` the X-B3-* headers, `none` nothing.
+ */
+import type { TextMapPropagator } from '@opentelemetry/api';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { B3InjectEncoding, B3Propagator } from '@opentelemetry/propagator-b3';
+
+const FACTORIES: Record<string, () => TextMapPropagator> = {
+  tracecontext: () => new W3CTraceContextPropagator(),
+  baggage: () => new W3CBaggagePropagator(),
+  b3: () => new B3Propagator({ injectEncoding: B3InjectEncoding.SINGLE_HEADER }),
+  b3multi: () => new B3Propagator({ injectEncoding: B3InjectEncoding.MULTI_HEADER }),
+};
+
+/** Names are validated by the config schema; `none` anywhere in the list means no propagation. */
+export function createPropagator(names: readonly string[]): TextMapPropagator {
+  const unique = [...new Set(names)];
+  const propagators = unique.includes('none') ? [] : unique.flatMap((name) => (FACTORIES[name] ? [FACTORIES[name]()] : []));
+  return new CompositePropagator({ propagators });
+}
