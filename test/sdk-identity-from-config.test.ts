@@ -49,8 +49,8 @@ const LOGIN_HANDLER = `
 `;
 const IDENTIFY = `configure({ identify: (req) => (req.headers['x-app-user'] ? { id: req.headers['x-app-user'] } : undefined) });`;
 
-const EXPRESS_APP = `
-const express = require(${JSON.stringify(path.join(REPO_ROOT, 'node_modules', 'express'))});
+const expressApp = (pkg: string) => `
+const express = require(${JSON.stringify(path.join(REPO_ROOT, 'node_modules', pkg))});
 const { setUser, configure } = require(${JSON.stringify(SDK)});
 ${IDENTIFY}
 const login = (req) => { ${LOGIN_HANDLER} };
@@ -63,8 +63,8 @@ const server = app.listen(0, '127.0.0.1', () => process.stdout.write('LISTENING 
 server.keepAliveTimeout = 100;
 `;
 
-const FASTIFY_APP = `
-const fastify = require(${JSON.stringify(path.join(REPO_ROOT, 'node_modules', 'fastify'))})({ logger: false });
+const fastifyApp = (pkg: string) => `
+const fastify = require(${JSON.stringify(path.join(REPO_ROOT, 'node_modules', pkg))})({ logger: false });
 const { setUser, configure } = require(${JSON.stringify(SDK)});
 ${IDENTIFY}
 const login = (req) => { ${LOGIN_HANDLER} };
@@ -76,6 +76,30 @@ fastify.listen({ port: 0, host: '127.0.0.1' }).then(() => {
   process.stdout.write('LISTENING ' + fastify.server.address().port + '\\n');
 });
 `;
+
+/** Every file under `dir` as one text, once `predicate` holds for it (or 20 s pass). */
+async function filesText(dir: string, predicate: (text: string) => boolean): Promise<string> {
+  const until = Date.now() + 20_000;
+  for (;;) {
+    const files = fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }) : [];
+    const text = files
+      .map((f) => path.join(dir, f))
+      .map((f) => {
+        try {
+          // latin1: buffer files are OTLP protobuf; the ASCII strings we look for read the same in it.
+          return fs.statSync(f).isFile() ? fs.readFileSync(f, 'latin1') : '';
+        } catch {
+          return ''; // claimed (renamed) by a sender between the listing and the read
+        }
+      })
+      .join('\n');
+    if (predicate(text) || Date.now() > until) return text;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const EXPRESS_APP = expressApp('express');
+const FASTIFY_APP = fastifyApp('fastify');
 
 interface Sent {
   readonly status: number;
@@ -123,6 +147,8 @@ describe('express 5 app, identity from config only', () => {
   let receiver: OtlpReceiver;
   let app: FixtureApp;
   let custom: FixtureApp;
+  let buffered: FixtureApp;
+  let bufferDir: string;
   let sent: Record<string, Sent>;
   let customSent: Record<string, Sent>;
 
@@ -162,7 +188,9 @@ describe('express 5 app, identity from config only', () => {
   afterAll(async () => {
     await app?.dispose();
     await custom?.dispose();
+    await buffered?.dispose();
     await receiver?.close();
+    if (bufferDir) fs.rmSync(bufferDir, { recursive: true, force: true });
   });
 
   it('takes user.id from the sub claim of a Bearer or Token JWT; setUser() and the identify hook win over it', () => {
@@ -213,6 +241,25 @@ describe('express 5 app, identity from config only', () => {
     expect(everything).not.toContain('correct horse');
     expect(app.output() + custom.output()).not.toContain(PASSWORD);
   });
+
+  it("keeps the password out of the app's disk buffer of unsent spans too", async () => {
+    bufferDir = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-identity-buffer-'));
+    buffered = await startFixtureApp({
+      OTEL_SERVICE_NAME: 'express-buffered',
+      // Nobody listens there: every batch goes to the buffer.
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await freePort()}`,
+      OTEL_ACTIVITY_BUFFER_DIR: bufferDir,
+      OTEL_ACTIVITY_AUTH_ROUTES: JSON.stringify({ 'POST /api/users/login': 'login' }),
+      OTEL_ACTIVITY_AUTH_ACCOUNT_FIELD: 'user.email',
+    }, EXPRESS_APP);
+    const login = await send(buffered, '/api/users/login', { method: 'POST', headers: JSON_HEADERS, body: loginBody('fay@example.com', PASSWORD) });
+    expect(login.status).toBe(401);
+    const text = await filesText(bufferDir, (t) => t.includes('fay@example.com'));
+    expect(text).toContain('fay@example.com');
+    expect(text).toContain('login_failed');
+    expect(text).not.toContain(PASSWORD);
+    expect(buffered.output()).not.toContain(PASSWORD);
+  });
 });
 
 describe('fastify 5 app, identity from config only, as stored rows', () => {
@@ -237,20 +284,7 @@ describe('fastify 5 app, identity from config only, as stored rows', () => {
     expect(found.length, `auth row case=${c}`).toBe(1);
     return found[0]!;
   };
-  /** The spooled NDJSON rows of the in-process app, once `predicate` holds for the text (or the deadline passes). */
-  async function spoolText(predicate: (text: string) => boolean): Promise<string> {
-    const until = Date.now() + 20_000;
-    for (;;) {
-      const files = fs.existsSync(spoolDir) ? fs.readdirSync(spoolDir, { recursive: true, encoding: 'utf8' }) : [];
-      const text = files
-        .map((f) => path.join(spoolDir, f))
-        .filter((f) => fs.statSync(f).isFile())
-        .map((f) => fs.readFileSync(f, 'utf8'))
-        .join('\n');
-      if (predicate(text) || Date.now() > until) return text;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  const spoolText = (predicate: (text: string) => boolean) => filesText(spoolDir, predicate);
 
   beforeAll(async () => {
     service = await createService({ env: { OTEL_ACTIVITY_FLUSH_INTERVAL_MS: '100' } });
@@ -341,6 +375,50 @@ describe('fastify 5 app, identity from config only, as stored rows', () => {
       expect(text).not.toContain('correct horse');
     }
   });
+});
+
+describe('express 4 and fastify 4 apps, the same identity from config', () => {
+  let receiver: OtlpReceiver;
+  const apps: FixtureApp[] = [];
+  const sent: Record<string, Record<string, Sent>> = {};
+
+  beforeAll(async () => {
+    receiver = await startOtlpReceiver();
+    const env = (service: string) => ({
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_SERVICE_NAME: service,
+      OTEL_ACTIVITY_AUTH_ROUTES: JSON.stringify({ 'POST /api/users/login': 'login' }),
+      OTEL_ACTIVITY_AUTH_ACCOUNT_FIELD: 'user.email',
+    });
+    apps.push(...(await Promise.all([startFixtureApp(env('express4'), expressApp('express4')), startFixtureApp(env('fastify4'), fastifyApp('fastify4'))])));
+    sent.express4 = await driveDefaultApp(apps[0]!);
+    sent.fastify4 = await driveDefaultApp(apps[1]!);
+    await Promise.all(apps.map((a) => a.stop('SIGTERM')));
+  }, 90_000);
+
+  afterAll(async () => {
+    for (const a of apps) await a.dispose();
+    await receiver?.close();
+  });
+
+  for (const service of ['express4', 'fastify4']) {
+    it(`${service}: user.id from the JWT, hashed session.id, the failed login's account, no password anywhere`, () => {
+      expectAppSawItsBodies(sent[service]!);
+      const spans = receiver.spans.filter((s) => s.resource['service.name'] === service);
+      const access = (c: string) => spans.find((s) => s.attributes['activity.kind'] === 'access' && s.attributes['url.query'] === `case=${c}`);
+      expect(access('bearer')?.attributes['user.id']).toBe('user-42');
+      expect(access('setuser')?.attributes['user.id']).toBe('set-by-app-7');
+      expect(access('bad-huge')?.attributes['user.id']).toBeUndefined();
+      expect(access('cookie')?.attributes['session.id']).toBe(sha32(CONNECT_SID));
+      const failedTrace = access('login-failed')?.traceId;
+      const failed = spans.find((s) => s.attributes['activity.kind'] === 'auth' && s.traceId === failedTrace);
+      expect(failed?.attributes).toMatchObject({ 'activity.auth.event': 'login_failed', 'user.id': 'ann@example.com' });
+      const everything = receiver.raw.map((r) => r.body).join('\n');
+      expect(everything).not.toContain(PASSWORD);
+      expect(everything).not.toContain(CONNECT_SID);
+      expect(apps.map((a) => a.output()).join('')).not.toContain(PASSWORD);
+    });
+  }
 });
 
 describe('decoding stays bounded and never throws', () => {
