@@ -8,7 +8,9 @@ SELECT
   count() AS requests,
   countIf(status >= 500) AS errors,
   countIf(status >= 400 AND status < 500) AS client_errors,
-  round(avg(duration_ms), 3) AS avg_ms
+  -- Summed in whole microseconds: an Int64 sum is exact in any order, a Float64 one is not (the last digit moved
+  -- between runs as parts were read in another order).
+  round(sum(toInt64(round(duration_ms * 1000))) / count() / 1000, 3) AS avg_ms
 FROM access_log
 WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}
   AND ({service:String} = '' OR service = {service:String})

@@ -3,6 +3,7 @@
  * answers to the reports over any window, computed here in plain TypeScript from the generated rows, never read
  * back from the database: the independent truth the window and time-zone tests compare against.
  */
+import type { AlertRecord } from '../../exporter/analytics/alert-store';
 import type { AccessRow, ActivityRow, AuthRow, ExternalCallRow } from '../../exporter/rows/row-types';
 import type { Sink } from '../../exporter/sinks/sink';
 
@@ -24,6 +25,8 @@ export interface GeneratedData {
   readonly activities: ActivityRow[];
   /** Cost of each external call in nano-dollars, by span id: sums stay exact integers. */
   readonly costNanos: Map<string, number>;
+  /** Every version of every alert (open, then maybe acknowledged, then maybe resolved). */
+  readonly alerts: AlertRecord[];
   /** First and last millisecond the rows span. */
   readonly startMs: number;
   readonly endMs: number;
@@ -87,12 +90,32 @@ export function generateActivity(seed: number, nowMs: number, counts = { access:
       details: JSON.stringify({ n: i }), client_ip: '10.0.2.1', user_agent: 'Mozilla/5.0',
     });
   }
-  return { access, auth, external, activities, costNanos, startMs, endMs: nowMs };
+  const alerts: AlertRecord[] = [];
+  for (let i = 0; i < 40; i++) {
+    const created = when();
+    const [rule, severity] = pick([['failed-login-burst-ip', 'warning'], ['cost-spike-user', 'critical'], ['error-rate-spike', 'warning']] as const);
+    const open: AlertRecord = {
+      id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, created_at: chTime(created), updated_at: chTime(created), service: 'shop', rule, severity,
+      status: 'open', subject: `subject-${Math.floor(rand() * 6)}`, value: 10, threshold: 5, details: '{}', acknowledged_by: '', acknowledged_at: null, resolved_at: null,
+    };
+    alerts.push(open);
+    const r = rand();
+    if (r < 0.6) {
+      const ackAt = chTime(created + 60_000 * (1 + Math.floor(rand() * 90)));
+      const acked: AlertRecord = { ...open, status: 'acknowledged', acknowledged_by: 'ops', acknowledged_at: ackAt, updated_at: ackAt };
+      alerts.push(acked);
+      if (r < 0.3) {
+        const resolvedAt = chTime(Date.parse(`${ackAt.replace(' ', 'T')}Z`) + 3_600_000);
+        alerts.push({ ...acked, status: 'resolved', resolved_at: resolvedAt, updated_at: resolvedAt });
+      }
+    }
+  }
+  return { access, auth, external, activities, costNanos, alerts, startMs, endMs: nowMs };
 }
 
 export async function insertGenerated(sink: Sink, data: GeneratedData): Promise<void> {
   // Three inserts per table, so the rollups hold several partial states per key that reads must merge.
-  const tables = [['access_log', data.access], ['auth_events', data.auth], ['external_calls', data.external], ['activities', data.activities]] as const;
+  const tables = [['access_log', data.access], ['auth_events', data.auth], ['external_calls', data.external], ['activities', data.activities], ['alerts', data.alerts]] as const;
   for (const [table, rows] of tables) {
     const third = Math.ceil(rows.length / 3);
     for (let k = 0; k < 3; k++) {
@@ -165,4 +188,151 @@ export class Truth {
   totalRequests(from: string, to: string): number {
     return this.inWindow(this.data.access, from, to).length;
   }
+
+  activities(from: string, to: string, filter: { user?: string; action?: string; resource_type?: string; resource_id?: string; include_audit?: boolean } = {}): Array<Record<string, unknown>> {
+    return this.inWindow(this.data.activities, from, to)
+      .filter((a) => (!filter.user || a.user_id === filter.user) && (!filter.action || a.action === filter.action))
+      .filter((a) => (!filter.resource_type || a.resource_type === filter.resource_type) && (!filter.resource_id || a.resource_id === filter.resource_id))
+      .filter((a) => filter.include_audit || filter.action || !AUDIT_ACTIONS.includes(a.action))
+      .sort((a, b) => b.timestamp.localeCompare(a.timestamp) || a.span_id.localeCompare(b.span_id))
+      .slice(0, 100)
+      .map((a) => ({ timestamp: a.timestamp, user_id: a.user_id, session_id: a.session_id, action: a.action, resource_type: a.resource_type, resource_id: a.resource_id, details: a.details, ip: a.client_ip }));
+  }
+
+  activityCounts(from: string, to: string, by: 'action' | 'user' | 'resource_type'): Array<{ day: string; key: string; activities: number; unique_users: number }> {
+    const groups = new Map<string, ActivityRow[]>();
+    for (const a of this.inWindow(this.data.activities, from, to).filter((x) => !AUDIT_ACTIONS.includes(x.action))) {
+      const key = by === 'action' ? a.action : by === 'resource_type' ? a.resource_type : a.user_id || '(anonymous)';
+      groups.set(`${utcDay(a.timestamp)}|${key}`, [...(groups.get(`${utcDay(a.timestamp)}|${key}`) ?? []), a]);
+    }
+    return [...groups.entries()]
+      .map(([k, g]) => ({ day: k.slice(0, 10), key: k.slice(11), activities: g.length, unique_users: new Set(g.map((a) => a.user_id).filter(Boolean)).size }))
+      .sort((a, b) => a.day.localeCompare(b.day) || b.activities - a.activities || a.key.localeCompare(b.key));
+  }
+
+  trends(from: string, to: string, period: 'day' | 'week' | 'month'): Array<Record<string, unknown>> {
+    const bucketOf = (ts: string): string => periodStart(utcDay(ts), period);
+    const buckets = new Map<string, { requests: number; users: Set<string>; errors: number; auth_events: number; nanos: number }>();
+    const get = (ts: string) => {
+      const b = bucketOf(ts);
+      if (!buckets.has(b)) buckets.set(b, { requests: 0, users: new Set(), errors: 0, auth_events: 0, nanos: 0 });
+      return buckets.get(b)!;
+    };
+    for (const r of this.inWindow(this.data.access, from, to)) {
+      const b = get(r.timestamp);
+      b.requests++;
+      if (r.status >= 500) b.errors++;
+      if (r.user_id) b.users.add(r.user_id);
+    }
+    for (const r of this.inWindow(this.data.auth, from, to)) {
+      const b = get(r.timestamp);
+      b.auth_events++;
+      if (r.user_id) b.users.add(r.user_id);
+    }
+    for (const r of this.inWindow(this.data.external, from, to)) {
+      const b = get(r.timestamp);
+      b.nanos += this.data.costNanos.get(r.span_id) ?? 0;
+      if (r.user_id) b.users.add(r.user_id);
+    }
+    for (const r of this.inWindow(this.data.activities, from, to).filter((x) => !AUDIT_ACTIONS.includes(x.action))) {
+      const b = get(r.timestamp);
+      if (r.user_id) b.users.add(r.user_id);
+    }
+    const rows = [...buckets.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([bucket, b]) => ({
+      bucket, requests: b.requests, users: b.users.size, errors: b.errors, auth_events: b.auth_events, cost_usd: b.nanos / 1e9,
+    }));
+    const change = (cur: number, prev: number | undefined): number | null => (prev === undefined || prev <= 0 ? null : roundHalfEven((cur - prev) / prev, 4));
+    return rows.map((r, i) => {
+      const prev = i > 0 && rows[i - 1].bucket === previousPeriod(r.bucket, period) ? rows[i - 1] : undefined;
+      return {
+        ...r,
+        requests_change_ratio: change(r.requests, prev?.requests), users_change_ratio: change(r.users, prev?.users), errors_change_ratio: change(r.errors, prev?.errors),
+        auth_events_change_ratio: change(r.auth_events, prev?.auth_events), cost_change_ratio: change(r.cost_usd, prev?.cost_usd),
+      };
+    });
+  }
+
+  engagement(from: string, to: string, lookbackDays = 30): Array<Record<string, unknown>> {
+    const lookbackFrom = chTime(Date.parse(`${from.replace(' ', 'T')}Z`) - lookbackDays * DAY_MS);
+    const firstDay = new Map<string, string>();
+    for (const r of this.inWindow(this.data.access, lookbackFrom, to)) {
+      if (r.user_id && (!firstDay.has(r.user_id) || utcDay(r.timestamp) < firstDay.get(r.user_id)!)) firstDay.set(r.user_id, utcDay(r.timestamp));
+    }
+    const days = new Map<string, AccessRow[]>();
+    for (const r of this.inWindow(this.data.access, from, to)) days.set(utcDay(r.timestamp), [...(days.get(utcDay(r.timestamp)) ?? []), r]);
+    return [...days.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([day, rows]) => {
+      const sessions = new Map<string, number[]>();
+      for (const r of rows) if (r.session_id) sessions.set(r.session_id, [...(sessions.get(r.session_id) ?? []), Date.parse(`${r.timestamp.replace(' ', 'T')}Z`)]);
+      const sessionRequests = rows.filter((r) => r.session_id).length;
+      const lengths = [...sessions.values()].map((t) => Math.max(...t) - Math.min(...t));
+      const users = new Set(rows.map((r) => r.user_id).filter(Boolean));
+      const newUsers = [...users].filter((u) => firstDay.get(u) === day).length;
+      return {
+        day, sessions: sessions.size, requests_per_session: sessions.size ? round3(sessionRequests / sessions.size) : 0,
+        avg_session_minutes: lengths.length ? round3(lengths.reduce((a, b) => a + b, 0) / lengths.length / 60000) : 0,
+        users: users.size, new_users: newUsers, returning_users: users.size - newUsers,
+      };
+    });
+  }
+
+  /** Requests per bucket of `minutes`, buckets counted from Monday 1970-01-05 UTC; avg_ms over whole microseconds. */
+  throughput(from: string, to: string, minutes: number): Array<Record<string, unknown>> {
+    const size = minutes * 60_000;
+    const monday = 4 * DAY_MS;
+    const groups = new Map<number, AccessRow[]>();
+    for (const r of this.inWindow(this.data.access, from, to)) {
+      const t = Date.parse(`${r.timestamp.replace(' ', 'T')}Z`);
+      const b = Math.floor((Math.floor(t / 1000) * 1000 - monday) / size) * size + monday;
+      groups.set(b, [...(groups.get(b) ?? []), r]);
+    }
+    return [...groups.entries()].sort(([a], [b]) => a - b).map(([b, g]) => ({
+      bucket: new Date(b).toISOString().replace('T', ' ').slice(0, 19), requests: g.length, errors: g.filter((r) => r.status >= 500).length,
+      client_errors: g.filter((r) => r.status >= 400 && r.status < 500).length,
+      avg_ms: roundHalfEven(g.reduce((s, r) => s + Math.round(r.duration_ms * 1000), 0) / g.length / 1000, 3),
+    }));
+  }
+
+  /** Alerts raised in the window, per rule and severity, from their newest versions. */
+  alertHistory(from: string, to: string): Array<Record<string, unknown>> {
+    const latest = new Map<string, AlertRecord>();
+    for (const a of this.data.alerts) if (!latest.has(a.id) || a.updated_at > latest.get(a.id)!.updated_at) latest.set(a.id, a);
+    const groups = new Map<string, AlertRecord[]>();
+    for (const a of [...latest.values()].filter((x) => x.created_at >= from && x.created_at < to)) groups.set(`${a.rule}|${a.severity}`, [...(groups.get(`${a.rule}|${a.severity}`) ?? []), a]);
+    return [...groups.values()].map((g) => {
+      const acked = g.filter((a) => a.acknowledged_at !== null);
+      const ms = (t: string) => Date.parse(`${t.replace(' ', 'T')}Z`);
+      return {
+        rule: g[0].rule, severity: g[0].severity, raised: g.length, subjects: new Set(g.map((a) => a.subject)).size, acknowledged: acked.length,
+        resolved: g.filter((a) => a.status === 'resolved').length, still_open: g.filter((a) => a.status === 'open').length,
+        avg_minutes_to_ack: acked.length ? round3(acked.reduce((s, a) => s + ms(a.acknowledged_at!) - ms(a.created_at), 0) / acked.length / 60000) : null,
+        first_raised: g.map((a) => a.created_at).sort()[0], last_raised: g.map((a) => a.created_at).sort().at(-1),
+      };
+    }).sort((a, b) => b.raised - a.raised || a.rule.localeCompare(b.rule) || a.severity.localeCompare(b.severity));
+  }
+}
+
+const AUDIT_ACTIONS = ['dashboard.read', 'admin.ack'];
+const round3 = (x: number): number => roundHalfEven(x, 3);
+
+/** ClickHouse's round() of a Float64: scale, round half to even (nearbyint), scale back. */
+function roundHalfEven(x: number, digits: number): number {
+  const f = 10 ** digits;
+  const y = x * f;
+  const r = Math.round(y);
+  return (Math.abs(y - Math.trunc(y)) === 0.5 ? 2 * Math.round(y / 2) : r) / f;
+}
+
+/** The UTC day, ISO week (its Monday) or month (its 1st) a 'YYYY-MM-DD' day belongs to. */
+function periodStart(day: string, period: 'day' | 'week' | 'month'): string {
+  if (period === 'day') return day;
+  if (period === 'month') return `${day.slice(0, 7)}-01`;
+  const d = new Date(`${day}T00:00:00Z`);
+  return new Date(d.getTime() - ((d.getUTCDay() + 6) % 7) * DAY_MS).toISOString().slice(0, 10);
+}
+
+function previousPeriod(bucket: string, period: 'day' | 'week' | 'month'): string {
+  const d = new Date(`${bucket}T00:00:00Z`);
+  if (period === 'month') d.setUTCMonth(d.getUTCMonth() - 1);
+  else d.setUTCDate(d.getUTCDate() - (period === 'week' ? 7 : 1));
+  return d.toISOString().slice(0, 10);
 }
