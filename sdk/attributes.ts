@@ -9,6 +9,7 @@ import {
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_HTTP_ROUTE,
   ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
   ATTR_SERVICE_NAME,
   ATTR_SERVICE_VERSION,
   ATTR_URL_FULL,
@@ -25,6 +26,7 @@ export {
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_HTTP_ROUTE,
   ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
   ATTR_SERVICE_NAME,
   ATTR_SERVICE_VERSION,
   ATTR_URL_FULL,
@@ -90,6 +92,8 @@ export const ATTR_ACTIVITY_UA_DEVICE_TYPE = 'activity.user_agent.device_type';
 
 /** External call: the service called (openai, gemini, anthropic, supabase, or the host when unmapped). */
 export const ATTR_ACTIVITY_EXTERNAL_SERVICE = 'activity.external.service';
+/** What an external row stands for: `usage` for recordUsage() with no call around it (no status, no error rate). */
+export const ATTR_ACTIVITY_EXTERNAL_CALL = 'activity.external.call';
 /** Cost of an external call in USD (reported by the caller, or computed from tokens and the price table). */
 export const ATTR_ACTIVITY_COST_USD = 'activity.cost.usd';
 /** Where the token counts came from: `response` (read from the LLM API's response body) or `app` (recordUsage). */

@@ -14,7 +14,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig, setUser, startActivityTracing, type ActivityTracing } from '../sdk/index';
+import { loadConfig, recordUsage, setUser, startActivityTracing, trackExternalCall, type ActivityTracing } from '../sdk/index';
 import { getRuntime } from '../sdk/runtime/activity-runtime';
 import { SECRET_ANSWER, startFakeLlmProvider, type FakeLlmProvider } from './helpers/fake-llm-provider';
 
@@ -98,6 +98,55 @@ const routes: Record<string, Route> = {
   '/http-gzip': (base) => httpCall(base, { model: 'gpt-4o-mini' }, { 'x-fake-gzip': '1', 'accept-encoding': 'gzip' }),
   '/http-stream-paused': (base) => httpCall(base, { model: 'gpt-4o-mini', stream: true }, {}),
   '/not-llm': async (base) => (await fetch(`${base}/v1/other`)).status.toString(),
+
+  // One external call, one row: every way of combining trackExternalCall, recordUsage and a vendor SDK's span.
+  '/tracked-then-record': async (base) => {
+    const client = new OpenAI({ apiKey: 'sk-test', baseURL: `${base}/v1`, maxRetries: 0 });
+    const r = await trackExternalCall('openai', () => client.chat.completions.create({ model: 'gpt-4o-mini', messages: [] }), { model: 'gpt-4o-mini' });
+    recordUsage({ model: 'gpt-4o-mini', inputTokens: r.usage?.prompt_tokens, outputTokens: r.usage?.completion_tokens, cachedInputTokens: r.usage?.prompt_tokens_details?.cached_tokens });
+    return 'ok';
+  },
+  '/tracked-record-inside': async (base) => {
+    const client = new OpenAI({ apiKey: 'sk-test', baseURL: `${base}/v1`, maxRetries: 0 });
+    await trackExternalCall('openai', async () => {
+      const r = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [] });
+      recordUsage({ model: 'gpt-4o-mini', inputTokens: r.usage?.prompt_tokens, outputTokens: r.usage?.completion_tokens, cachedInputTokens: 1000 });
+    });
+    return 'ok';
+  },
+  '/tracked-only': async (base) => {
+    const client = new OpenAI({ apiKey: 'sk-test', baseURL: `${base}/v1`, maxRetries: 0 });
+    await trackExternalCall('openai', () => client.chat.completions.create({ model: 'gpt-4o-mini', messages: [] }), { model: 'gpt-4o-mini' });
+    return 'ok';
+  },
+  '/sdk-then-record': async (base) => {
+    const client = new OpenAI({ apiKey: 'sk-test', baseURL: `${base}/v1`, maxRetries: 0 });
+    const r = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [] });
+    // The app's own count (here: without the cached split) replaces what was read from the response.
+    recordUsage({ model: 'gpt-4o-mini', inputTokens: r.usage?.prompt_tokens, outputTokens: r.usage?.completion_tokens });
+    return 'ok';
+  },
+  '/usage-only': () => {
+    recordUsage({ model: 'gpt-4o-mini', inputTokens: 10, outputTokens: 5 });
+    return Promise.resolve('ok');
+  },
+  '/record-later': async (base) => {
+    const client = new OpenAI({ apiKey: 'sk-test', baseURL: `${base}/v1`, maxRetries: 0 });
+    await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [] });
+    await fetch(`${base}/v1/other`);
+    recordUsage({ model: 'gpt-4o-mini', inputTokens: 10, outputTokens: 5 });
+    return 'ok';
+  },
+  '/anthropic-genai-span': async (base) => {
+    const client = new Anthropic({ apiKey: 'sk-ant-test', baseURL: base, maxRetries: 0, openTelemetry: { tracerProvider: tracing.provider } });
+    await client.messages.create({ model: 'claude-sonnet-4-20250514', max_tokens: 1024, messages: [{ role: 'user', content: 'hi' }] });
+    return 'ok';
+  },
+  '/anthropic-genai-tracked': async (base) => {
+    const client = new Anthropic({ apiKey: 'sk-ant-test', baseURL: base, maxRetries: 0, openTelemetry: { tracerProvider: tracing.provider } });
+    await trackExternalCall('anthropic', () => client.messages.create({ model: 'claude-sonnet-4-20250514', max_tokens: 1024, messages: [{ role: 'user', content: 'hi' }] }));
+    return 'ok';
+  },
 };
 
 /** node:http, consuming the response in paused mode ('readable' + read()): our observing must not switch it to flowing. */
@@ -128,14 +177,21 @@ async function call(route: string, user = 'u-1'): Promise<{ status: number; body
   });
 }
 
-/** The external spans of the app request to `route`, once that request's access span has ended. */
-async function externalsOf(route: string): Promise<ReadableSpan[]> {
+/**
+ * The external spans of the app request to `route`, once its access span and at least `atLeast` of them have
+ * ended, and the loop has turned once more (a call's span ends on the turn after it finished).
+ */
+async function externalsOf(route: string, atLeast = 1): Promise<ReadableSpan[]> {
   const deadline = Date.now() + 5000;
   for (;;) {
     const spans = exporter.getFinishedSpans();
     const access = spans.find((s) => s.attributes['activity.kind'] === 'access' && s.attributes['url.path'] === route);
-    if (access !== undefined) return spans.filter((s) => s.attributes['activity.kind'] === 'external' && s.spanContext().traceId === access.spanContext().traceId);
-    if (Date.now() > deadline) throw new Error(`no access span for ${route}`);
+    const externals = spans.filter((s) => s.attributes['activity.kind'] === 'external' && s.spanContext().traceId === access?.spanContext().traceId);
+    if (access !== undefined && externals.length >= atLeast) {
+      await new Promise((resolve) => setImmediate(resolve));
+      return exporter.getFinishedSpans().filter((s) => s.attributes['activity.kind'] === 'external' && s.spanContext().traceId === access.spanContext().traceId);
+    }
+    if (Date.now() > deadline) throw new Error(`no access span or fewer than ${atLeast} external spans for ${route}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
@@ -293,5 +349,100 @@ describe('usage read from LLM responses with no code', () => {
     } finally {
       (runtime as { config: typeof config }).config = config;
     }
+  });
+});
+
+describe('one external call, one row', () => {
+  const gpt4oMini = { 'gen_ai.usage.input_tokens': 1200, 'gen_ai.usage.output_tokens': 300, 'gen_ai.usage.cache_read.input_tokens': 1000, 'activity.cost.usd': 0.000285 };
+
+  it('trackExternalCall around an SDK call, then recordUsage right after the await: one row with the app\'s usage', async () => {
+    await call('/tracked-then-record', 'ann');
+    const externals = await externalsOf('/tracked-then-record');
+    expect(externals).toHaveLength(1);
+    expect(externals[0].name).toBe('external openai');
+    expect(usageOf(externals[0])).toEqual({
+      ...gpt4oMini,
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.request.model': 'gpt-4o-mini',
+      'gen_ai.response.model': 'gpt-4o-mini',
+      'activity.usage.source': 'app',
+      'user.id': 'ann',
+    });
+    expect(externals[0].attributes['http.response.status_code']).toBe(200);
+  });
+
+  it('recordUsage inside the callback: one row, not added to what the response said', async () => {
+    await call('/tracked-record-inside', 'ben');
+    const externals = await externalsOf('/tracked-record-inside');
+    expect(externals).toHaveLength(1);
+    expect(usageOf(externals[0])).toMatchObject({ ...gpt4oMini, 'activity.usage.source': 'app', 'user.id': 'ben' });
+  });
+
+  it('trackExternalCall with no recordUsage: the usage read from the response lands on the tracked row', async () => {
+    await call('/tracked-only', 'cat');
+    const externals = await externalsOf('/tracked-only');
+    expect(externals).toHaveLength(1);
+    expect(usageOf(externals[0])).toMatchObject({ ...gpt4oMini, 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.response.model': 'gpt-4o-mini-2024-07-18', 'activity.usage.source': 'response' });
+  });
+
+  it('recordUsage right after an untracked SDK call: merged into that call\'s HTTP row', async () => {
+    await call('/sdk-then-record', 'dan');
+    const externals = await externalsOf('/sdk-then-record');
+    expect(externals).toHaveLength(1);
+    expect(externals[0].attributes['http.request.method']).toBe('POST');
+    // 1200 × 0.15 + 300 × 0.6: the app gave no cached split, and its numbers win.
+    expect(usageOf(externals[0])).toEqual({
+      'gen_ai.usage.input_tokens': 1200,
+      'gen_ai.usage.output_tokens': 300,
+      'gen_ai.request.model': 'gpt-4o-mini',
+      'gen_ai.response.model': 'gpt-4o-mini',
+      'activity.cost.usd': 0.00036,
+      'activity.usage.source': 'app',
+      'user.id': 'dan',
+    });
+  });
+
+  it('usage with no call is its own row, marked as usage', async () => {
+    await call('/usage-only', 'eve');
+    const [usage] = await externalsOf('/usage-only');
+    expect(usage.attributes).toMatchObject({ 'activity.external.call': 'usage', 'gen_ai.usage.input_tokens': 10, 'activity.cost.usd': 0.0000045, 'user.id': 'eve' });
+    expect(usage.attributes['http.request.method']).toBeUndefined();
+  });
+
+  it('recordUsage after other awaited I/O is not "right after": the call keeps its own usage and the usage gets its own row', async () => {
+    await call('/record-later', 'fay');
+    const externals = await externalsOf('/record-later', 3);
+    expect(externals.map((s) => [s.attributes['url.path'] ?? s.attributes['activity.external.call'], s.attributes['gen_ai.usage.input_tokens']]).sort()).toEqual([
+      ['/v1/chat/completions', 1200],
+      ['/v1/other', undefined],
+      ['usage', 10],
+    ]);
+  });
+
+  it("a vendor SDK's own GenAI span is the row, and its HTTP child is not counted again", async () => {
+    await call('/anthropic-genai-span', 'gus');
+    const externals = await externalsOf('/anthropic-genai-span');
+    expect(externals).toHaveLength(1);
+    expect(externals[0].name).toBe('anthropic.messages.create');
+    expect(externals[0].attributes).toMatchObject({
+      'activity.external.service': 'anthropic',
+      'gen_ai.provider.name': 'anthropic',
+      'gen_ai.request.model': 'claude-sonnet-4-20250514',
+      'gen_ai.usage.input_tokens': 3200,
+      'gen_ai.usage.output_tokens': 503,
+      'gen_ai.usage.cache_read.input_tokens': 2000,
+      'gen_ai.usage.cache_creation.input_tokens': 1000,
+      'activity.cost.usd': 0.012495,
+      'http.response.status_code': 200,
+      'user.id': 'gus',
+    });
+  });
+
+  it('a vendor SDK span inside trackExternalCall folds into the tracked row', async () => {
+    await call('/anthropic-genai-tracked', 'hal');
+    const externals = await externalsOf('/anthropic-genai-tracked');
+    expect(externals).toHaveLength(1);
+    expect(externals[0].name).toBe('external anthropic');
+    expect(usageOf(externals[0])).toMatchObject({ 'gen_ai.usage.input_tokens': 3200, 'gen_ai.usage.output_tokens': 503, 'activity.cost.usd': 0.012495, 'user.id': 'hal' });
   });
 });

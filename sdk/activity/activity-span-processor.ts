@@ -16,6 +16,8 @@ import {
   ATTR_URL_FULL,
   ATTR_URL_QUERY,
 } from '../attributes';
+import { GENAI_FOLDED, genAiCallAttributes, genAiCostAttributes, genAiProviderOf } from '../external/genai-client-spans';
+import { deferEnd } from '../external/recent-calls';
 import { foldResponseUsage, takeResponseUsage } from '../external/response-usage-capture';
 import { externalCallAttributes, isTrackedCall } from '../external/track-external-call';
 import { redactUrl } from '../request/redact-query';
@@ -23,10 +25,11 @@ import { getRuntime } from '../runtime/activity-runtime';
 import { activityCounters } from '../runtime/activity-stats';
 import { releaseRequestState, requestStateOf, setRequestState, storedRequestState } from '../runtime/request-state';
 import { adoptIntoRequest } from './adopt-into-request';
+import { HTTP_CLIENT_SCOPE } from '../external/http-client-spans';
 import { finishAccessSpan } from './finish-access-span';
 import { addUserAttributes } from './identity-attributes';
 
-export const HTTP_SCOPE = '@opentelemetry/instrumentation-http';
+export const HTTP_SCOPE = HTTP_CLIENT_SCOPE;
 export const UNDICI_SCOPE = '@opentelemetry/instrumentation-undici';
 
 /** Attributes an HTTP span inside trackExternalCall hands to its tracked call when it ends. */
@@ -40,8 +43,16 @@ const FOLDED = [
 ];
 
 export class ActivitySpanProcessor implements SpanProcessor {
-  /** HTTP span → the trackExternalCall span it belongs to. */
+  /** HTTP (or GenAI) span → the external call (trackExternalCall, GenAI client span) it is folded into. */
   private readonly innerCalls = new WeakMap<Span, Span>();
+  /** Any span started under an external call → that call, so HTTP spans below a vendor SDK's span still fold. */
+  private readonly callOf = new WeakMap<Span, Span>();
+  private readonly genAiCalls = new WeakSet<Span>();
+
+  private callAbove(parent: Span | undefined): Span | undefined {
+    if (parent === undefined) return undefined;
+    return isTrackedCall(parent) || this.genAiCalls.has(parent) ? parent : this.callOf.get(parent);
+  }
 
   onStart(span: Span, parentContext: Context): void {
     if (span.kind === SpanKind.SERVER) return; // its state is opened by the request hook
@@ -49,6 +60,8 @@ export class ActivitySpanProcessor implements SpanProcessor {
     const inherited = requestStateOf(parent);
     const state = inherited ?? storedRequestState();
     if (state !== undefined) setRequestState(span, state);
+    const call = this.callAbove(parent);
+    if (call !== undefined) this.callOf.set(span, call);
     if (span.kind !== SpanKind.CLIENT) return;
     // The parent is another SDK's span (or none): the call still belongs to the request we are handling.
     if (inherited === undefined && state !== undefined) adoptIntoRequest(span, state.span);
@@ -56,8 +69,8 @@ export class ActivitySpanProcessor implements SpanProcessor {
     const scope = span.instrumentationScope.name;
     const attributes = span.attributes;
     if (scope === HTTP_SCOPE || scope === UNDICI_SCOPE) {
-      if (parent !== undefined && isTrackedCall(parent)) {
-        this.innerCalls.set(span, parent);
+      if (call !== undefined) {
+        this.innerCalls.set(span, call);
         return;
       }
       const runtime = getRuntime();
@@ -74,6 +87,20 @@ export class ActivitySpanProcessor implements SpanProcessor {
     } else if (attributes[ATTR_ACTIVITY_KIND] === 'external') {
       // trackExternalCall or a usage-only span: cost goes to the user of the request that caused it.
       if (state !== undefined) span.setAttributes(addUserAttributes({}, state));
+      activityCounters().externalCalls++;
+    } else {
+      const provider = genAiProviderOf(attributes);
+      if (provider === undefined) return;
+      // A vendor SDK's span for one model call: under trackExternalCall it folds in, else it is the call's row.
+      if (call !== undefined) {
+        this.innerCalls.set(span, call);
+        return;
+      }
+      const set = genAiCallAttributes(provider, attributes);
+      if (state !== undefined) addUserAttributes(set, state);
+      span.setAttributes(set);
+      this.genAiCalls.add(span);
+      deferEnd(span);
       activityCounters().externalCalls++;
     }
   }
@@ -92,6 +119,9 @@ export class ActivitySpanProcessor implements SpanProcessor {
       for (const key of FOLDED) {
         if (span.attributes[key] !== undefined && outer.attributes[key] === undefined) set[key] = span.attributes[key];
       }
+      for (const key of GENAI_FOLDED) {
+        if (span.attributes[key] !== undefined && outer.attributes[key] === undefined) set[key] = span.attributes[key];
+      }
       if (span.status.code === SpanStatusCode.ERROR && outer.attributes[ATTR_ERROR_MESSAGE] === undefined) {
         set[ATTR_ERROR_MESSAGE] = span.status.message || `HTTP ${String(span.attributes[ATTR_HTTP_RESPONSE_STATUS_CODE] ?? 'error')}`;
       }
@@ -99,7 +129,8 @@ export class ActivitySpanProcessor implements SpanProcessor {
       outer.setAttributes(set);
       return;
     }
-    if (usage !== undefined) span.setAttributes(usage);
+    if (usage !== undefined) foldResponseUsage(span, usage);
+    if (this.genAiCalls.has(span)) span.setAttributes(genAiCostAttributes(getRuntime(), span.attributes));
     if (span.status.code === SpanStatusCode.ERROR) {
       const message = span.status.message || (span.attributes[ATTR_ERROR_MESSAGE] as string | undefined);
       if (span.kind === SpanKind.CLIENT && span.attributes[ATTR_ACTIVITY_KIND] === 'external' && span.attributes[ATTR_ERROR_MESSAGE] === undefined) {

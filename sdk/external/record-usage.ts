@@ -1,11 +1,12 @@
 /**
  * `recordUsage({ model, inputTokens, outputTokens, costUsd? })`: token counts and cost on the current external
- * call; cost comes from the caller or from the price table. Outside any external call, it records a usage-only
- * external span, so cost is never lost.
+ * call, or on the one that finished just before it (same turn of the event loop); cost comes from the caller or the
+ * price table. With no call at all it records a usage-only span (activity.external.call = usage), so no cost is lost.
  */
 import { context, diag, SpanKind, trace } from '@opentelemetry/api';
 import {
   ATTR_ACTIVITY_COST_USD,
+  ATTR_ACTIVITY_EXTERNAL_CALL,
   ATTR_ACTIVITY_KIND,
   ATTR_ACTIVITY_USAGE_SOURCE,
   ATTR_GEN_AI_REQUEST_MODEL,
@@ -19,6 +20,7 @@ import { getRuntime } from '../runtime/activity-runtime';
 import { guardApi, optionsArg, textArg } from '../runtime/safe-args';
 import { attributesOf } from '../runtime/span-access';
 import { priceUsage, usageAttributes, type TokenUsage } from './token-usage';
+import { justFinishedCall } from './recent-calls';
 import { externalCallAttributes } from './track-external-call';
 import { serviceOfModel } from './llm-providers';
 
@@ -76,13 +78,16 @@ function record(usage: Partial<UsageRecord>): number | undefined {
 
   let span = trace.getActiveSpan();
   let ownSpan = false;
+  // Right after `await`ing a call: the call that just finished under the current span, still open this turn.
+  if (span === undefined || attributesOf(span)[ATTR_ACTIVITY_KIND] !== 'external') span = justFinishedCall(span?.spanContext().spanId ?? '') ?? span;
   if (span === undefined || attributesOf(span)[ATTR_ACTIVITY_KIND] !== 'external') {
     if (!warnedOutside) {
       warnedOutside = true;
       diag.warn('otel-activity: recordUsage() outside trackExternalCall(); recording a usage-only external span (wrap the call to get its latency too)');
     }
     const service = textArg(usage.service)?.slice(0, 128) ?? (model === undefined ? undefined : serviceOfModel(model)) ?? 'unknown';
-    span = runtime.tracer.startSpan(`external ${service}`, { kind: SpanKind.CLIENT, attributes: externalCallAttributes(service, model) }, context.active());
+    const attributes = { ...externalCallAttributes(service, model), [ATTR_ACTIVITY_EXTERNAL_CALL]: 'usage' };
+    span = runtime.tracer.startSpan(`external ${service}`, { kind: SpanKind.CLIENT, attributes }, context.active());
     ownSpan = true;
   }
   const attributes = attributesOf(span);

@@ -1,14 +1,16 @@
 /**
  * Usage read from LLM API responses with no code: for calls to known LLM endpoints, the bytes the app receives
  * are observed as they pass (never buffered or delayed: undici's Request.onData, IncomingMessage.push), a bounded
- * head and tail are kept, and at span end only model and token counts are read from them.
+ * head and tail are kept, and at span end only model and token counts are read from them. The span ends on the
+ * next turn of the loop, so a recordUsage() right after the awaited call replaces these counts instead of adding a row.
  */
-import type { Attributes } from '@opentelemetry/api';
+import type { Attributes, Span } from '@opentelemetry/api';
 import type { IncomingMessage } from 'node:http';
 import * as zlib from 'node:zlib';
-import { ATTR_ACTIVITY_USAGE_SOURCE } from '../attributes';
+import { ATTR_ACTIVITY_KIND, ATTR_ACTIVITY_USAGE_SOURCE, ATTR_URL_FULL } from '../attributes';
 import type { ActivityRuntime } from '../runtime/activity-runtime';
 import { usageFromResponseText } from './llm-response-usage';
+import { deferEnd } from './recent-calls';
 import { priceUsage, usageAttributes } from './token-usage';
 
 /** Model sits in the first bytes (OpenAI, Anthropic), usage in the last (all three); 16 KiB each is ample. */
@@ -127,6 +129,7 @@ export function captureUndiciUsage(runtime: ActivityRuntime, span: object, reque
   const onData = request.onData;
   if (typeof onHeaders !== 'function' || typeof onData !== 'function') return;
   const sample = observer(span);
+  deferRowEnd(span);
   request.onHeaders = function (this: unknown, statusCode, headers, ...rest) {
     safely(() => (sample.encoding = rawHeaderValue(headers, 'content-encoding')));
     return onHeaders.call(this, statusCode, headers, ...rest);
@@ -137,12 +140,14 @@ export function captureUndiciUsage(runtime: ActivityRuntime, span: object, reque
   };
 }
 
-/** From instrumentation-http's responseHook: observes what the parser pushes, leaving flowing mode to the app. */
+/** When an outbound http response arrives (http-client-spans.ts): observes what the parser pushes, leaving flowing mode to the app. */
 export function captureHttpUsage(runtime: ActivityRuntime, span: object, response: IncomingMessage): void {
   if (!runtime.config.captureLlmUsage) return;
-  const path = (response as { req?: { path?: unknown } }).req?.path;
-  if (typeof path !== 'string' || !isLlmEndpointPath(path)) return;
+  // The span's url.full: the response's `req` is not linked yet when the response channel fires.
+  const url = (span as { attributes?: Attributes }).attributes?.[ATTR_URL_FULL] ?? (response as { req?: { path?: unknown } }).req?.path;
+  if (typeof url !== 'string' || !isLlmEndpointPath(url)) return;
   const sample = observer(span);
+  deferRowEnd(span);
   const encoding = response.headers['content-encoding'];
   sample.encoding = typeof encoding === 'string' ? encoding.trim().toLowerCase() : '';
   const push = response.push;
@@ -150,6 +155,11 @@ export function captureHttpUsage(runtime: ActivityRuntime, span: object, respons
     if (chunk instanceof Uint8Array) safely(() => sample.observe(chunk));
     return push.call(this, chunk, ...(rest as [BufferEncoding?]));
   };
+}
+
+/** An HTTP span that is its own row (not folded into a call) stays open for a recordUsage() right after it. */
+function deferRowEnd(span: object): void {
+  if ((span as { attributes?: Attributes }).attributes?.[ATTR_ACTIVITY_KIND] === 'external') deferEnd(span as Span);
 }
 
 /** At span end: the usage attributes read from its response, if it was observed and carried usage. */

@@ -1,6 +1,7 @@
 /**
  * `trackExternalCall(service, fn, { model })`: one external-call span around any async call (an SDK client,
- * a queue, a database API). HTTP calls made inside it are folded into it instead of becoming spans of their own.
+ * a queue, a database API). HTTP calls made inside it are folded into it instead of becoming spans of their own, and
+ * recordUsage() inside it or right after it (same turn of the event loop) adds to it.
  */
 import { context, diag, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
 import {
@@ -14,6 +15,7 @@ import {
 import { getRuntime } from '../runtime/activity-runtime';
 import { guardApi, optionsArg, textArg } from '../runtime/safe-args';
 import { providerOfService } from './llm-providers';
+import { endAfterThisTurn, parentIdOf } from './recent-calls';
 
 export interface TrackExternalCallOptions {
   /** The model requested, for model APIs (gen_ai.request.model). */
@@ -61,7 +63,8 @@ export async function trackExternalCall<T>(service: string, fn: () => Promise<T>
     // The app's own error, unchanged.
     throw error;
   } finally {
-    span.end();
+    // Open until the next turn: recordUsage() right after `await trackExternalCall(…)` still lands on this row.
+    endAfterThisTurn(span, parentIdOf(span), (endTime) => span.end(endTime));
   }
 }
 

@@ -16,10 +16,12 @@ import { createActivityRuntime, setRuntime, TRACER_NAME, type ActivityHooks, typ
 import { ActivitySampler } from '../sampling/activity-sampler';
 import { ActivitySamplingProcessor } from '../sampling/activity-sampling-processor';
 import { ATTR_SERVICE_NAME } from '../attributes';
+import { HTTP_CLIENT_SCOPE, traceHttpClientCalls } from '../external/http-client-spans';
 import { createExportProcessor, otlpTracesUrl } from './export-processor';
 import { createInstrumentations } from './instrumentations';
 import { registerSharedGlobals, unregisterSharedGlobals } from './otel-globals';
 import { createPropagator } from './propagators';
+import { replayLateCoreRegistrations } from './late-core-registrations';
 import { PooledIdGenerator } from './id-generator';
 import { buildResource } from './resource';
 
@@ -83,11 +85,13 @@ export function startActivityTracing(config: ActivityConfig, options: StartTraci
 
   const stopFastifyRoutes = traceFastifyRoutes();
 
+  const stopHttpClient = traceHttpClientCalls(runtime, provider.getTracer(HTTP_CLIENT_SCOPE), {
+    ignoreOrigins: config.sdk.exportMode === 'otlp' ? [otlpTracesUrl(config.sdk)] : [],
+  });
+  replayLateCoreRegistrations();
   const disableInstrumentations = registerInstrumentations({
     tracerProvider: provider,
-    instrumentations: createInstrumentations(runtime, {
-      ignoreOrigins: config.sdk.exportMode === 'otlp' ? [otlpTracesUrl(config.sdk)] : [],
-    }),
+    instrumentations: createInstrumentations(runtime),
   });
 
   let stopped: Promise<void> | undefined;
@@ -100,6 +104,7 @@ export function startActivityTracing(config: ActivityConfig, options: StartTraci
         stopInbound();
         stopFastifyRoutes();
         disableInstrumentations();
+        stopHttpClient();
         await provider.shutdown();
         unregisterSharedGlobals(globals);
       })();
