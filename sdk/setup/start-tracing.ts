@@ -16,12 +16,10 @@ import { createActivityRuntime, setRuntime, TRACER_NAME, type ActivityHooks, typ
 import { ActivitySampler } from '../sampling/activity-sampler';
 import { ActivitySamplingProcessor } from '../sampling/activity-sampling-processor';
 import { ATTR_SERVICE_NAME } from '../attributes';
-import { HTTP_CLIENT_SCOPE, traceHttpClientCalls } from '../external/http-client-spans';
 import { createExportProcessor, otlpTracesUrl } from './export-processor';
 import { createInstrumentations } from './instrumentations';
 import { registerSharedGlobals, unregisterSharedGlobals } from './otel-globals';
 import { createPropagator } from './propagators';
-import { replayLateCoreRegistrations } from './late-core-registrations';
 import { PooledIdGenerator } from './id-generator';
 import { buildResource } from './resource';
 
@@ -85,13 +83,11 @@ export function startActivityTracing(config: ActivityConfig, options: StartTraci
 
   const stopFastifyRoutes = traceFastifyRoutes();
 
-  const stopHttpClient = traceHttpClientCalls(runtime, provider.getTracer(HTTP_CLIENT_SCOPE), {
-    ignoreOrigins: config.sdk.exportMode === 'otlp' ? [otlpTracesUrl(config.sdk)] : [],
-  });
-  replayLateCoreRegistrations();
   const disableInstrumentations = registerInstrumentations({
     tracerProvider: provider,
-    instrumentations: createInstrumentations(runtime),
+    instrumentations: createInstrumentations(runtime, {
+      ignoreOrigins: config.sdk.exportMode === 'otlp' ? [otlpTracesUrl(config.sdk)] : [],
+    }),
   });
 
   let stopped: Promise<void> | undefined;
@@ -104,7 +100,6 @@ export function startActivityTracing(config: ActivityConfig, options: StartTraci
         stopInbound();
         stopFastifyRoutes();
         disableInstrumentations();
-        stopHttpClient();
         await provider.shutdown();
         unregisterSharedGlobals(globals);
       })();

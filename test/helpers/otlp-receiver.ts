@@ -10,8 +10,6 @@ import { otlpProtoCodec } from '../../exporter/service/otlp-proto';
 export interface ReceivedSpan {
   readonly traceId: string;
   readonly spanId: string;
-  /** '' for a root span. */
-  readonly parentSpanId: string;
   readonly name: string;
   readonly attributes: Record<string, unknown>;
   readonly resource: Record<string, unknown>;
@@ -93,7 +91,6 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
               spans.push({
                 traceId: s.traceId as string,
                 spanId: s.spanId as string,
-                parentSpanId: typeof s.parentSpanId === 'string' ? s.parentSpanId : '',
                 name: s.name as string,
                 attributes: attrs(s.attributes as OtlpKeyValue[]),
                 resource,
