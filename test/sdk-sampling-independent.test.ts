@@ -1,0 +1,159 @@
+// Audit rows do not depend on OpenTelemetry sampling: a request arriving with `traceparent …-00` (not sampled
+// upstream), or an app run with OTEL_TRACES_SAMPLER=always_off, still yields its access, auth, external-call and
+// custom-activity spans; what we propagate downstream keeps the caller's decision; only OTEL_ACTIVITY_SAMPLE_RATE
+// thins access spans, and every drop is counted.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { REGISTER_CJS } from './helpers/fixture-app';
+import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver';
+import { REPO_ROOT } from './helpers/service-process';
+
+const SDK_INDEX = path.join(REPO_ROOT, 'dist', 'sdk', 'index.js');
+const DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-sampling-'));
+
+const APP = `
+const http = require('node:http');
+const { trackActivity, getActivityStats } = require(${JSON.stringify(SDK_INDEX)});
+const server = http.createServer((req, res) => {
+  req.resume();
+  if (req.url === '/api/login') { res.statusCode = 401; return res.end('no'); }
+  if (req.url === '/boom') { res.statusCode = 500; return res.end('boom'); }
+  if (req.url === '/export') { trackActivity({ action: 'invoice.export', resourceType: 'invoice', resourceId: '7' }); return res.end('ok'); }
+  if (req.url === '/call') return fetch(process.env.TARGET_URL).then((r) => r.text()).then((t) => res.end(t));
+  if (req.url === '/stats') return res.end(JSON.stringify(getActivityStats()));
+  res.end('ok');
+});
+server.listen(0, '127.0.0.1', () => console.log('listening ' + server.address().port));
+`;
+
+const UPSTREAM_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
+const UPSTREAM_SPAN = '00f067aa0ba902b7';
+
+let receiver: OtlpReceiver;
+let target: http.Server;
+let targetUrl = '';
+const targetHeaders: http.IncomingHttpHeaders[] = [];
+
+beforeAll(async () => {
+  fs.writeFileSync(path.join(DIR, 'app.js'), APP);
+  receiver = await startOtlpReceiver();
+  target = http.createServer((req, res) => {
+    targetHeaders.push(req.headers);
+    res.end('{"ok":true}');
+  });
+  await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+  targetUrl = `http://127.0.0.1:${(target.address() as AddressInfo).port}/v1/charge`;
+});
+
+afterAll(async () => {
+  await receiver?.close();
+  await new Promise((resolve) => target?.close(resolve));
+  fs.rmSync(DIR, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  receiver.spans.length = 0;
+  targetHeaders.length = 0;
+});
+
+async function withApp<T>(env: Record<string, string>, body: (port: number) => Promise<T>): Promise<T> {
+  const child = spawn(process.execPath, ['--require', REGISTER_CJS, 'app.js'], {
+    cwd: DIR,
+    env: {
+      PATH: process.env.PATH ?? '',
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_ACTIVITY_BUFFER_DIR: path.join(DIR, `buffer-${Date.now()}`),
+      OTEL_ACTIVITY_AUTH_ROUTES: '{"POST /api/login": "login"}',
+      OTEL_ACTIVITY_EXTERNAL_SERVICES: '{"127.0.0.1": "billing"}',
+      OTEL_SERVICE_NAME: 'sampling-app',
+      TARGET_URL: targetUrl,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        const m = /listening (\d+)/.exec(out);
+        if (m) resolve(Number(m[1]));
+      });
+      void exited.then(() => reject(new Error(`app exited: ${stderr}`)));
+    });
+    return await body(port);
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+    expect(stderr).toBe('');
+  }
+}
+
+async function send(port: number, method: string, p: string, headers: Record<string, string> = {}): Promise<number> {
+  const response = await fetch(`http://127.0.0.1:${port}${p}`, { method, headers });
+  await response.text();
+  return response.status;
+}
+
+const kinds = () => receiver.spans.map((s) => `${String(s.attributes['activity.kind'])} ${s.name}`).sort();
+
+const EVERY_ROW = [
+  'access GET /boom',
+  'access GET /call',
+  'access GET /export',
+  'access POST /api/login',
+  'auth auth login_failed',
+  'custom activity invoice.export',
+  'external GET',
+].sort();
+
+describe('audit rows whatever OpenTelemetry sampling says', () => {
+  it('keeps every row of requests whose caller did not sample them, and propagates "not sampled" on', async () => {
+    const notSampled = { traceparent: `00-${UPSTREAM_TRACE}-${UPSTREAM_SPAN}-00` };
+    await withApp({}, async (port) => {
+      expect(await send(port, 'POST', '/api/login', notSampled)).toBe(401);
+      expect(await send(port, 'GET', '/boom', notSampled)).toBe(500);
+      expect(await send(port, 'GET', '/export', notSampled)).toBe(200);
+      expect(await send(port, 'GET', '/call', notSampled)).toBe(200);
+      await expect.poll(() => receiver.spans.length, { timeout: 10_000 }).toBe(EVERY_ROW.length);
+    });
+    expect(kinds()).toEqual(EVERY_ROW);
+    expect(new Set(receiver.spans.map((s) => s.traceId))).toEqual(new Set([UPSTREAM_TRACE]));
+    // fetch carries our span onward in the caller's trace, still flagged not sampled.
+    expect(targetHeaders).toHaveLength(1);
+    expect(targetHeaders[0].traceparent).toMatch(new RegExp(`^00-${UPSTREAM_TRACE}-[0-9a-f]{16}-00$`));
+  });
+
+  it('keeps every row with OTEL_TRACES_SAMPLER=always_off (a setting for the app\'s own SDK)', async () => {
+    await withApp({ OTEL_TRACES_SAMPLER: 'always_off' }, async (port) => {
+      expect(await send(port, 'POST', '/api/login')).toBe(401);
+      expect(await send(port, 'GET', '/boom')).toBe(500);
+      expect(await send(port, 'GET', '/export')).toBe(200);
+      expect(await send(port, 'GET', '/call')).toBe(200);
+      await expect.poll(() => receiver.spans.length, { timeout: 10_000 }).toBe(EVERY_ROW.length);
+    });
+    expect(kinds()).toEqual(EVERY_ROW);
+    expect(targetHeaders[0].traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+  });
+
+  it('thins only successful access spans by OTEL_ACTIVITY_SAMPLE_RATE and counts each one dropped', async () => {
+    const stats = await withApp({ OTEL_ACTIVITY_SAMPLE_RATE: '0' }, async (port) => {
+      for (let i = 0; i < 5; i++) expect(await send(port, 'GET', '/ok')).toBe(200);
+      expect(await send(port, 'POST', '/api/login')).toBe(401);
+      expect(await send(port, 'GET', '/boom')).toBe(500);
+      const response = await fetch(`http://127.0.0.1:${port}/stats`);
+      return (await response.json()) as Record<string, number>;
+    });
+    await expect.poll(() => receiver.spans.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
+    expect(kinds()).toEqual(['access GET /boom', 'access POST /api/login', 'auth auth login_failed']);
+    expect(stats.sampledOut).toBe(5);
+  });
+});
