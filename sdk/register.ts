@@ -50,7 +50,7 @@ function register(): ActivityTracing | undefined {
   if ((env.OTEL_SDK_DISABLED ?? '').trim().toLowerCase() === 'true') return undefined;
   const levelName = (env.OTEL_LOG_LEVEL ?? '').trim().toLowerCase();
   const level = LOG_LEVELS[levelName];
-  installDiagLogger(level ?? DiagLogLevel.WARN);
+  installDiagLogger(level ?? DiagLogLevel.WARN, level !== undefined);
   if (levelName !== '' && level === undefined) {
     say(`OTEL_LOG_LEVEL must be one of ${Object.keys(LOG_LEVELS).join(', ')}, got "${env.OTEL_LOG_LEVEL}"; using warn`);
   }
@@ -76,7 +76,7 @@ function register(): ActivityTracing | undefined {
     say(`could not start, the app runs without activity tracking: ${(error as Error).message}`);
     return undefined;
   }
-  installExitHandlers(() => tracing.forceFlush());
+  installExitHandlers(() => tracing.forceFlush(), { beforeReraise: () => tracing.handOff() });
   globals[REGISTERED] = tracing;
   return tracing;
 }

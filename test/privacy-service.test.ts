@@ -55,10 +55,7 @@ describe.runIf(builtCliExists())('privacy, app → service → tables', () => {
   });
 
   it('declares a TTL on every raw table (90 days) and every rollup (730 days)', async () => {
-    const rows = await service.query<{ name: string; ttl: string }>(
-      "SELECT name, extract(create_table_query, 'TTL ([^S]*)') AS ttl FROM system.tables WHERE database = currentDatabase() AND engine LIKE '%MergeTree' AND name != 'schema_migrations' ORDER BY name",
-    );
-    const byName = Object.fromEntries(rows.map((r) => [r.name, r.ttl.trim()]));
+    const byName = Object.fromEntries(Object.entries(await service.tables()).map(([name, info]) => [name, info.ttl]));
     console.log(`[reliability] TTLs: ${JSON.stringify(byName)}`);
     for (const raw of ['access_log', 'auth_events', 'external_calls', 'activities']) expect(byName[raw], raw).toMatch(/toIntervalDay\(90\)|INTERVAL 90 DAY/);
     for (const rollup of ['access_route_daily', 'auth_daily', 'external_cost_daily']) expect(byName[rollup], rollup).toMatch(/toIntervalDay\(730\)|INTERVAL 730 DAY/);
@@ -92,9 +89,10 @@ describe.runIf(builtCliExists())('privacy, app → service → tables', () => {
     const union = 'SELECT span_id FROM access_log UNION ALL SELECT span_id FROM auth_events UNION ALL SELECT span_id FROM external_calls UNION ALL SELECT span_id FROM activities';
     expect(await service.waitForCount(`SELECT count() AS n FROM (${union}) WHERE span_id IN {ids:Array(String)}`, { ids }, spans.length)).toBe(spans.length);
 
-    const userTables = await service.query<{ table: string }>(
-      "SELECT DISTINCT table FROM system.columns WHERE database = currentDatabase() AND name = 'user_id' AND table NOT IN (SELECT name FROM system.tables WHERE database = currentDatabase() AND engine IN ('MaterializedView', 'View')) ORDER BY table",
-    );
+    const userTables = Object.entries(await service.tables())
+      .filter(([, info]) => info.columns.some((c) => c.name === 'user_id'))
+      .map(([table]) => ({ table }))
+      .sort((a, b) => a.table.localeCompare(b.table));
     const count = async (user: string) => {
       const out: Record<string, number> = {};
       for (const { table } of userTables) {

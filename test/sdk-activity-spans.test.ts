@@ -303,7 +303,7 @@ describe('external calls', () => {
 
   it('folds an http call inside trackExternalCall into one external span with tokens and cost', async () => {
     expect((await call('/llm-tracked')).body).toBe('300');
-    const [access] = await waitFor(kindIs('access'));
+    const [access] = await waitFor((s) => s.attributes['url.path'] === '/llm-tracked');
     const externals = exporter.getFinishedSpans().filter(kindIs('external'));
     expect(externals).toHaveLength(1);
     expect(externals[0].attributes).toMatchObject({

@@ -5,8 +5,11 @@
 import { InvalidArgumentError } from 'commander';
 import { loadConfig } from '../../sdk/config/config-loader';
 import type { ActivityConfig } from '../../sdk/config/config-types';
+import { OperationArgumentError, runOperation, type OperationName, type OperationResult } from '../service/admin-operations';
 import type { Sink } from '../sinks/sink';
+import { UsageError } from './cli-errors';
 import { openSink } from './open-sink';
+import { ServiceQuerySink } from './service-query-sink';
 
 let cached: ActivityConfig | undefined;
 
@@ -21,6 +24,32 @@ export async function withSink<T>(action: (sink: Sink, description: string) => P
     return await action(sink, description);
   } finally {
     await sink.close();
+  }
+}
+
+/**
+ * Runs a named admin operation: by the running service when it owns the data directory (the CLI cannot open it then,
+ * and the service runs no raw SQL for anyone), else on the engine itself.
+ */
+export async function runCliOperation(name: OperationName, args: Readonly<Record<string, unknown>>): Promise<OperationResult & { description: string }> {
+  return withSink(async (sink, description) => {
+    try {
+      const result = sink instanceof ServiceQuerySink ? await sink.operation(name, args) : await runOperation(name, sink, args, cliConfig());
+      return { ...result, description };
+    } catch (error) {
+      if (error instanceof OperationArgumentError) throw new UsageError(error.message);
+      throw error;
+    }
+  });
+}
+
+/** Runs `check` and turns its OperationArgumentError into a UsageError (exit 2), before any engine is opened. */
+export function checkUsage<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof OperationArgumentError) throw new UsageError(error.message);
+    throw error;
   }
 }
 

@@ -1,7 +1,10 @@
 /**
- * A read/command Sink that goes through a running `otel-activity serve` (POST /api/query with the admin token), used
- * while that service owns the chDB data directory: chDB allows one process per directory.
+ * A Sink that goes through a running `otel-activity serve` while it owns the chDB data directory (chDB allows one
+ * process per directory): read-only SELECTs by POST /api/query, named operations by POST /api/admin/<name>, table
+ * columns by GET /api/tables. The service runs no raw INSERT or DDL for anyone, so insert() and command() refuse.
  */
+import type { OperationName, OperationResult } from '../service/admin-operations';
+import type { TableInfo } from '../service/query-endpoint';
 import type { InsertResult, QueryParams, Sink } from '../sinks/sink';
 
 export interface ServiceInfo {
@@ -15,13 +18,8 @@ export class ServiceQuerySink implements Sink {
 
   constructor(private readonly service: ServiceInfo) {}
 
-  async insert(table: string, rows: ReadonlyArray<object>): Promise<InsertResult> {
-    try {
-      await this.post({ insert: table, rows });
-      return { ok: true };
-    } catch (error) {
-      return { ok: false, retryable: false, error: error as Error };
-    }
+  async insert(table: string): Promise<InsertResult> {
+    return { ok: false, retryable: false, error: new Error(`the otel-activity service (pid ${this.service.pid}) takes no raw INSERT into ${table}; stop it to write to the data directory directly`) };
   }
 
   async query<T = Record<string, unknown>>(sql: string, params: QueryParams = {}): Promise<T[]> {
@@ -29,20 +27,31 @@ export class ServiceQuerySink implements Sink {
     return (Array.isArray(body) ? body : ((body as { rows?: T[] }).rows ?? [])) as T[];
   }
 
-  async command(sql: string, params: QueryParams = {}): Promise<void> {
-    await this.post({ sql, params, command: true });
+  async command(): Promise<void> {
+    throw new Error(`the otel-activity service (pid ${this.service.pid}) runs no raw commands; use a named operation (migrate, retention, cleanup, erase-user, alerts --ack)`);
+  }
+
+  /** A named admin operation run by the service on its engine. */
+  async operation(name: OperationName, args: Readonly<Record<string, unknown>>): Promise<OperationResult> {
+    return (await this.post(args, `/api/admin/${name}`)) as OperationResult;
+  }
+
+  /** The queryable tables, their columns and TTL. */
+  async tables(): Promise<Record<string, TableInfo>> {
+    return ((await this.post(undefined, '/api/tables')) as { tables: Record<string, TableInfo> }).tables;
   }
 
   async close(): Promise<void> {}
 
-  private async post(payload: object): Promise<unknown> {
-    const url = new URL('/api/query', this.service.url);
+  /** POSTs `payload` as JSON, or GETs when there is none. */
+  private async post(payload: object | undefined, pathname = '/api/query'): Promise<unknown> {
+    const url = new URL(pathname, this.service.url);
     let response: Response;
     try {
       response = await fetch(url, {
-        method: 'POST',
+        method: payload === undefined ? 'GET' : 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${this.service.adminToken}` },
-        body: JSON.stringify(payload),
+        ...(payload === undefined ? {} : { body: JSON.stringify(payload) }),
       });
     } catch (error) {
       throw new Error(`the otel-activity service (pid ${this.service.pid}) at ${url.origin} did not answer: ${(error as Error).message}; is it still running?`);

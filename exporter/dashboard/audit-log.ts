@@ -1,5 +1,6 @@
 /**
- * Records every dashboard/admin API use as an `activities` row (seed 003: who looked at what), through the Sink.
+ * Records every /api/* use (dashboard, query, admin operations) as an `activities` row (seed 003: who looked at what),
+ * through the Sink.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -11,7 +12,9 @@ import type { IpMode } from '../../sdk/config/config-types';
 import { anonymizeIp } from '../../sdk/request/anonymize-ip';
 
 export interface AuditEntry {
-  readonly action: 'dashboard.read' | 'admin.ack';
+  readonly action: 'dashboard.read' | 'admin.ack' | 'api.query' | 'api.read' | 'admin.operation';
+  /** The role of the token used ('admin', 'viewer'); default 'admin'. */
+  readonly actor?: string;
   readonly resourceType: string;
   readonly resourceId: string;
   readonly details: Readonly<Record<string, unknown>>;
@@ -32,8 +35,8 @@ export async function recordAudit(sink: Sink, context: AuditContext, request: In
     span_id: randomBytes(8).toString('hex'),
     service,
     environment: '',
-    // The dashboard has one shared admin token, so the actor is "admin"; the address tells sessions apart.
-    user_id: 'admin',
+    // Tokens are shared per role, so the actor is the role; the address tells sessions apart.
+    user_id: entry.actor ?? 'admin',
     session_id: '',
     action: entry.action,
     resource_type: entry.resourceType,

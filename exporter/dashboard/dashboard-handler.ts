@@ -1,6 +1,7 @@
 /**
  * The dashboard's HTTP handler: the static page (no build step; chart.js served from node_modules) and a JSON API
- * over the named queries and alerts, every API call authorised by the admin token and recorded as an audit row.
+ * over the named queries and alerts, every API call authorised by the viewer or admin token (acknowledging an alert by
+ * the admin token only) and recorded as an audit row.
  * Returns false for paths that are not its own, so a host server (the OTLP service) can mount it beside its routes.
  */
 import * as fs from 'node:fs';
@@ -9,15 +10,17 @@ import * as path from 'node:path';
 import { acknowledgeAlert, isAlertId, listAlerts, type AlertStatus } from '../analytics/alert-store';
 import { QueryCatalog, QueryCatalogError } from '../analytics/query-catalog';
 import { resolveWindow } from '../analytics/since';
-import { bearerTokenMatches } from '../service/bearer-token';
+import { apiRoleOf } from '../service/api-access';
 import type { Sink } from '../sinks/sink';
 import type { IpMode } from '../../sdk/config/config-types';
 import { recordAudit } from './audit-log';
 
 export interface DashboardOptions {
   readonly sink: Sink;
-  /** OTEL_ACTIVITY_ADMIN_TOKEN; when empty every API call is refused. */
+  /** OTEL_ACTIVITY_ADMIN_TOKEN: reads and acknowledges alerts; when both tokens are empty every API call is refused. */
   readonly adminToken: string;
+  /** OTEL_ACTIVITY_VIEWER_TOKEN: reads only (reports, alerts); '' means none. */
+  readonly viewerToken?: string;
   /** service.name written on audit rows. */
   readonly serviceName?: string;
   readonly catalog?: QueryCatalog;
@@ -68,15 +71,17 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
   const dir = staticDir();
   const sdkConfig = (options.config as { sdk?: { serviceName?: string; ipMode?: IpMode } } | undefined)?.sdk;
   const service = options.serviceName ?? sdkConfig?.serviceName ?? 'otel-activity';
-  const audit = { service, ipMode: sdkConfig?.ipMode ?? 'anonymize' };
+  const auditContext = { service, ipMode: sdkConfig?.ipMode ?? 'anonymize' };
 
   async function api(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
-    if (!options.adminToken) return sendJson(response, 403, { error: 'the dashboard API is off: set OTEL_ACTIVITY_ADMIN_TOKEN and restart the service' });
-    if (!bearerTokenMatches(request, options.adminToken)) return sendJson(response, 401, { error: 'missing or wrong admin token (Authorization: Bearer …)' });
+    if (!options.adminToken && !options.viewerToken) return sendJson(response, 403, { error: 'the dashboard API is off: set OTEL_ACTIVITY_VIEWER_TOKEN or OTEL_ACTIVITY_ADMIN_TOKEN and restart the service' });
+    const role = apiRoleOf(request, { adminToken: options.adminToken, viewerToken: options.viewerToken ?? '' });
+    if (!role) return sendJson(response, 401, { error: 'missing or wrong token (Authorization: Bearer <viewer or admin token>)' });
+    const audit = { ...auditContext, actor: role };
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     // /api/reports
     if (parts.length === 2 && parts[1] === 'reports' && request.method === 'GET') {
-      await recordAudit(options.sink, audit, request, { action: 'dashboard.read', resourceType: 'report', resourceId: '*', details: {} });
+      await recordAudit(options.sink, audit, request, { actor: audit.actor, action: 'dashboard.read', resourceType: 'report', resourceId: '*', details: {} });
       return sendJson(response, 200, catalog.list().map((q) => ({ name: q.name, answers: q.answers, source: q.source, params: q.params })));
     }
     // /api/reports/:name?since=24h&from=&to=&param=value
@@ -96,7 +101,7 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
         if (error instanceof QueryCatalogError || error instanceof RangeError) return sendJson(response, status, { error: error.message });
         throw error;
       }
-      await recordAudit(options.sink, audit, request, { action: 'dashboard.read', resourceType: 'report', resourceId: name, details: params });
+      await recordAudit(options.sink, audit, request, { actor: audit.actor, action: 'dashboard.read', resourceType: 'report', resourceId: name, details: params });
       const rows = await options.sink.query(catalog.get(name).sql, params);
       return sendJson(response, 200, { name, ...window, rows });
     }
@@ -106,15 +111,16 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
       if (statuses.some((s) => !['open', 'acknowledged', 'resolved'].includes(s))) {
         return sendJson(response, 400, { error: `status must be a comma list of open, acknowledged, resolved, got "${statuses.join(',')}"` });
       }
-      await recordAudit(options.sink, audit, request, { action: 'dashboard.read', resourceType: 'alerts', resourceId: statuses.join(','), details: {} });
+      await recordAudit(options.sink, audit, request, { actor: audit.actor, action: 'dashboard.read', resourceType: 'alerts', resourceId: statuses.join(','), details: {} });
       return sendJson(response, 200, { alerts: await listAlerts(options.sink, { statuses: statuses as AlertStatus[] }) });
     }
     // POST /api/alerts/:id/ack
     if (parts.length === 4 && parts[1] === 'alerts' && parts[3] === 'ack') {
       if (request.method !== 'POST') return sendJson(response, 405, { error: 'use POST to acknowledge an alert' });
+      if (role !== 'admin') return sendJson(response, 403, { error: 'acknowledging an alert needs the admin token; the viewer token only reads' });
       const id = parts[2];
       if (!isAlertId(id)) return sendJson(response, 400, { error: `alert id must be a UUID, got "${id}"` });
-      await recordAudit(options.sink, audit, request, { action: 'admin.ack', resourceType: 'alert', resourceId: id, details: {} });
+      await recordAudit(options.sink, audit, request, { actor: audit.actor, action: 'admin.ack', resourceType: 'alert', resourceId: id, details: {} });
       const alert = await acknowledgeAlert(options.sink, id, `dashboard:${(request.socket.remoteAddress ?? '').replace(/^::ffff:/, '')}`);
       if (!alert) return sendJson(response, 404, { error: `no alert with id ${id}` });
       return sendJson(response, 200, { alert });

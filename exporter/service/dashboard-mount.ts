@@ -10,6 +10,6 @@ import type { Sink } from '../sinks/sink';
 /** Answers a request it owns and resolves true, or resolves false to let the service answer 404. */
 export type DashboardHandler = (request: IncomingMessage, response: ServerResponse) => boolean | Promise<boolean>;
 
-export function loadDashboardHandler(options: { sink: Sink; adminToken: string; config: ActivityConfig }): DashboardHandler {
-  return createDashboardHandler({ sink: options.sink, adminToken: options.adminToken, config: options.config, serviceName: 'otel-activity' });
+export function loadDashboardHandler(options: { sink: Sink; adminToken: string; viewerToken: string; config: ActivityConfig }): DashboardHandler {
+  return createDashboardHandler({ sink: options.sink, adminToken: options.adminToken, viewerToken: options.viewerToken, config: options.config, serviceName: 'otel-activity' });
 }

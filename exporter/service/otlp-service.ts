@@ -1,6 +1,6 @@
 /**
  * The OTLP/HTTP ingest service (`otel-activity serve`): POST /v1/traces into ClickHouseSpanExporter, GET /healthz,
- * GET /metrics, the CLI's POST /api/query, the dashboard, and the alert schedule. close() stops accepting, drains the
+ * GET /metrics, the CLI's read-only POST /api/query and named admin operations, the dashboard, and the alert schedule. close() stops accepting, drains the
  * queue, flushes and closes the engine.
  */
 import { randomBytes } from 'node:crypto';
@@ -12,7 +12,7 @@ import { startAlertSchedule } from '../analytics/alert-evaluator';
 import { ClickHouseSpanExporter } from '../clickhouse-span-exporter';
 import type { Sink } from '../sinks/sink';
 import { loadDashboardHandler, type DashboardHandler } from './dashboard-mount';
-import { handleQuery, sendJson } from './query-endpoint';
+import { handleServiceApi, sendJson } from './query-endpoint';
 import { removeServiceFile, writeServiceFile } from './service-file';
 import { startOverloadGuard } from './overload-guard';
 import { newServiceCounters, prometheusText, serviceMetrics, type ServiceMetrics } from './service-metrics';
@@ -51,7 +51,9 @@ export async function startOtlpService(options: OtlpServiceOptions): Promise<Otl
   let stopping = false;
 
   await exporter.ready();
-  const dashboard = loadDashboardHandler({ sink: exporter.sink, adminToken, config });
+  const viewerToken = config.service.viewerToken;
+  const dashboard = loadDashboardHandler({ sink: exporter.sink, adminToken, viewerToken, config });
+  const api = { sink: exporter.sink, tokens: { adminToken, viewerToken }, config, audit: { service: 'otel-activity', ipMode: config.sdk.ipMode } };
   const guard = startOverloadGuard(config.service);
   const metrics = () => serviceMetrics(counters, exporter.getStats(), exporter.sink.kind, startedAt, guard.takeMaxDelayMs());
 
@@ -94,9 +96,8 @@ export async function startOtlpService(options: OtlpServiceOptions): Promise<Otl
         }
         return sendJson(response, 200, snapshot);
       }
-      case '/api/query':
-        return handleQuery(request, response, exporter.sink, adminToken);
       default:
+        if (await handleServiceApi(request, response, url.pathname, api)) return;
         if (dashboard && (await dashboard(request, response))) return;
         return sendJson(response, 404, { error: `no route ${request.method} ${url.pathname}; OTLP goes to POST /v1/traces` });
     }

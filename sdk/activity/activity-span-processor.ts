@@ -25,10 +25,11 @@ import { getRuntime } from '../runtime/activity-runtime';
 import { activityCounters } from '../runtime/activity-stats';
 import { releaseRequestState, requestStateOf, setRequestState, storedRequestState } from '../runtime/request-state';
 import { adoptIntoRequest } from './adopt-into-request';
+import { HTTP_CLIENT_SCOPE } from '../external/http-client-spans';
 import { finishAccessSpan } from './finish-access-span';
 import { addUserAttributes } from './identity-attributes';
 
-export const HTTP_SCOPE = '@opentelemetry/instrumentation-http';
+export const HTTP_SCOPE = HTTP_CLIENT_SCOPE;
 export const UNDICI_SCOPE = '@opentelemetry/instrumentation-undici';
 
 /** Attributes an HTTP span inside trackExternalCall hands to its tracked call when it ends. */
@@ -52,7 +53,6 @@ export class ActivitySpanProcessor implements SpanProcessor {
     if (parent === undefined) return undefined;
     return isTrackedCall(parent) || this.genAiCalls.has(parent) ? parent : this.callOf.get(parent);
   }
-
 
   onStart(span: Span, parentContext: Context): void {
     if (span.kind === SpanKind.SERVER) return; // its state is opened by the request hook
@@ -104,7 +104,6 @@ export class ActivitySpanProcessor implements SpanProcessor {
       activityCounters().externalCalls++;
     }
   }
-
 
   onEnding(span: Span): void {
     if (span.kind === SpanKind.SERVER) {

@@ -58,7 +58,7 @@ export class BufferedExportProcessor implements SpanProcessor {
   private readonly memoryMaxBytes: number;
   private readonly retryInitialMs: number;
   private readonly retryMaxMs: number;
-  private readonly onExit = (): void => this.writeAtExit();
+  private readonly onExit = (): void => this.handOff();
 
   constructor(private readonly options: BufferedExportOptions) {
     this.maxBatchSize = options.maxBatchSize ?? 512;
@@ -249,8 +249,12 @@ export class BufferedExportProcessor implements SpanProcessor {
     }
   }
 
-  /** The 'exit' event: synchronous only. In-flight batches are written too: the service stores a span id once. */
-  private writeAtExit(): void {
+  /**
+   * The process is ending (its 'exit' event, or a signal about to be re-raised, which emits no 'exit'): writes what is
+   * queued or in flight to the buffer, synchronously, and starts the detached sender when anything waits there.
+   * In-flight batches are written too: they may have arrived, and the service stores a span id once.
+   */
+  handOff(): void {
     if (this.exited) return;
     this.exited = true;
     clearTimeout(this.timer);
@@ -259,8 +263,8 @@ export class BufferedExportProcessor implements SpanProcessor {
       const batch = this.encodeNext();
       if (batch !== undefined) batches.push(batch);
     }
-    if (this.claimed !== undefined) this.options.buffer?.releaseSync(this.claimed);
     const buffer = this.options.buffer;
+    if (this.claimed !== undefined) buffer?.releaseSync(this.claimed);
     let written = 0;
     for (const batch of batches) {
       if (buffer !== undefined && buffer.writeSync(batch.body, batch.spans)) {
@@ -270,6 +274,6 @@ export class BufferedExportProcessor implements SpanProcessor {
         activityCounters().bufferDropped += batch.spans;
       }
     }
-    if (written > 0 || this.claimed !== undefined) this.options.onExitBuffered?.();
+    if (written > 0 || (buffer?.pending ?? 0) > 0) this.options.onExitBuffered?.();
   }
 }

@@ -176,6 +176,7 @@ export class DiskBuffer {
   releaseSync(batch: BufferedBatch): void {
     try {
       fs.renameSync(batch.file, batch.file.slice(0, batch.file.lastIndexOf(CLAIM)));
+      this.files++;
     } catch {
       // gone
     }

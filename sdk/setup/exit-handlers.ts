@@ -8,6 +8,8 @@ import { diag } from '@opentelemetry/api';
 export interface ExitHandlerOptions {
   /** Longest wait for the flush; default 3000 ms. */
   readonly timeoutMs?: number;
+  /** Run synchronously just before a signal is re-raised (a death by signal emits no 'exit' event). */
+  readonly beforeReraise?: () => void;
 }
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
@@ -56,7 +58,14 @@ export function installExitHandlers(flush: () => Promise<void>, options: ExitHan
     };
     const reraise = (): void => {
       process.removeListener(signal, handler);
-      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+      if (process.listenerCount(signal) === 0) {
+        try {
+          options.beforeReraise?.();
+        } catch (error) {
+          diag.error('otel-activity: could not hand off unsent spans before exiting', error);
+        }
+        process.kill(process.pid, signal);
+      }
     };
     process.on(signal, handler);
     handlers.set(signal, handler);

@@ -44,29 +44,39 @@ export function unregisterSharedGlobals(globals: SharedGlobals): void {
 }
 
 const DUPLICATE = /^Attempted duplicate registration of API: (context|propagation)\b/;
+const OURS = 'otel-activity';
 
-/** The console logger, minus the duplicate-registration errors our own shared registrations cause. */
-class SharedGlobalsLogger implements DiagLogger {
+/**
+ * The console logger. Unless OTEL_LOG_LEVEL asks for everything, only our own messages: the diag logger is global,
+ * and an app whose SDK logs nothing without us (a failing metrics export, say) must not start printing because of us.
+ * Never the duplicate-registration errors our own shared registrations cause.
+ */
+class ActivityDiagLogger implements DiagLogger {
   private readonly console = new DiagConsoleLogger();
 
+  constructor(private readonly everything: boolean) {}
+
+  private shown(message: string): boolean {
+    return this.everything ? !DUPLICATE.test(message) : message.startsWith(OURS);
+  }
   error(message: string, ...args: unknown[]): void {
-    if (DUPLICATE.test(message)) return;
-    this.console.error(message, ...args);
+    if (this.shown(message)) this.console.error(message, ...args);
   }
   warn(message: string, ...args: unknown[]): void {
-    this.console.warn(message, ...args);
+    if (this.shown(message)) this.console.warn(message, ...args);
   }
   info(message: string, ...args: unknown[]): void {
-    this.console.info(message, ...args);
+    if (this.shown(message)) this.console.info(message, ...args);
   }
   debug(message: string, ...args: unknown[]): void {
-    this.console.debug(message, ...args);
+    if (this.shown(message)) this.console.debug(message, ...args);
   }
   verbose(message: string, ...args: unknown[]): void {
-    this.console.verbose(message, ...args);
+    if (this.shown(message)) this.console.verbose(message, ...args);
   }
 }
 
-export function installDiagLogger(level: DiagLogLevel): void {
-  diag.setLogger(new SharedGlobalsLogger(), { logLevel: level, suppressOverrideMessage: true });
+/** `everything`: OTEL_LOG_LEVEL was set, so the user asked to see the OTel SDK's own messages too. */
+export function installDiagLogger(level: DiagLogLevel, everything: boolean): void {
+  diag.setLogger(new ActivityDiagLogger(everything), { logLevel: level, suppressOverrideMessage: true });
 }

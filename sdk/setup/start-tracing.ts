@@ -16,10 +16,13 @@ import { createActivityRuntime, setRuntime, TRACER_NAME, type ActivityHooks, typ
 import { ActivitySampler } from '../sampling/activity-sampler';
 import { ActivitySamplingProcessor } from '../sampling/activity-sampling-processor';
 import { ATTR_SERVICE_NAME } from '../attributes';
+import { HTTP_CLIENT_SCOPE, traceHttpClientCalls } from '../external/http-client-spans';
+import { BufferedExportProcessor } from '../export/buffered-export-processor';
 import { createExportProcessor, otlpTracesUrl } from './export-processor';
 import { createInstrumentations } from './instrumentations';
 import { registerSharedGlobals, unregisterSharedGlobals } from './otel-globals';
 import { createPropagator } from './propagators';
+import { replayLateCoreRegistrations } from './late-core-registrations';
 import { PooledIdGenerator } from './id-generator';
 import { buildResource } from './resource';
 
@@ -43,6 +46,8 @@ export interface ActivityTracing {
   readonly provider: NodeTracerProvider;
   readonly runtime: ActivityRuntime;
   forceFlush(): Promise<void>;
+  /** The process is about to end without an 'exit' event: unsent spans go to the buffer now, synchronously. */
+  handOff(): void;
   /** Flushes, stops the instrumentations and unregisters the provider. Idempotent. */
   shutdown(): Promise<void>;
 }
@@ -83,11 +88,13 @@ export function startActivityTracing(config: ActivityConfig, options: StartTraci
 
   const stopFastifyRoutes = traceFastifyRoutes();
 
+  const stopHttpClient = traceHttpClientCalls(runtime, provider.getTracer(HTTP_CLIENT_SCOPE), {
+    ignoreOrigins: config.sdk.exportMode === 'otlp' ? [otlpTracesUrl(config.sdk)] : [],
+  });
+  replayLateCoreRegistrations();
   const disableInstrumentations = registerInstrumentations({
     tracerProvider: provider,
-    instrumentations: createInstrumentations(runtime, {
-      ignoreOrigins: config.sdk.exportMode === 'otlp' ? [otlpTracesUrl(config.sdk)] : [],
-    }),
+    instrumentations: createInstrumentations(runtime),
   });
 
   let stopped: Promise<void> | undefined;
@@ -95,11 +102,15 @@ export function startActivityTracing(config: ActivityConfig, options: StartTraci
     provider,
     runtime,
     forceFlush: () => provider.forceFlush(),
+    handOff: () => {
+      if (exportProcessor instanceof BufferedExportProcessor) exportProcessor.handOff();
+    },
     shutdown: () => {
       stopped ??= (async () => {
         stopInbound();
         stopFastifyRoutes();
         disableInstrumentations();
+        stopHttpClient();
         await provider.shutdown();
         unregisterSharedGlobals(globals);
       })();

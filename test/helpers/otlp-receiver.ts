@@ -10,6 +10,8 @@ import { otlpProtoCodec } from '../../exporter/service/otlp-proto';
 export interface ReceivedSpan {
   readonly traceId: string;
   readonly spanId: string;
+  /** '' for a root span. */
+  readonly parentSpanId: string;
   readonly name: string;
   readonly attributes: Record<string, unknown>;
   readonly resource: Record<string, unknown>;
@@ -70,7 +72,8 @@ function attrs(list: OtlpKeyValue[] | undefined): Record<string, unknown> {
   return Object.fromEntries((list ?? []).map((kv) => [kv.key, valueOf(kv.value)]));
 }
 
-export async function startOtlpReceiver(): Promise<OtlpReceiver> {
+/** `port` 0 picks a free one; a fixed port brings a receiver back where an app was sending (outage tests). */
+export async function startOtlpReceiver(port = 0): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
   const raw: OtlpReceiver['raw'] = [];
   const server = http.createServer((request, response) => {
@@ -91,6 +94,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
               spans.push({
                 traceId: s.traceId as string,
                 spanId: s.spanId as string,
+                parentSpanId: typeof s.parentSpanId === 'string' ? s.parentSpanId : '',
                 name: s.name as string,
                 attributes: attrs(s.attributes as OtlpKeyValue[]),
                 resource,
@@ -106,10 +110,10 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       }
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const bound = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${bound}`,
     spans,
     raw,
     close: () => new Promise((resolve) => server.close(() => resolve())),

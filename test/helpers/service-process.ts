@@ -46,6 +46,8 @@ export interface ServiceProcess {
   /** SELECT through the running service's POST /api/query (needs `adminToken`, which createService sets). */
   query<T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>): Promise<T[]>;
   readonly adminToken: string;
+  /** GET /api/tables: the tables /api/query may read (system.* is not readable there), their columns and TTL. */
+  tables(): Promise<Record<string, { columns: Array<{ name: string; type: string }>; ttl: string }>>;
   /** Polls `sql` (which selects a count as `n`) until it reaches `n` or 20 s pass; returns the last count. */
   waitForCount(sql: string, params: Record<string, unknown>, n: number): Promise<number>;
   /** Runs the CLI against this service's data directory (it goes through the running service when there is one). */
@@ -144,6 +146,12 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
       const text = await response.text();
       if (!response.ok) throw new Error(`/api/query answered ${response.status}: ${text}`);
       return (JSON.parse(text) as { rows: T[] }).rows;
+    },
+    async tables() {
+      const response = await fetch(`${baseUrl}/api/tables`, { headers: { authorization: `Bearer ${adminToken}` } });
+      const text = await response.text();
+      if (!response.ok) throw new Error(`/api/tables answered ${response.status}: ${text}`);
+      return (JSON.parse(text) as { tables: Record<string, { columns: Array<{ name: string; type: string }>; ttl: string }> }).tables;
     },
     async waitForCount(sql: string, params: Record<string, unknown>, n: number): Promise<number> {
       const until = Date.now() + 20_000;

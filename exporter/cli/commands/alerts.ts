@@ -4,10 +4,9 @@
  */
 import * as os from 'node:os';
 import type { Command } from 'commander';
-import { AlertEvaluator } from '../../analytics/alert-evaluator';
-import { acknowledgeAlert, isAlertId, listAlerts } from '../../analytics/alert-store';
+import { isAlertId, listAlerts } from '../../analytics/alert-store';
 import { UsageError } from '../cli-errors';
-import { cliConfig, withSink } from '../cli-context';
+import { runCliOperation, withSink } from '../cli-context';
 import { formatRows, parseFormat } from '../output-format';
 
 interface AlertsOptions {
@@ -30,23 +29,16 @@ export function registerAlerts(program: Command): void {
       if (options.ack !== undefined && !isAlertId(options.ack)) {
         throw new UsageError(`--ack needs an alert id (a UUID like 123e4567-e89b-12d3-a456-426614174000), got "${options.ack}"`);
       }
-      const config = cliConfig();
+      if (options.ack !== undefined) {
+        const { lines } = await runCliOperation('alert-ack', { id: options.ack, by: `cli:${os.userInfo().username}` });
+        process.stdout.write(lines.map((line) => `${line}\n`).join(''));
+        return;
+      }
+      if (options.evaluate) {
+        const { lines } = await runCliOperation('alerts-evaluate', {});
+        process.stderr.write(lines.map((line) => `${line}\n`).join(''));
+      }
       await withSink(async (sink) => {
-        if (options.ack !== undefined) {
-          const by = `cli:${os.userInfo().username}`;
-          const alert = await acknowledgeAlert(sink, options.ack, by);
-          if (!alert) throw new Error(`no alert with id ${options.ack}; run "otel-activity alerts" to list them`);
-          process.stdout.write(`alert ${alert.id} (${alert.rule} ${alert.subject}) is ${alert.status}\n`);
-          return;
-        }
-        if (options.evaluate) {
-          const result = await new AlertEvaluator({
-            sink,
-            thresholds: config.service.alertThresholds,
-            webhookUrl: config.service.alertWebhookUrl,
-          }).evaluate();
-          process.stderr.write(`rules run: ${result.fired.length} new, ${result.resolved.length} resolved${result.failures.length ? `, failed: ${result.failures.map((f) => `${f.rule} (${f.error})`).join('; ')}` : ''}\n`);
-        }
         const alerts = await listAlerts(sink, { statuses: options.all ? [] : ['open', 'acknowledged'] });
         const rows = alerts.map((a) => ({ id: a.id, created_at: a.created_at, severity: a.severity, status: a.status, rule: a.rule, subject: a.subject, value: a.value, threshold: a.threshold }));
         process.stdout.write(formatRows(format === 'table' ? rows : alerts as unknown as Record<string, unknown>[], format));

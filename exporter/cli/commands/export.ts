@@ -10,7 +10,7 @@ import { resolveWindow } from '../../analytics/since';
 import { UsageError } from '../cli-errors';
 import { withSink } from '../cli-context';
 import { csvField } from '../output-format';
-import { existingTables } from '../raw-tables';
+import { existingTables, tableColumns } from '../raw-tables';
 
 const FORMATS = ['ndjson', 'csv', 'parquet'] as const;
 const DEFAULT_PAGE_ROWS = 50_000;
@@ -54,12 +54,7 @@ export function registerExport(program: Command): void {
         if (!tables.has(options.table)) {
           throw new UsageError(`--table ${options.table} does not exist in ${description}; tables: ${[...tables].sort().join(', ')}`);
         }
-        const columns = new Set(
-          (await sink.query<{ name: string }>(
-            'SELECT name FROM system.columns WHERE database = currentDatabase() AND table = {table:String}',
-            { table: options.table },
-          )).map((c) => c.name),
-        );
+        const columns = await tableColumns(sink, options.table);
         if (!columns.has('timestamp')) throw new UsageError(`--table ${options.table} has no timestamp column to select a window by`);
         // A tie-breaker keeps pages stable when rows share a timestamp.
         const order = columns.has('span_id') ? 'timestamp, span_id' : 'timestamp';
@@ -68,6 +63,9 @@ export function registerExport(program: Command): void {
         const [{ total }] = await sink.query<{ total: string | number }>(`SELECT count() AS total ${where}`, params);
         const count = Number(total);
         if (options.format === 'parquet') {
+          if (sink.kind === 'service') {
+            throw new Error(`parquet export writes the file through the engine, which the running service owns and keeps read-only; use --format ndjson or csv, or stop the service`);
+          }
           if (sink.kind === 'http') {
             throw new Error('parquet export writes the file where the engine runs; against a remote ClickHouse use --format ndjson or csv, or clickhouse-client ... FORMAT Parquet');
           }

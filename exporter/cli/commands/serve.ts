@@ -28,7 +28,7 @@ export function registerServe(program: Command): void {
     .option('--host <host>', 'address to listen on (OTEL_ACTIVITY_HOST, default 127.0.0.1)')
     .option('--port <port>', 'port to listen on (OTEL_ACTIVITY_PORT, default 4318)', parsePort)
     .option('--data-dir <dir>', 'embedded chDB data directory (OTEL_ACTIVITY_DATA_DIR, default ./.otel-activity/data)')
-    .addHelpText('after', '\nEndpoints: POST /v1/traces, GET /healthz, GET /metrics (JSON; ?format=prometheus), POST /api/query (admin token).')
+    .addHelpText('after', '\nEndpoints: POST /v1/traces, GET /healthz, GET /metrics (JSON; ?format=prometheus), POST /api/query (one read-only SELECT; viewer or admin token), POST /api/admin/<operation> (admin token).')
     .action(async (options: ServeOptions) => {
       const overrides: DeepPartial<ActivityConfig> = { service: {}, exporter: {} };
       if (options.host !== undefined) overrides.service!.host = options.host;

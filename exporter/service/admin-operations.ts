@@ -1,0 +1,159 @@
+/**
+ * The named admin operations (migrate, retention, cleanup, erase-user, alert ack, alert evaluation, status): what the
+ * admin token can do instead of raw SQL. The CLI runs them on its own engine, or asks the running service for them
+ * (POST /api/admin/<name>), and prints the same lines either way.
+ */
+import { AlertEvaluator } from '../analytics/alert-evaluator';
+import { acknowledgeAlert, isAlertId, type AlertRecord } from '../analytics/alert-store';
+import { migrate } from '../../schemas/migrate';
+import type { ActivityConfig } from '../../sdk/config/config-types';
+import type { Sink } from '../sinks/sink';
+import { existingTables, RAW_TABLES, ROLLUP_TABLES } from '../cli/raw-tables';
+
+/** Bad arguments (HTTP 400), with what was wrong and what is expected. */
+export class OperationArgumentError extends Error {
+  override readonly name = 'OperationArgumentError';
+}
+
+/** What the operation should act on does not exist (HTTP 404; a runtime error, not a usage error, in the CLI). */
+export class OperationNotFoundError extends Error {
+  override readonly name = 'OperationNotFoundError';
+}
+
+export interface OperationResult {
+  /** What the CLI prints on stdout, one line each. */
+  readonly lines: string[];
+  readonly data?: unknown;
+}
+
+type Args = Readonly<Record<string, unknown>>;
+type Operation = (sink: Sink, args: Args, config: ActivityConfig) => Promise<OperationResult>;
+
+export const OPERATION_NAMES = ['migrate', 'retention', 'cleanup', 'erase-user', 'alert-ack', 'alerts-evaluate', 'status'] as const;
+export type OperationName = (typeof OPERATION_NAMES)[number];
+
+export function isOperationName(name: string): name is OperationName {
+  return (OPERATION_NAMES as readonly string[]).includes(name);
+}
+
+export function runOperation(name: OperationName, sink: Sink, args: Args, config: ActivityConfig): Promise<OperationResult> {
+  return OPERATIONS[name](sink, args, config);
+}
+
+/** A whole number of days from 1 to 36500, from a flag (string) or a JSON body (number). */
+export function parseDays(value: unknown, flag: string): number {
+  const text = String(value ?? '').trim();
+  const days = Number(text);
+  if (!/^\d+$/.test(text) || days < 1 || days > 36_500) throw new OperationArgumentError(`${flag} must be a whole number of days from 1 to 36500, got "${String(value)}"`);
+  return days;
+}
+
+/** Tables and the column holding the user id; fixed names, never user input. */
+const USER_COLUMNS: ReadonlyArray<readonly [string, string]> = [
+  ...RAW_TABLES.map((t) => [t, 'user_id'] as const),
+  ['external_cost_daily', 'user_id'],
+  ['alerts', 'subject'],
+];
+
+const OPERATIONS: Record<OperationName, Operation> = {
+  async migrate(sink, _args, config) {
+    const { retentionDays, rollupRetentionDays } = config.exporter;
+    const result = await migrate(sink, { retentionDays, rollupRetentionDays });
+    return { lines: [result.applied.length ? `applied ${result.applied.join(', ')}` : 'the schema is up to date'], data: result };
+  },
+
+  async retention(sink, args) {
+    const days = parseDays(args.days, '--days');
+    const rollupDays = args.rollupDays === undefined ? undefined : parseDays(args.rollupDays, '--rollup-days');
+    const tables = await existingTables(sink);
+    const missing = RAW_TABLES.filter((t) => !tables.has(t));
+    if (missing.length) throw new OperationArgumentError(`there is no ${missing.join(', ')}; run "otel-activity migrate" first`);
+    const lines: string[] = [];
+    for (const table of RAW_TABLES) {
+      await sink.command('ALTER TABLE {table:Identifier} MODIFY TTL toDateTime(timestamp) + toIntervalDay({days:UInt32})', { table, days });
+      lines.push(`${table}: rows kept ${days} days`);
+    }
+    if (rollupDays !== undefined) {
+      for (const [table, column] of ROLLUP_TABLES) {
+        if (!tables.has(table)) continue;
+        await sink.command(`ALTER TABLE {table:Identifier} MODIFY TTL ${column} + toIntervalDay({days:UInt32})`, { table, days: rollupDays });
+        lines.push(`${table}: rows kept ${rollupDays} days`);
+      }
+    }
+    return { lines };
+  },
+
+  async cleanup(sink, args, config) {
+    const days = args.days === undefined ? config.exporter.retentionDays : parseDays(args.days, '--days');
+    const rollupDays = args.rollupDays === undefined ? config.exporter.rollupRetentionDays : parseDays(args.rollupDays, '--rollup-days');
+    const tables = await existingTables(sink);
+    const jobs: Array<[string, string, number]> = [
+      ...RAW_TABLES.map((t): [string, string, number] => [t, 'toDateTime(timestamp)', days]),
+      ...ROLLUP_TABLES.map(([t, column]): [string, string, number] => [t, column, rollupDays]),
+    ];
+    const lines: string[] = [];
+    for (const [table, column, keep] of jobs) {
+      if (!tables.has(table)) continue;
+      const cutoff = `${column} < now() - toIntervalDay({days:UInt32})`;
+      const [{ n }] = await sink.query<{ n: string | number }>(`SELECT count() AS n FROM {table:Identifier} WHERE ${cutoff}`, { table, days: keep });
+      if (Number(n) > 0) await sink.command(`DELETE FROM {table:Identifier} WHERE ${cutoff}`, { table, days: keep });
+      lines.push(`${table}: deleted ${Number(n)} rows older than ${keep} days`);
+    }
+    return { lines };
+  },
+
+  async 'erase-user'(sink, args) {
+    const id = typeof args.userId === 'string' ? args.userId : '';
+    if (id.trim() === '') throw new OperationArgumentError('erase-user needs a non-empty user id ("userId")');
+    const tables = await existingTables(sink);
+    let total = 0;
+    const lines: string[] = [];
+    for (const [table, column] of USER_COLUMNS) {
+      if (!tables.has(table)) continue;
+      const where = `${column} = {id:String}`;
+      const [{ n }] = await sink.query<{ n: string | number }>(`SELECT count() AS n FROM {table:Identifier} WHERE ${where}`, { table, id });
+      if (Number(n) > 0) await sink.command(`DELETE FROM {table:Identifier} WHERE ${where}`, { table, id });
+      total += Number(n);
+      lines.push(`${table}: deleted ${Number(n)} rows`);
+    }
+    lines.push(`erased ${total} rows for user ${JSON.stringify(id)}`);
+    return { lines, data: { total } };
+  },
+
+  async 'alert-ack'(sink, args) {
+    const id = typeof args.id === 'string' ? args.id : '';
+    if (!isAlertId(id)) throw new OperationArgumentError(`an alert id is a UUID like 123e4567-e89b-12d3-a456-426614174000, got "${id}"`);
+    const by = typeof args.by === 'string' && args.by !== '' ? args.by.slice(0, 200) : 'admin';
+    const alert: AlertRecord | undefined = await acknowledgeAlert(sink, id, by);
+    if (!alert) throw new OperationNotFoundError(`no alert with id ${id}; run "otel-activity alerts" to list them`);
+    return { lines: [`alert ${alert.id} (${alert.rule} ${alert.subject}) is ${alert.status}`], data: alert };
+  },
+
+  async 'alerts-evaluate'(sink, _args, config) {
+    const result = await new AlertEvaluator({ sink, thresholds: config.service.alertThresholds, webhookUrl: config.service.alertWebhookUrl }).evaluate();
+    const failed = result.failures.length ? `, failed: ${result.failures.map((f) => `${f.rule} (${f.error})`).join('; ')}` : '';
+    return { lines: [`rules run: ${result.fired.length} new, ${result.resolved.length} resolved${failed}`], data: { fired: result.fired.length, resolved: result.resolved.length } };
+  },
+
+  async status(sink) {
+    const parts = await sink.query<{ table: string; rows: number; bytes: number; last_write: string }>(
+      `SELECT table, sum(rows) AS rows, sum(bytes_on_disk) AS bytes, toString(max(modification_time)) AS last_write
+       FROM system.parts WHERE active AND database = currentDatabase() GROUP BY table ORDER BY table`,
+    );
+    const tables = await sink.query<{ name: string }>(
+      "SELECT name FROM system.tables WHERE database = currentDatabase() AND engine NOT IN ('MaterializedView', 'View') ORDER BY name",
+    );
+    const byTable = new Map(parts.map((p) => [p.table, p]));
+    const rows = [];
+    for (const { name } of tables) {
+      let newest = '';
+      if ((RAW_TABLES as readonly string[]).includes(name)) {
+        const [row] = await sink.query<{ newest: string }>("SELECT if(count() = 0, '', toString(max(timestamp))) AS newest FROM {table:Identifier}", { table: name });
+        newest = row?.newest ?? '';
+      }
+      const part = byTable.get(name);
+      rows.push({ table: name, rows: Number(part?.rows ?? 0), bytes: Number(part?.bytes ?? 0), newest_row: newest, last_write: part?.last_write ?? '' });
+    }
+    return { lines: [], data: rows };
+  },
+};

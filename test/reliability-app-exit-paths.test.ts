@@ -1,0 +1,142 @@
+// Every way an app ends, and an endpoint that is away: N requests answered before the exit are N spans received,
+// each once. The app is a real child under `node --require`; the exits are the ones real services have (their own
+// SIGTERM handler calling process.exit() at once, process.exit() anywhere, an uncaught exception, an unhandled
+// rejection); the outage is the OTLP endpoint not listening while the app serves, then coming back.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REGISTER_CJS } from './helpers/fixture-app';
+import { freePort } from './helpers/free-port';
+import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver';
+
+const DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-exits-'));
+
+const APP = `
+const http = require('node:http');
+const mode = process.env.EXIT_MODE;
+const server = http.createServer((req, res) => {
+  req.resume();
+  if (req.url === '/end') {
+    res.end('bye');
+    if (mode === 'exit-anywhere') setImmediate(() => process.exit(0));
+    if (mode === 'uncaught') setImmediate(() => { throw new Error('unexpected state'); });
+    if (mode === 'rejection') setImmediate(() => { Promise.reject(new Error('nobody awaits this')); });
+    return;
+  }
+  res.end('ok ' + req.url);
+});
+if (mode === 'own-sigterm-exit') process.on('SIGTERM', () => process.exit(0));
+server.listen(0, '127.0.0.1', () => console.log('listening ' + server.address().port));
+`;
+
+interface App {
+  readonly port: number;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  kill(signal: NodeJS.Signals): void;
+}
+
+async function startApp(endpoint: string, env: Record<string, string>): Promise<App> {
+  const child = spawn(process.execPath, ['--require', REGISTER_CJS, 'app.js'], {
+    cwd: DIR,
+    env: { PATH: process.env.PATH ?? '', OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_SERVICE_NAME: 'exit-app', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /listening (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    void exited.then(() => reject(new Error(`app exited: ${stderr}`)));
+  });
+  return { port, exited, kill: (signal) => child.kill(signal) };
+}
+
+/** `count` requests, `concurrency` at a time; resolves with how many were answered 200. */
+async function load(port: number, count: number, concurrency: number, first = 0): Promise<number> {
+  let next = first;
+  count += first;
+  let answered = 0;
+  const worker = async () => {
+    while (next < count) {
+      const i = next++;
+      const response = await fetch(`http://127.0.0.1:${port}/orders/${i}`);
+      await response.text();
+      if (response.status === 200) answered++;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return answered;
+}
+
+function accessSpanIds(receiver: OtlpReceiver): string[] {
+  return receiver.spans.filter((s) => s.attributes['activity.kind'] === 'access' && s.attributes['url.path'] !== '/end').map((s) => s.spanId);
+}
+
+let receiver: OtlpReceiver;
+
+beforeAll(async () => {
+  fs.writeFileSync(path.join(DIR, 'app.js'), APP);
+  receiver = await startOtlpReceiver();
+});
+
+afterAll(async () => {
+  await receiver?.close();
+  fs.rmSync(DIR, { recursive: true, force: true });
+});
+
+const N = 200;
+
+describe('no exit path loses what was recorded', () => {
+  for (const mode of ['own-sigterm-exit', 'exit-anywhere', 'uncaught', 'rejection'] as const) {
+    it(`${mode}: ${N} requests answered before the exit are ${N} spans received`, async () => {
+      receiver.spans.length = 0;
+      const bufferDir = path.join(DIR, `buffer-${mode}`);
+      const app = await startApp(receiver.url, { EXIT_MODE: mode, OTEL_ACTIVITY_BUFFER_DIR: bufferDir });
+      expect(await load(app.port, N, 8)).toBe(N);
+      if (mode === 'own-sigterm-exit') app.kill('SIGTERM');
+      else await (await fetch(`http://127.0.0.1:${app.port}/end`)).text();
+      const { code } = await app.exited;
+      expect(code).toBe(mode === 'own-sigterm-exit' || mode === 'exit-anywhere' ? 0 : 1);
+      await expect.poll(() => new Set(accessSpanIds(receiver)).size, { timeout: 20_000, interval: 100 }).toBe(N);
+      // Nothing is left behind once the detached sender is done.
+      await expect.poll(() => fs.readdirSync(bufferDir).length, { timeout: 10_000, interval: 100 }).toBe(0);
+    });
+  }
+
+  it('an endpoint away while the app serves: nothing lost, sent in order when it is back, also across a SIGTERM', async () => {
+    const port = await freePort();
+    const endpoint = `http://127.0.0.1:${port}`;
+    const bufferDir = path.join(DIR, 'buffer-outage');
+    // Short retry waits are not configurable: the defaults (1 s, doubling to 15 s) are what is tested.
+    const app = await startApp(endpoint, { OTEL_ACTIVITY_BUFFER_DIR: bufferDir });
+    // 50 requests/s for 6 s with nothing listening.
+    const started = Date.now();
+    let answered = 0;
+    for (let second = 0; second < 6; second++) {
+      answered += await load(app.port, 50, 5, second * 50);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + (second + 1) * 1000 - Date.now())));
+    }
+    expect(answered).toBe(300);
+    // SIGTERM during the outage: what is buffered stays on disk for the detached sender.
+    app.kill('SIGTERM');
+    await app.exited;
+    const back = await startOtlpReceiver(port);
+    try {
+      await expect.poll(() => new Set(accessSpanIds(back)).size, { timeout: 30_000, interval: 200 }).toBe(300);
+      const paths = back.spans.filter((s) => s.attributes['activity.kind'] === 'access').map((s) => Number(String(s.attributes['url.path']).split('/')[2]));
+      // In order: batches arrive oldest first; within one, spans are in the order they ended (5 clients at a time).
+      expect(paths.filter((n, i) => i > 0 && n < paths[i - 1] - 5)).toEqual([]);
+    } finally {
+      await back.close();
+    }
+  });
+});
