@@ -77,6 +77,15 @@ fastify.listen({ port: 0, host: '127.0.0.1' }).then(() => {
 });
 `;
 
+// Each app gets its own disk buffer of unsent spans: the default one is shared by every process of a service name,
+// so spans one run could not send would otherwise reach the next run's receiver.
+const BUFFER_ROOT = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-identity-'));
+let buffers = 0;
+function startApp(env: Record<string, string>, source: string): Promise<FixtureApp> {
+  return startFixtureApp({ OTEL_ACTIVITY_BUFFER_DIR: path.join(BUFFER_ROOT, String(buffers++)), ...env }, source);
+}
+afterAll(() => fs.rmSync(BUFFER_ROOT, { recursive: true, force: true }));
+
 /** Every file under `dir` as one text, once `predicate` holds for it (or 20 s pass). */
 async function filesText(dir: string, predicate: (text: string) => boolean): Promise<string> {
   const until = Date.now() + 20_000;
@@ -169,8 +178,8 @@ describe('express 5 app, identity from config only', () => {
     receiver = await startOtlpReceiver();
     const base = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_ACTIVITY_AUTH_ROUTES: JSON.stringify({ 'POST /api/users/login': 'login' }) };
     [app, custom] = await Promise.all([
-      startFixtureApp({ ...base, OTEL_SERVICE_NAME: 'express-default', OTEL_ACTIVITY_AUTH_ACCOUNT_FIELD: 'user.email' }, EXPRESS_APP),
-      startFixtureApp({ ...base, OTEL_SERVICE_NAME: 'express-custom', OTEL_ACTIVITY_IDENTIFY_JWT_CLAIM: 'https://shop.example/uid', OTEL_ACTIVITY_SESSION_COOKIES: 'shop.sess' }, EXPRESS_APP),
+      startApp({ ...base, OTEL_SERVICE_NAME: 'express-default', OTEL_ACTIVITY_AUTH_ACCOUNT_FIELD: 'user.email' }, EXPRESS_APP),
+      startApp({ ...base, OTEL_SERVICE_NAME: 'express-custom', OTEL_ACTIVITY_IDENTIFY_JWT_CLAIM: 'https://shop.example/uid', OTEL_ACTIVITY_SESSION_COOKIES: 'shop.sess' }, EXPRESS_APP),
     ]);
     sent = await driveDefaultApp(app);
     customSent = {
@@ -244,7 +253,7 @@ describe('express 5 app, identity from config only', () => {
 
   it("keeps the password out of the app's disk buffer of unsent spans too", async () => {
     bufferDir = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-identity-buffer-'));
-    buffered = await startFixtureApp({
+    buffered = await startApp({
       OTEL_SERVICE_NAME: 'express-buffered',
       // Nobody listens there: every batch goes to the buffer.
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await freePort()}`,
@@ -292,9 +301,9 @@ describe('fastify 5 app, identity from config only, as stored rows', () => {
     spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-identity-spool-'));
     const authRoutes = JSON.stringify({ 'POST /api/users/login': 'login' });
     [app, spooling] = await Promise.all([
-      startFixtureApp({ OTEL_EXPORTER_OTLP_ENDPOINT: service.baseUrl, OTEL_SERVICE_NAME: 'fastify-default', OTEL_ACTIVITY_AUTH_ROUTES: authRoutes, OTEL_ACTIVITY_AUTH_ACCOUNT_FIELD: 'user.email' }, FASTIFY_APP),
+      startApp({ OTEL_EXPORTER_OTLP_ENDPOINT: service.baseUrl, OTEL_SERVICE_NAME: 'fastify-default', OTEL_ACTIVITY_AUTH_ROUTES: authRoutes, OTEL_ACTIVITY_AUTH_ACCOUNT_FIELD: 'user.email' }, FASTIFY_APP),
       // In-process export to a ClickHouse that is not there: every row goes to the spool, which we read.
-      startFixtureApp({
+      startApp({
         OTEL_SERVICE_NAME: 'fastify-spool',
         OTEL_ACTIVITY_EXPORT: 'inprocess',
         OTEL_ACTIVITY_CLICKHOUSE_URL: `http://127.0.0.1:${await freePort()}`,
@@ -390,7 +399,7 @@ describe('express 4 and fastify 4 apps, the same identity from config', () => {
       OTEL_ACTIVITY_AUTH_ROUTES: JSON.stringify({ 'POST /api/users/login': 'login' }),
       OTEL_ACTIVITY_AUTH_ACCOUNT_FIELD: 'user.email',
     });
-    apps.push(...(await Promise.all([startFixtureApp(env('express4'), expressApp('express4')), startFixtureApp(env('fastify4'), fastifyApp('fastify4'))])));
+    apps.push(...(await Promise.all([startApp(env('express4'), expressApp('express4')), startApp(env('fastify4'), fastifyApp('fastify4'))])));
     sent.express4 = await driveDefaultApp(apps[0]!);
     sent.fastify4 = await driveDefaultApp(apps[1]!);
     await Promise.all(apps.map((a) => a.stop('SIGTERM')));
