@@ -17,10 +17,9 @@ SELECT
   uniqMerge(part_users) AS unique_users
 FROM
 (
-  SELECT day, event, success, sum(events) AS part_events, uniqMergeState(users) AS part_users
+  SELECT day, event, success, CAST(events AS UInt64) AS part_events, users AS part_users
   FROM auth_daily
   WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String})
-  GROUP BY day, event, success
   UNION ALL
   SELECT toDate(timestamp), event, success, count(), uniqState(nullIf(user_id, ''))
   FROM auth_events

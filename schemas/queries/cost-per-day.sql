@@ -18,10 +18,9 @@ SELECT
   toFloat64(sum(part_cost)) AS cost_usd
 FROM
 (
-  SELECT day AS key, sum(calls) AS part_calls, sum(input_tokens) AS part_input_tokens, sum(output_tokens) AS part_output_tokens, sum(cost_usd) AS part_cost
+  SELECT day AS key, calls AS part_calls, input_tokens AS part_input_tokens, output_tokens AS part_output_tokens, cost_usd AS part_cost
   FROM external_cost_daily
   WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String})
-  GROUP BY key
   UNION ALL
   SELECT toDate(timestamp), count(), sum(input_tokens), sum(output_tokens), sum(cost_usd)
   FROM external_calls

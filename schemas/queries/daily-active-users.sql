@@ -17,11 +17,11 @@ SELECT
   sum(part_requests) AS requests
 FROM
 (
-  SELECT day, uniqMergeState(users) AS part_users, sum(requests) AS part_requests
-  FROM access_client_daily WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String}) GROUP BY day
+  SELECT day, users AS part_users, CAST(requests AS UInt64) AS part_requests
+  FROM access_client_daily WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String})
   UNION ALL
-  SELECT day, uniqMergeState(users), toUInt64(0)
-  FROM auth_daily WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String}) GROUP BY day
+  SELECT day, users, toUInt64(0)
+  FROM auth_daily WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String})
   UNION ALL
   SELECT day, uniqState(nullIf(user_id, '')), toUInt64(0)
   FROM external_cost_daily WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String}) GROUP BY day

@@ -17,10 +17,9 @@ SELECT
   uniqMerge(part_sessions) AS sessions
 FROM
 (
-  SELECT device_type, browser, os, sum(requests) AS part_requests, uniqMergeState(sessions) AS part_sessions
+  SELECT device_type, browser, os, CAST(requests AS UInt64) AS part_requests, sessions AS part_sessions
   FROM access_client_daily
   WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String})
-  GROUP BY device_type, browser, os
   UNION ALL
   SELECT device_type, browser, os, count(), uniqState(nullIf(session_id, ''))
   FROM access_log

@@ -21,11 +21,10 @@ SELECT
   round(errors / requests, 4) AS error_ratio
 FROM
 (
-  SELECT service, method, route, sum(requests) AS part_requests, quantilesTDigestMergeState(0.5, 0.9, 0.95, 0.99)(duration_ms_quantiles) AS part_quantiles, sum(errors) AS part_errors
+  SELECT service, method, route, CAST(requests AS UInt64) AS part_requests, duration_ms_quantiles AS part_quantiles, CAST(errors AS UInt64) AS part_errors
   FROM access_route_daily
   WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String})
     AND ({route:String} = '' OR route = {route:String})
-  GROUP BY service, method, route
   UNION ALL
   SELECT service, method, route, count(), quantilesTDigestState(0.5, 0.9, 0.95, 0.99)(duration_ms), countIf(status >= 500)
   FROM access_log

@@ -20,11 +20,10 @@ SELECT
   round(max(part_max), 3) AS max_ms
 FROM
 (
-  SELECT service, method, route, sum(requests) AS part_requests, sum(duration_ms_sum) AS part_duration_sum,
-    quantilesTDigestMergeState(0.5, 0.9, 0.95, 0.99)(duration_ms_quantiles) AS part_quantiles, max(duration_ms_max) AS part_max
+  SELECT service, method, route, CAST(requests AS UInt64) AS part_requests, CAST(duration_ms_sum AS Float64) AS part_duration_sum,
+    duration_ms_quantiles AS part_quantiles, CAST(duration_ms_max AS Float64) AS part_max
   FROM access_route_daily
   WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String})
-  GROUP BY service, method, route
   UNION ALL
   SELECT service, method, route, count(), sum(duration_ms), quantilesTDigestState(0.5, 0.9, 0.95, 0.99)(duration_ms), max(duration_ms)
   FROM access_log

@@ -18,11 +18,10 @@ SELECT
   sum(part_errors) AS errors
 FROM
 (
-  SELECT service, method, route, sum(requests) AS part_requests, uniqMergeState(users) AS part_users, sum(errors) AS part_errors
+  SELECT service, method, route, CAST(requests AS UInt64) AS part_requests, users AS part_users, CAST(errors AS UInt64) AS part_errors
   FROM access_route_daily
   WHERE day >= whole_from AND day < whole_to
     AND ({service:String} = '' OR service = {service:String})
-  GROUP BY service, method, route
   UNION ALL
   SELECT service, method, route, count(), uniqState(nullIf(user_id, '')), countIf(status >= 500)
   FROM access_log

@@ -40,11 +40,11 @@ FROM
       sum(part_auth) AS auth_events, toFloat64(sum(part_cost)) AS cost_usd
     FROM
     (
-      SELECT day, sum(requests) AS part_requests, sum(errors) AS part_errors, toUInt64(0) AS part_auth, toDecimal128(0, 9) AS part_cost, uniqMergeState(users) AS part_users
-      FROM access_route_daily WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String}) GROUP BY day
+      SELECT day, CAST(requests AS UInt64) AS part_requests, CAST(errors AS UInt64) AS part_errors, toUInt64(0) AS part_auth, toDecimal128(0, 9) AS part_cost, users AS part_users
+      FROM access_route_daily WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String})
       UNION ALL
-      SELECT day, toUInt64(0), toUInt64(0), sum(events), toDecimal128(0, 9), uniqMergeState(users)
-      FROM auth_daily WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String}) GROUP BY day
+      SELECT day, toUInt64(0), toUInt64(0), CAST(events AS UInt64), toDecimal128(0, 9), users
+      FROM auth_daily WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String})
       UNION ALL
       SELECT day, toUInt64(0), toUInt64(0), toUInt64(0), sum(cost_usd), uniqState(nullIf(user_id, ''))
       FROM external_cost_daily WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String}) GROUP BY day
