@@ -51,11 +51,13 @@ const IDENTIFY = `configure({ identify: (req) => (req.headers['x-app-user'] ? { 
 
 const expressApp = (pkg: string) => `
 const express = require(${JSON.stringify(path.join(REPO_ROOT, 'node_modules', pkg))});
-const { setUser, configure } = require(${JSON.stringify(SDK)});
+const { setUser, configure, trackActivity } = require(${JSON.stringify(SDK)});
 ${IDENTIFY}
 const login = (req) => { ${LOGIN_HANDLER} };
 const app = express();
 app.use(express.json({ limit: '1mb' }));
+// Identity runs early here (trackActivity), from the bearer token; the app's setUser() afterwards still wins.
+app.post('/api/users/login-known', (req, res) => { trackActivity({ action: 'login.attempt' }); setUser({ id: 'known-1' }); res.status(401).json({}); });
 app.get('/me', (req, res) => { res.json({ ok: true }); });
 app.get('/as-app-user', (req, res) => { setUser({ id: 'set-by-app-7' }); res.json({ ok: true }); });
 app.post('/api/users/login', (req, res) => { const r = login(req); res.status(r.status).json(r.json); });
@@ -176,12 +178,15 @@ describe('express 5 app, identity from config only', () => {
 
   beforeAll(async () => {
     receiver = await startOtlpReceiver();
-    const base = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_ACTIVITY_AUTH_ROUTES: JSON.stringify({ 'POST /api/users/login': 'login' }) };
+    const base = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_ACTIVITY_AUTH_ROUTES: JSON.stringify({ 'POST /api/users/login': 'login', 'POST /api/users/login-known': 'login' }) };
     [app, custom] = await Promise.all([
       startApp({ ...base, OTEL_SERVICE_NAME: 'express-default', OTEL_ACTIVITY_AUTH_ACCOUNT_FIELD: 'user.email' }, EXPRESS_APP),
       startApp({ ...base, OTEL_SERVICE_NAME: 'express-custom', OTEL_ACTIVITY_IDENTIFY_JWT_CLAIM: 'https://shop.example/uid', OTEL_ACTIVITY_SESSION_COOKIES: 'shop.sess' }, EXPRESS_APP),
     ]);
     sent = await driveDefaultApp(app);
+    sent.loginKnown = await send(app, '/api/users/login-known?case=login-known', {
+      method: 'POST', headers: { ...JSON_HEADERS, authorization: `Bearer ${TOKEN_42}` }, body: loginBody('ann@example.com', PASSWORD),
+    });
     customSent = {
       claim: await send(custom, '/me?case=claim', { headers: { authorization: `Bearer ${jwt({ sub: 'user-42', 'https://shop.example/uid': 'shop-77' })}` } }),
       subOnly: await send(custom, '/me?case=sub-only', { headers: { authorization: `Bearer ${TOKEN_42}` } }),
@@ -241,6 +246,8 @@ describe('express 5 app, identity from config only', () => {
     expect(access('express-default', 'login-failed').attributes['user.id']).toBe('user-42');
     expect(authOf('express-default', 'login-ok').attributes).toMatchObject({ 'activity.auth.event': 'login', 'user.id': 'bob@example.com' });
     expect(authOf('express-default', 'login-number').attributes['user.id']).toBe('5551234');
+    // setUser() after the token had filled the user: the app's word wins over the body's account.
+    expect(authOf('express-default', 'login-known').attributes).toMatchObject({ 'activity.auth.event': 'login_failed', 'user.id': 'known-1' });
     // Past the 16 KiB bound the body is not looked at.
     expect(authOf('express-default', 'login-huge').attributes['user.id']).toBeUndefined();
     expect(authOf('express-custom', 'login').attributes['user.id']).toBeUndefined();

@@ -28,7 +28,11 @@ function applyUser(user: Partial<UserIdentity>): void {
     return;
   }
   const id = textArg(user.id);
-  if (id !== undefined) state.userId = id;
+  if (id !== undefined) {
+    state.userId = id;
+    // A token's claim may have filled it already (identity runs at the first external call or auth event).
+    state.userIdFromToken = false;
+  }
   const sessionId = textArg(user.sessionId);
   if (sessionId !== undefined) state.sessionId = sessionId;
   // Also on the span now, so the user is there even if the request ends through an error path.
