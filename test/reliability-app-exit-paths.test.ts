@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REGISTER_CJS } from './helpers/fixture-app';
 import { freePort } from './helpers/free-port';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver';
+import { activityDatabase, queryDataDir } from './helpers/stored-rows';
 
 const DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-exits-'));
 
@@ -138,5 +139,32 @@ describe('no exit path loses what was recorded', () => {
     } finally {
       await back.close();
     }
+  });
+
+  it('in-process mode: process.exit() at once keeps every request, stored by the next start', async () => {
+    const dataDir = path.join(DIR, 'inprocess', 'data');
+    const env = {
+      OTEL_ACTIVITY_EXPORT: 'inprocess',
+      OTEL_ACTIVITY_DATA_DIR: dataDir,
+      OTEL_ACTIVITY_BUFFER_DIR: path.join(DIR, 'inprocess', 'buffer'),
+      OTEL_ACTIVITY_FLUSH_INTERVAL_MS: '50',
+    };
+    const first = await startApp(receiver.url, { ...env, EXIT_MODE: 'exit-anywhere' });
+    expect(await load(first.port, 40, 4)).toBe(40);
+    await (await fetch(`http://127.0.0.1:${first.port}/end`)).text();
+    expect((await first.exited).code).toBe(0);
+    // The next start sends what the exit left in the buffer; its SIGTERM flush makes it durable.
+    const bufferDir = env.OTEL_ACTIVITY_BUFFER_DIR;
+    expect(fs.readdirSync(bufferDir).length).toBeGreaterThan(0);
+    const second = await startApp(receiver.url, env);
+    await expect.poll(() => fs.readdirSync(bufferDir).length, { timeout: 30_000, interval: 100 }).toBe(0);
+    second.kill('SIGTERM');
+    await second.exited;
+    const database = await activityDatabase(dataDir);
+    const rows = await queryDataDir<{ stored: number; distinct_ids: number }>(
+      dataDir,
+      `SELECT count() AS stored, uniqExact(span_id) AS distinct_ids FROM ${database}.access_log WHERE path LIKE '/orders/%'`,
+    );
+    expect(rows).toEqual([{ stored: 40, distinct_ids: 40 }]);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The span processor that exports, for each export mode: OTLP/HTTP through the buffered processor (protobuf by
  * default, the OTLP spec's default and about half the bytes of JSON; grpc is warned about and sent as protobuf),
- * the in-process ClickHouse exporter (required lazily, so chDB is never loaded in otlp mode), the console, or none.
+ * the in-process ClickHouse exporter behind the same buffer (required lazily, so chDB is never loaded in otlp mode),
+ * the console, or none.
  */
 import { spawn } from 'node:child_process';
 import * as os from 'node:os';
@@ -20,17 +21,20 @@ import {
 import type { ActivityConfig, ExporterConfig, SdkConfig } from '../config/config-types';
 import { BufferedExportProcessor } from '../export/buffered-export-processor';
 import { defaultBufferDir, DiskBuffer } from '../export/disk-buffer';
-import { postOtlp, type OtlpTarget } from '../export/otlp-request';
+import { postOtlp, type OtlpTarget, type SendOutcome } from '../export/otlp-request';
 import { SENDER_ENV, type SenderJob } from '../export/send-buffered';
 
-type ClickHouseSpanExporterClass = new (options: { config: ExporterConfig }) => SpanExporter;
+interface InProcessSender {
+  send(body: Uint8Array): Promise<SendOutcome>;
+  shutdown(): Promise<void>;
+}
 
-function loadClickHouseSpanExporter(): ClickHouseSpanExporterClass {
+function loadInProcessSender(config: ExporterConfig): InProcessSender {
   // dist/sdk/setup → dist/exporter; a computed path keeps the exporter (and chDB) out of the SDK's static imports.
-  const modulePath = path.join(__dirname, '..', '..', 'exporter', 'clickhouse-span-exporter');
+  const modulePath = path.join(__dirname, '..', '..', 'exporter', 'inprocess-sink-sender');
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose: chDB loads only in inprocess mode
-  const loaded = require(modulePath) as { ClickHouseSpanExporter: ClickHouseSpanExporterClass };
-  return loaded.ClickHouseSpanExporter;
+  const loaded = require(modulePath) as { createInProcessSender(config: ExporterConfig): InProcessSender };
+  return loaded.createInProcessSender(config);
 }
 
 /** Where spans are POSTed: the per-signal endpoint as given, else `${otlpEndpoint}/v1/traces`. */
@@ -47,6 +51,14 @@ export interface ExportProcessorInputs {
   readonly simple?: boolean;
 }
 
+function bufferFor(sdk: SdkConfig, serviceName: string, extension: string): { dir: string; buffer: DiskBuffer | undefined } {
+  const dir = sdk.bufferDir !== '' ? path.resolve(sdk.bufferDir) : defaultBufferDir(os.tmpdir(), serviceName);
+  if (sdk.bufferMaxBytes === 0) return { dir, buffer: undefined };
+  const opened = DiskBuffer.open(dir, sdk.bufferMaxBytes, extension);
+  if (opened.problem !== undefined) diag.warn(`otel-activity: ${opened.problem}`);
+  return { dir, buffer: opened.buffer };
+}
+
 function createOtlpProcessor(sdk: SdkConfig, serviceName: string): SpanProcessor {
   if (sdk.otlpProtocol === 'grpc') {
     diag.warn(`otel-activity: OTLP protocol grpc is not supported; sending http/protobuf to ${otlpTracesUrl(sdk)} instead (set OTEL_ACTIVITY_OTLP_PROTOCOL to silence this)`);
@@ -59,16 +71,31 @@ function createOtlpProcessor(sdk: SdkConfig, serviceName: string): SpanProcessor
     timeoutMs: 10_000,
   };
   const extension = json ? '.json' : '.pb';
-  const dir = sdk.bufferDir !== '' ? path.resolve(sdk.bufferDir) : defaultBufferDir(os.tmpdir(), serviceName);
-  const opened = sdk.bufferMaxBytes > 0 ? DiskBuffer.open(dir, sdk.bufferMaxBytes, extension) : { buffer: undefined, problem: undefined };
-  if (opened.problem !== undefined) diag.warn(`otel-activity: ${opened.problem}`);
+  const { dir, buffer } = bufferFor(sdk, serviceName, extension);
   const serializer = json ? JsonTraceSerializer : ProtobufTraceSerializer;
   return new BufferedExportProcessor({
     encode: (spans: ReadableSpan[]) => serializer.serializeRequest(spans) ?? new Uint8Array(0),
     send: (body) => postOtlp(target, body),
-    buffer: opened.buffer,
+    buffer,
     onExitBuffered: () => startExitSender({ dir, extension, target, giveUpMs: 60_000 }),
   });
+}
+
+/** The same buffer as OTLP mode (its own directory); what an exit leaves there is stored by the next start. */
+function createInProcessProcessor(config: ActivityConfig, serviceName: string): SpanProcessor {
+  const sender = loadInProcessSender(config.exporter);
+  const { buffer } = bufferFor(config.sdk, `${serviceName}.inprocess`, '.pb');
+  const processor = new BufferedExportProcessor({
+    encode: (spans: ReadableSpan[]) => ProtobufTraceSerializer.serializeRequest(spans) ?? new Uint8Array(0),
+    send: (body) => sender.send(body),
+    buffer,
+  });
+  const shutdown = processor.shutdown.bind(processor);
+  processor.shutdown = async () => {
+    await shutdown();
+    await sender.shutdown();
+  };
+  return processor;
 }
 
 /** Detached and unref'd: it outlives the app, and is not traced (no preload, no NODE_OPTIONS). */
@@ -89,7 +116,7 @@ function startExitSender(job: SenderJob): void {
 }
 
 export function createExportProcessor(config: ActivityConfig, inputs: ExportProcessorInputs): SpanProcessor {
-  let exporter = inputs.exporter;
+  const exporter = inputs.exporter;
   if (exporter === undefined) {
     switch (config.sdk.exportMode) {
       case 'otlp':
@@ -98,11 +125,8 @@ export function createExportProcessor(config: ActivityConfig, inputs: ExportProc
         return new NoopSpanProcessor();
       case 'console':
         return new SimpleSpanProcessor(new ConsoleSpanExporter());
-      case 'inprocess': {
-        const ClickHouseSpanExporter = loadClickHouseSpanExporter();
-        exporter = new ClickHouseSpanExporter({ config: config.exporter });
-        break;
-      }
+      case 'inprocess':
+        return createInProcessProcessor(config, inputs.serviceName);
     }
   }
   if (inputs.simple) return new SimpleSpanProcessor(exporter);

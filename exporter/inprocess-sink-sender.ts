@@ -1,0 +1,32 @@
+/**
+ * In-process mode's sender for the app's buffered export processor: an OTLP/protobuf batch (the same bytes the OTLP
+ * mode would POST, so the buffer, its exit hand-off and its replay at the next start are one mechanism for both
+ * modes) decoded and handed to the ClickHouseSpanExporter, 'sent' once durable (inserted or in its spool).
+ */
+import type { ExporterConfig } from '../sdk/config/config-types';
+import type { SendOutcome } from '../sdk/export/otlp-request';
+import { ClickHouseSpanExporter } from './clickhouse-span-exporter';
+import { otlpToActivitySpans } from './normalize/from-otlp';
+import { otlpProtoCodec } from './service/otlp-proto';
+
+export interface InProcessSender {
+  send(body: Uint8Array): Promise<SendOutcome>;
+  shutdown(): Promise<void>;
+}
+
+export function createInProcessSender(config: ExporterConfig): InProcessSender {
+  const exporter = new ClickHouseSpanExporter({ config });
+  return {
+    async send(body) {
+      let spans;
+      try {
+        ({ spans } = otlpToActivitySpans(otlpProtoCodec().decodeRequest(body)));
+      } catch {
+        return 'rejected';
+      }
+      const result = await exporter.acceptActivitySpansDurably(spans);
+      return result === 'full' || !result.durable ? 'retry' : 'sent';
+    },
+    shutdown: () => exporter.shutdown(),
+  };
+}
