@@ -184,7 +184,7 @@ describe('named queries over planted rows', () => {
     const expected = groupBy(fx.external, (c) => c.provider, (g) => {
       const errors = g.filter((c) => c.status >= 400 || c.status === 0).length;
       const d = g.map((c) => c.duration_ms);
-      return { provider: g[0].provider, calls: g.length, avg_ms: round(d.reduce((a, b) => a + b, 0) / d.length, 3), p95_ms: exactQuantile(d, 0.95), errors, error_ratio: round(errors / g.length, 4), cost_usd: round(g.reduce((s, c) => s + c.cost_usd, 0), 6) };
+      return { provider: g[0].provider, calls: g.length, avg_ms: round(d.reduce((a, b) => a + b, 0) / d.length, 3), p95_ms: exactQuantile(d, 0.95), errors, error_ratio: round(errors / g.length, 4), cost_usd: round(g.reduce((s, c) => s + (c.cost_usd ?? 0), 0), 9), unpriced_calls: g.filter((c) => c.cost_usd === null).length };
     }).sort((a, b) => b.calls - a.calls || a.provider.localeCompare(b.provider));
     expect(await run('external-calls-by-provider')).toEqual(expected);
   });

@@ -23,6 +23,7 @@ const ALL = [
   '010_access_client_daily',
   '011_access_scan_speed',
   '012_rollup_retention',
+  '013_external_call_usage',
 ];
 
 let dir: string;
@@ -72,7 +73,8 @@ describe('migrate', () => {
     );
     expect(types).toEqual([
       { name: 'attributes', type: 'Map(LowCardinality(String), String)' },
-      { name: 'cost_usd', type: 'Decimal(18, 9)' },
+      // Nullable since 013: NULL is an unpriced model call.
+      { name: 'cost_usd', type: 'Nullable(Decimal(18, 9))' },
       { name: 'provider', type: 'LowCardinality(String)' },
       { name: 'timestamp', type: "DateTime64(3, 'UTC')" },
     ]);

@@ -15,6 +15,11 @@ import { GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig, recordUsage, setUser, startActivityTracing, trackExternalCall, type ActivityTracing } from '../sdk/index';
+import { QueryCatalog } from '../exporter/analytics/query-catalog';
+import { readableSpanToActivitySpan } from '../exporter/normalize/from-readable-span';
+import { spanToRow } from '../exporter/rows/span-to-row';
+import { EmbeddedSink } from '../exporter/sinks/embedded-sink';
+import { migrate } from '../schemas/migrate';
 import { getRuntime } from '../sdk/runtime/activity-runtime';
 import { SECRET_ANSWER, startFakeLlmProvider, type FakeLlmProvider } from './helpers/fake-llm-provider';
 
@@ -140,6 +145,11 @@ const routes: Record<string, Route> = {
   '/anthropic-genai-span': async (base) => {
     const client = new Anthropic({ apiKey: 'sk-ant-test', baseURL: base, maxRetries: 0, openTelemetry: { tracerProvider: tracing.provider } });
     await client.messages.create({ model: 'claude-sonnet-4-20250514', max_tokens: 1024, messages: [{ role: 'user', content: 'hi' }] });
+    return 'ok';
+  },
+  '/openai-unpriced': async (base) => {
+    const client = new OpenAI({ apiKey: 'sk-test', baseURL: `${base}/v1`, maxRetries: 0 });
+    await client.chat.completions.create({ model: 'mystery-model', messages: [] });
     return 'ok';
   },
   '/anthropic-genai-tracked': async (base) => {
@@ -444,5 +454,52 @@ describe('one external call, one row', () => {
     expect(externals).toHaveLength(1);
     expect(externals[0].name).toBe('external anthropic');
     expect(usageOf(externals[0])).toMatchObject({ 'gen_ai.usage.input_tokens': 3200, 'gen_ai.usage.output_tokens': 503, 'activity.cost.usd': 0.012495, 'user.id': 'hal' });
+  });
+});
+
+describe('stored rows and reports', () => {
+  let dir: string;
+  let sink: EmbeddedSink;
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llm-usage-rows-'));
+    sink = new EmbeddedSink({ dataDir: path.join(dir, 'data') });
+    await migrate(sink, { retentionDays: 90, rollupRetentionDays: 730 });
+  });
+  afterAll(async () => {
+    await sink?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stores cached, cache-write and reasoning tokens, NULL cost for an unknown model, and reports count neither usage rows as errors nor cost below a micro-dollar as 0', async () => {
+    const routesRun = ['/openai-embeddings', '/anthropic', '/openai-responses', '/usage-only', '/openai-unpriced'];
+    const spans: ReadableSpan[] = [];
+    for (const route of routesRun) {
+      await call(route, 'zoe');
+      spans.push(...(await externalsOf(route)));
+    }
+    const rows = spans.map((s) => spanToRow(readableSpanToActivitySpan(s))).filter((r) => r?.table === 'external_calls').map((r) => r?.row as object);
+    expect(await sink.insert('external_calls', rows, { dedupToken: 'llm-usage-rows' })).toEqual({ ok: true });
+
+    const stored = await sink.query(
+      "SELECT call_kind, model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, toString(cost_usd) AS cost, status, user_id FROM external_calls ORDER BY call_kind, model",
+    );
+    expect(stored).toEqual([
+      { call_kind: 'llm', model: 'claude-sonnet-4-20250514', input_tokens: 3200, output_tokens: 503, cache_read_tokens: 2000, cache_write_tokens: 1000, reasoning_tokens: 0, cost: '0.012495', status: 200, user_id: 'zoe' },
+      { call_kind: 'llm', model: 'mystery-model-2024-07-18', input_tokens: 1200, output_tokens: 300, cache_read_tokens: 1000, cache_write_tokens: 0, reasoning_tokens: 0, cost: null, status: 200, user_id: 'zoe' },
+      { call_kind: 'llm', model: 'o4-mini', input_tokens: 36, output_tokens: 887, cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 800, cost: '0.0039424', status: 200, user_id: 'zoe' },
+      { call_kind: 'llm', model: 'text-embedding-3-small', input_tokens: 8, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0, cost: '0.00000016', status: 200, user_id: 'zoe' },
+      { call_kind: 'usage', model: 'gpt-4o-mini', input_tokens: 10, output_tokens: 5, cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0, cost: '0.0000045', status: 0, user_id: 'zoe' },
+    ]);
+
+    const catalog = QueryCatalog.load();
+    const report = await catalog.run(sink, 'external-calls-by-provider', { from: '2000-01-01 00:00:00.000', to: '2100-01-01 00:00:00.000' });
+    expect(report.map((r) => ({ provider: r.provider, calls: Number(r.calls), errors: Number(r.errors), unpriced: Number(r.unpriced_calls), cost: r.cost_usd }))).toEqual([
+      // 0.012495 + 0.0039424 + 0.00000016: exact, unrounded
+      { provider: '127.0.0.1', calls: 4, errors: 0, unpriced: 1, cost: 0.01643756 },
+      // The usage-only row: status 0, never an error.
+      { provider: 'openai', calls: 1, errors: 0, unpriced: 0, cost: 0.0000045 },
+    ]);
+    const rollup = await sink.query('SELECT sum(calls) AS calls, sum(unpriced_calls) AS unpriced, sum(errors) AS errors, sum(cache_read_tokens) AS cached, sum(cache_write_tokens) AS written, sum(reasoning_tokens) AS reasoning, toString(sum(cost_usd)) AS cost FROM external_cost_daily');
+    expect(rollup).toEqual([{ calls: 5, unpriced: 1, errors: 0, cached: 3000, written: 1000, reasoning: 800, cost: '0.01644206' }]);
   });
 });

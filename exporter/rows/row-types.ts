@@ -59,6 +59,8 @@ export interface ExternalCallRow {
   service: string;
   environment: string;
   provider: string;
+  /** http, llm, call or usage (migration 013). */
+  call_kind: string;
   method: string;
   host: string;
   url: string;
@@ -69,7 +71,11 @@ export interface ExternalCallRow {
   model: string;
   input_tokens: number;
   output_tokens: number;
-  cost_usd: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+  /** null: a model call with no known price (unpriced), never read as free. */
+  cost_usd: number | null;
   user_id: string;
   session_id: string;
   error_message: string;

@@ -3,13 +3,18 @@
  */
 import {
   ATTR_ACTIVITY_COST_USD,
+  ATTR_ACTIVITY_EXTERNAL_CALL,
   ATTR_ACTIVITY_EXTERNAL_SERVICE,
   ATTR_ACTIVITY_KIND,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_SYSTEM_LEGACY,
+  ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
   ATTR_HTTP_REQUEST_BODY_SIZE,
   ATTR_HTTP_RESPONSE_BODY_SIZE,
   ATTR_HTTP_URL_LEGACY,
@@ -29,10 +34,14 @@ const COLUMN_KEYS: ReadonlySet<string> = new Set([
   ...STATUS_KEYS,
   ATTR_ACTIVITY_KIND,
   ATTR_ACTIVITY_EXTERNAL_SERVICE,
+  ATTR_ACTIVITY_EXTERNAL_CALL,
   ATTR_ACTIVITY_COST_USD,
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
   ATTR_HTTP_REQUEST_BODY_SIZE,
   ATTR_HTTP_RESPONSE_BODY_SIZE,
   ATTR_SERVER_ADDRESS,
@@ -50,11 +59,14 @@ export function spanToExternalRow(span: ActivitySpan, maxLength: number): Extern
   const short = Math.min(maxLength, SHORT_TEXT);
   const url = textAttr(a, [ATTR_URL_FULL, ATTR_HTTP_URL_LEGACY], maxLength);
   const host = textAttr(a, ATTR_SERVER_ADDRESS, short) || hostOfUrl(url, short);
+  const method = methodOf(a);
+  const model = textAttr(a, [ATTR_GEN_AI_REQUEST_MODEL, ATTR_GEN_AI_RESPONSE_MODEL], short);
   // Object.assign, not a spread: see commonFields.
   return Object.assign(commonFields(span, maxLength), {
     parent_span_id: typeof span.parentSpanId === 'string' ? span.parentSpanId.slice(0, 16).toLowerCase() : '',
-    provider: textAttr(a, [ATTR_ACTIVITY_EXTERNAL_SERVICE, ATTR_GEN_AI_PROVIDER_NAME], short) || host,
-    method: methodOf(a),
+    provider: textAttr(a, [ATTR_ACTIVITY_EXTERNAL_SERVICE, ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_SYSTEM_LEGACY], short) || host,
+    call_kind: callKindOf(a, method, model),
+    method,
     host,
     url,
     status: statusOf(a),
@@ -62,13 +74,27 @@ export function spanToExternalRow(span: ActivitySpan, maxLength: number): Extern
     request_bytes: uintOf(numberAttr(a, ATTR_HTTP_REQUEST_BODY_SIZE)),
     response_bytes: uintOf(numberAttr(a, ATTR_HTTP_RESPONSE_BODY_SIZE)),
     // The model asked for groups stably (gpt-4o); the dated one answered (gpt-4o-2024-08-06) stays in the map.
-    model: textAttr(a, [ATTR_GEN_AI_REQUEST_MODEL, ATTR_GEN_AI_RESPONSE_MODEL], short),
+    model,
     input_tokens: uintOf(numberAttr(a, ATTR_GEN_AI_USAGE_INPUT_TOKENS), MAX_TOKENS),
     output_tokens: uintOf(numberAttr(a, ATTR_GEN_AI_USAGE_OUTPUT_TOKENS), MAX_TOKENS),
-    cost_usd: costOf(numberAttr(a, ATTR_ACTIVITY_COST_USD)),
+    cache_read_tokens: uintOf(numberAttr(a, ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS), MAX_TOKENS),
+    cache_write_tokens: uintOf(numberAttr(a, ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS), MAX_TOKENS),
+    reasoning_tokens: uintOf(numberAttr(a, ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS), MAX_TOKENS),
+    // A model call with no cost is unpriced (NULL), not free; a call with no model costs nothing by the token.
+    cost_usd: a[ATTR_ACTIVITY_COST_USD] === undefined && model !== '' ? null : costOf(numberAttr(a, ATTR_ACTIVITY_COST_USD)),
     error_message: errorMessageOf(span, maxLength),
     attributes: attributesToMap(a, COLUMN_KEYS, maxLength),
   });
+}
+
+/**
+ * What the row stands for: usage recorded with no call, a model call (any gen_ai.* on it), an HTTP call, or a
+ * trackExternalCall around something else.
+ */
+function callKindOf(a: ActivitySpan['attributes'], method: string, model: string): string {
+  if (a[ATTR_ACTIVITY_EXTERNAL_CALL] === 'usage') return 'usage';
+  if (model !== '' || a[ATTR_GEN_AI_PROVIDER_NAME] !== undefined || a[ATTR_GEN_AI_SYSTEM_LEGACY] !== undefined || a[ATTR_GEN_AI_USAGE_INPUT_TOKENS] !== undefined) return 'llm';
+  return method !== '' ? 'http' : 'call';
 }
 
 /** Rounded to the column's 9 decimals, so the engine never sees more digits than Decimal(18, 9) takes. */

@@ -1,9 +1,10 @@
 /**
  * Routes an activity span to its table and maps it: `activity.kind` decides (access, auth, external, custom);
- * spans without it still map when they look like HTTP (SERVER → access_log, CLIENT → external_calls), so spans
- * from stock OTel SDKs land too. Everything else (internal, DB, messaging spans) is undefined: ignored, not an error.
+ * spans without it still map when they look like HTTP (SERVER → access_log, CLIENT → external_calls) or are a
+ * GenAI client span (CLIENT with gen_ai.provider.name → external_calls), so spans from stock OTel SDKs land too.
+ * Everything else (internal, DB, messaging spans) is undefined: ignored, not an error.
  */
-import { ATTR_ACTIVITY_KIND, type ActivityKind } from '../../sdk/attributes';
+import { ATTR_ACTIVITY_KIND, ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_SYSTEM_LEGACY, type ActivityKind } from '../../sdk/attributes';
 import type { ActivitySpan } from '../activity-span';
 import { DEFAULT_ATTRIBUTE_MAX_LENGTH } from './attribute-values';
 import { METHOD_KEYS } from './http-fields';
@@ -52,6 +53,10 @@ export function kindOf(span: ActivitySpan): ActivityKind | undefined {
   if (declared !== undefined) {
     // An unknown kind (from a newer SDK) is ignored rather than guessed at.
     return declared === 'access' || declared === 'auth' || declared === 'external' || declared === 'custom' ? declared : undefined;
+  }
+  // A GenAI instrumentation's span for a model call (gen_ai.provider.name, or the deprecated gen_ai.system).
+  if (span.kind === SPAN_KIND_CLIENT && (attributes[ATTR_GEN_AI_PROVIDER_NAME] !== undefined || attributes[ATTR_GEN_AI_SYSTEM_LEGACY] !== undefined)) {
+    return 'external';
   }
   const isHttp = METHOD_KEYS.some((key) => attributes[key] !== undefined);
   if (!isHttp) return undefined;
