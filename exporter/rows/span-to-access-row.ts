@@ -63,7 +63,7 @@ export function spanToAccessRow(span: ActivitySpan, maxLength: number): AccessRo
     os: textAttr(a, ATTR_ACTIVITY_UA_OS, short),
     device_type: textAttr(a, ATTR_ACTIVITY_UA_DEVICE_TYPE, short),
     error_message: errorMessageOf(span, maxLength),
-    attributes: attributesToMap(a, COLUMN_KEYS, maxLength),
+    attributes: attributesToMap(a, COLUMN_KEYS, maxLength, span.resource),
   });
 }
 

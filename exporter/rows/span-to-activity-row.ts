@@ -41,6 +41,6 @@ export function spanToActivityRow(span: ActivitySpan, maxLength: number): Activi
     details: textAttr(a, ATTR_ACTIVITY_DETAILS, maxLength),
     client_ip: clientIpOf(a[ATTR_CLIENT_ADDRESS]),
     user_agent: textAttr(a, ATTR_USER_AGENT_ORIGINAL, maxLength),
-    attributes: attributesToMap(a, COLUMN_KEYS, maxLength),
+    attributes: attributesToMap(a, COLUMN_KEYS, maxLength, span.resource),
   });
 }

@@ -47,6 +47,6 @@ export function spanToAuthRow(span: ActivitySpan, maxLength: number): AuthRow {
     client_ip: clientIpOf(a[ATTR_CLIENT_ADDRESS]),
     user_agent: textAttr(a, ATTR_USER_AGENT_ORIGINAL, maxLength),
     device_type: textAttr(a, ATTR_ACTIVITY_UA_DEVICE_TYPE, short),
-    attributes: attributesToMap(a, COLUMN_KEYS, maxLength),
+    attributes: attributesToMap(a, COLUMN_KEYS, maxLength, span.resource),
   });
 }

@@ -83,7 +83,7 @@ export function spanToExternalRow(span: ActivitySpan, maxLength: number): Extern
     // A model call with no cost is unpriced (NULL), not free; a call with no model costs nothing by the token.
     cost_usd: a[ATTR_ACTIVITY_COST_USD] === undefined && model !== '' ? null : costOf(numberAttr(a, ATTR_ACTIVITY_COST_USD)),
     error_message: errorMessageOf(span, maxLength),
-    attributes: attributesToMap(a, COLUMN_KEYS, maxLength),
+    attributes: attributesToMap(a, COLUMN_KEYS, maxLength, span.resource),
   });
 }
 

@@ -53,6 +53,11 @@ function endAccessSpan(span: Span, response: ServerResponse): void {
   releaseRequestState(span);
 }
 
+function carriesContext(request: IncomingMessage, headers: readonly string[]): boolean {
+  for (let i = 0; i < headers.length; i++) if (rawHeader(request, headers[i]) !== undefined) return true;
+  return false;
+}
+
 /** Starts the access span of one request and makes it the request's active context. */
 export function startAccessSpan(runtime: ActivityRuntime, tracer: Tracer, attach: AttachContext, request: IncomingMessage, response: ServerResponse): void {
   const method = request.method ?? 'GET';
@@ -75,8 +80,8 @@ export function startAccessSpan(runtime: ActivityRuntime, tracer: Tracer, attach
   if (address !== undefined) attributes[ATTR_CLIENT_ADDRESS] = address;
   if (userAgent !== undefined) attributes[ATTR_USER_AGENT_ORIGINAL] = userAgent;
 
-  // W3C traceparent from the caller, when there is one.
-  const parent = rawHeader(request, 'traceparent') === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, request.headers);
+  // The caller's context (traceparent, or b3 per OTEL_PROPAGATORS), when there is one.
+  const parent = carriesContext(request, runtime.propagationHeaders) ? propagation.extract(ROOT_CONTEXT, request.headers) : ROOT_CONTEXT;
   const span = tracer.startSpan(method, { kind: SpanKind.SERVER, attributes }, parent);
   const authEvent = runtime.authRouteOf(method, path);
   const state: RequestState = {

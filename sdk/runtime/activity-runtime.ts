@@ -14,6 +14,7 @@ import { createAccessRouteResolver, type AccessRouteResolver } from '../request/
 import { createQueryRedactor, type QueryRedactor } from '../request/redact-query';
 import { compileSkipList, type PathMatcher } from '../request/skip-list';
 import { createUserAgentParser, type UserAgentParser } from '../request/user-agent';
+import { propagationHeaders } from '../setup/propagators';
 import { createTokenUserReader, type TokenUserReader } from '../user/jwt-claim';
 import { createSessionCookieReader, type SessionCookieReader } from '../user/session-cookie';
 
@@ -50,6 +51,8 @@ export interface ActivityRuntime {
   readonly authAccountOf: AuthAccountReader | undefined;
   readonly serviceOf: ServiceResolver;
   readonly priceOf: PriceLookup;
+  /** Request headers that carry context for the configured propagators (b3 arrives without a traceparent). */
+  readonly propagationHeaders: readonly string[];
   hooks: ActivityHooks;
 }
 
@@ -69,6 +72,7 @@ export function createActivityRuntime(config: SdkConfig, hooks: ActivityHooks = 
     authAccountOf: createAuthAccountReader(config.authAccountField),
     serviceOf: createServiceMap(config.externalServices),
     priceOf: createPriceTable(config.modelPrices),
+    propagationHeaders: propagationHeaders(config.propagators),
     hooks,
   };
 }

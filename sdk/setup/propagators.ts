@@ -19,3 +19,11 @@ export function createPropagator(names: readonly string[]): TextMapPropagator {
   const propagators = unique.includes('none') ? [] : unique.flatMap((name) => (FACTORIES[name] ? [FACTORIES[name]()] : []));
   return new CompositePropagator({ propagators });
 }
+
+/** The header whose presence means a propagator has something to read (so requests without any skip extract()). */
+const TRIGGERS: Record<string, string> = { tracecontext: 'traceparent', baggage: 'baggage', b3: 'b3', b3multi: 'x-b3-traceid' };
+
+export function propagationHeaders(names: readonly string[]): readonly string[] {
+  if (names.includes('none')) return [];
+  return [...new Set(names.flatMap((name) => (TRIGGERS[name] ? [TRIGGERS[name]] : [])))];
+}

@@ -22,7 +22,7 @@ export interface OtlpReceiver {
   readonly url: string;
   readonly spans: ReceivedSpan[];
   /** Raw request bodies (decompressed) and headers, to grep for anything that should never leave the app. */
-  readonly raw: Array<{ headers: http.IncomingHttpHeaders; body: string }>;
+  readonly raw: Array<{ path: string; headers: http.IncomingHttpHeaders; body: string }>;
   close(): Promise<void>;
 }
 
@@ -83,7 +83,7 @@ export async function startOtlpReceiver(port = 0): Promise<OtlpReceiver> {
       let body = Buffer.concat(chunks);
       if (request.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
       const text = body.toString('utf8');
-      raw.push({ headers: request.headers, body: text });
+      raw.push({ path: request.url ?? '', headers: request.headers, body: text });
       try {
         const contentType = request.headers['content-type'] ?? '';
         const parsed = parseBody(contentType, body);
