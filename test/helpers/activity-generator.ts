@@ -260,7 +260,7 @@ export class Truth {
     }
     const days = new Map<string, AccessRow[]>();
     for (const r of this.inWindow(this.data.access, from, to)) days.set(utcDay(r.timestamp), [...(days.get(utcDay(r.timestamp)) ?? []), r]);
-    return [...days.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([day, rows]) => {
+    return [...days.entries()].sort(([a], [b]) => a.localeCompare(b)).filter(([, rows]) => rows.some((r) => r.session_id || r.user_id)).map(([day, rows]) => {
       const sessions = new Map<string, number[]>();
       for (const r of rows) if (r.session_id) sessions.set(r.session_id, [...(sessions.get(r.session_id) ?? []), Date.parse(`${r.timestamp.replace(' ', 'T')}Z`)]);
       const sessionRequests = rows.filter((r) => r.session_id).length;
