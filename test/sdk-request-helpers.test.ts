@@ -119,11 +119,11 @@ describe('external service map', () => {
 });
 
 describe('price table', () => {
-  it('prices by longest prefix, with config overriding built-ins', () => {
+  it('prices by exact name or snapshot, with config overriding built-ins and `*` keys as prefixes', () => {
     const priceOf = createPriceTable({ 'gpt-4o': { inputPerMillion: 5, outputPerMillion: 15 }, 'my-model*': { inputPerMillion: 1, outputPerMillion: 2 } });
     expect(priceOf('gpt-4o-2024-08-06')).toEqual({ inputPerMillion: 5, outputPerMillion: 15 });
-    expect(priceOf('gpt-4o-mini')).toEqual({ inputPerMillion: 0.15, outputPerMillion: 0.6 });
-    expect(priceOf('openai/gpt-4o-mini-2024-07-18')).toEqual({ inputPerMillion: 0.15, outputPerMillion: 0.6 });
+    expect(priceOf('gpt-4o-mini')).toEqual({ inputPerMillion: 0.15, outputPerMillion: 0.6, cachedInputPerMillion: 0.075 });
+    expect(priceOf('openai/gpt-4o-mini-2024-07-18')).toEqual({ inputPerMillion: 0.15, outputPerMillion: 0.6, cachedInputPerMillion: 0.075 });
     expect(priceOf('my-model-v3')).toEqual({ inputPerMillion: 1, outputPerMillion: 2 });
     expect(priceOf('unknown-model')).toBeUndefined();
   });

@@ -1,59 +1,71 @@
 /**
- * Model prices in USD per million input/output tokens, for cost from token counts. Built-in list prices (as
- * published by the providers in 2025; check them) merged under the config's `modelPrices`. Keys match as
- * prefixes, longest first, so dated variants (`gpt-4o-2024-08-06`) price as their family (`gpt-4o`).
+ * Model name → price in force at a time: the built-in list (model-prices.ts) under the config's `modelPrices`.
+ * Names match anchored: exactly, or with a snapshot suffix (-2024-08-06, -20250514, @20241022, -0613, -001,
+ * -latest) and a provider prefix (openai/, models/); a config key ending in `*` matches as a prefix.
  */
 import type { ModelPrice } from '../config/config-types';
+import { BUILT_IN_PRICES, type ModelPriceEntry } from './model-prices';
+import { costOfUsage } from './token-usage';
 
-export const DEFAULT_MODEL_PRICES: Readonly<Record<string, ModelPrice>> = {
-  'gpt-5': { inputPerMillion: 1.25, outputPerMillion: 10 },
-  'gpt-5-mini': { inputPerMillion: 0.25, outputPerMillion: 2 },
-  'gpt-5-nano': { inputPerMillion: 0.05, outputPerMillion: 0.4 },
-  'gpt-4.1': { inputPerMillion: 2, outputPerMillion: 8 },
-  'gpt-4.1-mini': { inputPerMillion: 0.4, outputPerMillion: 1.6 },
-  'gpt-4.1-nano': { inputPerMillion: 0.1, outputPerMillion: 0.4 },
-  'gpt-4o': { inputPerMillion: 2.5, outputPerMillion: 10 },
-  'gpt-4o-mini': { inputPerMillion: 0.15, outputPerMillion: 0.6 },
-  'o3': { inputPerMillion: 2, outputPerMillion: 8 },
-  'o4-mini': { inputPerMillion: 1.1, outputPerMillion: 4.4 },
-  'text-embedding-3-small': { inputPerMillion: 0.02, outputPerMillion: 0 },
-  'text-embedding-3-large': { inputPerMillion: 0.13, outputPerMillion: 0 },
-  'claude-opus-4': { inputPerMillion: 15, outputPerMillion: 75 },
-  'claude-sonnet-4': { inputPerMillion: 3, outputPerMillion: 15 },
-  'claude-3-7-sonnet': { inputPerMillion: 3, outputPerMillion: 15 },
-  'claude-haiku-4-5': { inputPerMillion: 1, outputPerMillion: 5 },
-  'claude-3-5-haiku': { inputPerMillion: 0.8, outputPerMillion: 4 },
-  'gemini-2.5-pro': { inputPerMillion: 1.25, outputPerMillion: 10 },
-  'gemini-2.5-flash': { inputPerMillion: 0.3, outputPerMillion: 2.5 },
-  'gemini-2.5-flash-lite': { inputPerMillion: 0.1, outputPerMillion: 0.4 },
-  'gemini-2.0-flash': { inputPerMillion: 0.1, outputPerMillion: 0.4 },
-  'mistral-large': { inputPerMillion: 2, outputPerMillion: 6 },
-  'mistral-small': { inputPerMillion: 0.1, outputPerMillion: 0.3 },
-  'llama-3.3-70b-versatile': { inputPerMillion: 0.59, outputPerMillion: 0.79 },
-};
+/** The price of `model` on the day of `atMs` (default now); undefined for an unknown model. */
+export type PriceLookup = (model: string, atMs?: number) => ModelPrice | undefined;
 
-export type PriceLookup = (model: string) => ModelPrice | undefined;
+/** A snapshot of a model is still that model; anything else after its name (-mini, -pro, -tts) is another one. */
+const SNAPSHOT_SUFFIX = /(?:-\d{4}-\d{2}-\d{2}|-\d{8}|@\d{8}|-\d{4}|-\d{3}|-latest)$/;
 
-/** `extra` (from config) overrides built-in entries of the same key; a key may end in `*` (same as without). */
+interface Priced {
+  readonly validFromMs: number;
+  readonly price: ModelPrice;
+}
+
+/** Entries newest first, so the first one not after the call's day is the one in force. */
+function byModel(entries: readonly ModelPriceEntry[]): Map<string, Priced[]> {
+  const map = new Map<string, Priced[]>();
+  for (const { model, validFrom, price } of entries) {
+    const list = map.get(model.toLowerCase()) ?? [];
+    list.push({ validFromMs: Date.parse(`${validFrom}T00:00:00Z`), price });
+    list.sort((a, b) => b.validFromMs - a.validFromMs);
+    map.set(model.toLowerCase(), list);
+  }
+  return map;
+}
+
+/** `extra` (from config) replaces built-in entries of the same name at every date; a key may end in `*` (prefix). */
 export function createPriceTable(extra: Readonly<Record<string, ModelPrice>> = {}): PriceLookup {
-  const entries = new Map<string, ModelPrice>();
-  for (const [key, price] of Object.entries(DEFAULT_MODEL_PRICES)) entries.set(key.toLowerCase(), price);
-  for (const [key, price] of Object.entries(extra)) entries.set(key.replace(/\*$/, '').toLowerCase(), price);
-  const keys = [...entries.keys()].sort((a, b) => b.length - a.length);
-  return (model) => {
+  const exact = byModel(BUILT_IN_PRICES);
+  const prefixes: Array<[string, ModelPrice]> = [];
+  for (const [key, price] of Object.entries(extra)) {
+    const name = key.toLowerCase();
+    if (name.endsWith('*')) prefixes.push([name.slice(0, -1), price]);
+    else exact.set(name, [{ validFromMs: 0, price }]);
+  }
+  prefixes.sort((a, b) => b[0].length - a[0].length);
+  const cache = new Map<string, Priced[] | ModelPrice | null>();
+
+  const resolve = (model: string): Priced[] | ModelPrice | null => {
     let name = model.toLowerCase();
     // "openai/gpt-4o", "models/gemini-2.5-pro": the provider prefix is not part of the model's name.
     const slash = name.lastIndexOf('/');
     if (slash !== -1) name = name.slice(slash + 1);
-    const exact = entries.get(name);
-    if (exact !== undefined) return exact;
-    for (const key of keys) if (name.startsWith(key)) return entries.get(key);
-    return undefined;
+    const found = exact.get(name) ?? exact.get(name.replace(SNAPSHOT_SUFFIX, ''));
+    if (found !== undefined) return found;
+    for (const [prefix, price] of prefixes) if (name.startsWith(prefix)) return price;
+    return null;
+  };
+
+  return (model, atMs = Date.now()) => {
+    let hit = cache.get(model);
+    if (hit === undefined) {
+      hit = resolve(model);
+      if (cache.size < 1000) cache.set(model, hit);
+    }
+    if (hit === null) return undefined;
+    if (!Array.isArray(hit)) return hit;
+    return (hit.find((entry) => entry.validFromMs <= atMs) ?? hit[hit.length - 1]).price;
   };
 }
 
-/** USD, rounded to 1e-9 so sums of many small costs do not drift. */
+/** USD for plain input/output counts, rounded to 1e-9 (see costOfUsage for cached and reasoning tokens). */
 export function costUsd(price: ModelPrice, inputTokens: number, outputTokens: number): number {
-  const usd = (inputTokens * price.inputPerMillion + outputTokens * price.outputPerMillion) / 1_000_000;
-  return Math.round(usd * 1e9) / 1e9;
+  return costOfUsage(price, { inputTokens, outputTokens, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 });
 }
