@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, UsageError } from './cli-errors';
 import { registerAlerts } from './commands/alerts';
 import { registerCleanup } from './commands/cleanup';
+import { registerConfig } from './commands/config';
 import { registerEraseUser } from './commands/erase-user';
 import { registerExport } from './commands/export';
 import { registerMigrate } from './commands/migrate';
@@ -31,6 +32,7 @@ Examples:
   otel-activity report top-routes.raw --since 7d
   otel-activity report failed-logins-by-ip --since 1h --format json
   otel-activity query "SELECT count() FROM access_log"
+  otel-activity config --section sdk
   otel-activity export --table access_log --since 7d --format parquet --out access.parquet`,
     )
     .showHelpAfterError('(run with --help for usage)')
@@ -46,6 +48,7 @@ Examples:
   registerEraseUser(program);
   registerAlerts(program);
   registerServe(program);
+  registerConfig(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
