@@ -1,7 +1,8 @@
 /**
  * Ingest throughput: spans/s from OTLP request bytes (protobuf and JSON, several batch sizes) to rows committed
  * in chDB through the real `otel-activity serve`; the mapping alone (decode + normalise + spanToRow) per core; and
- * the raw engine insert of the same rows (EmbeddedSink.insert of prebuilt rows), the limit end-to-end is held to.
+ * the raw engine insert of the same rows (EmbeddedSink.insert of prebuilt rows), the limit end-to-end is held to;
+ * and what storing each span id once costs (the service's recent-id check, the engine lookup after a crash).
  * Variants alternate per round; the raw insert runs in this process on its own data directory.
  *
  *   node dist/bench/ingest-throughput.js [--full] [--rounds N] [--spans N] [--senders N] [--no-write]
@@ -18,10 +19,12 @@ import { runStandalone, type BenchMain } from './lib/script-main';
 import { serviceBuilt, startService, type ServiceChild } from './lib/service-child';
 import { formatSummary, median, pass, summarize } from './lib/stats';
 import { otlpToActivitySpans } from '../exporter/normalize/from-otlp';
+import { RecentSpanIds } from '../exporter/queue/recent-span-ids';
 import { spanToRow } from '../exporter/rows/span-to-row';
 import { otlpProtoCodec } from '../exporter/service/otlp-proto';
 import { EmbeddedSink } from '../exporter/sinks/embedded-sink';
 import type { Sink } from '../exporter/sinks/sink';
+import { schemasDir } from '../schemas/migration-files';
 import { migrate } from '../schemas/migrate';
 
 /** The exporter's default flushCount: the raw insert uses the same insert size the service does. */
@@ -111,6 +114,73 @@ async function timeRawInsert(sink: Sink, rowsByTable: Map<string, object[]>, tok
     }
   }
   return rows / (Number(process.hrtime.bigint() - start) / 1e9);
+}
+
+interface DedupCost {
+  /** RecentSpanIds check (stored? in flight?) and track, per span. */
+  readonly memoryNsPerSpan: number;
+  /** Heap held per remembered id (the id string and its Set entry), when --expose-gc allows measuring it. */
+  readonly bytesPerId: number | undefined;
+  /** One PIPELINE_INSERT_ROWS-row insert, and the engine lookup of the same ids (the restart check), in ms. */
+  readonly insertMs: number;
+  readonly lookupMs: number;
+}
+
+/**
+ * What storing each span id once costs: the service's in-memory check on every request, and the engine lookup that
+ * runs per batch only for a while after a crash (or a 503), measured on the raw-insert data directory.
+ */
+async function timeDedup(sink: Sink, runId: number, spans: number): Promise<DedupCost> {
+  const rows = mapPayload(encodeSpans(makeSpans(runId, 0, spans), 'protobuf'), 'protobuf');
+  const all = [...rows.values()].flat() as Array<{ span_id: string; timestamp: string }>;
+  const ids = all.map((r) => r.span_id);
+  const recent = new RecentSpanIds(1_000_000);
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < ids.length; i += 1000) {
+    const chunk = ids.slice(i, i + 1000);
+    for (const id of chunk) if (!recent.isStored(id)) recent.pending(id);
+    recent.track(chunk, Promise.resolve(true));
+  }
+  const memoryNsPerSpan = Number(process.hrtime.bigint() - start) / ids.length;
+
+  let bytesPerId: number | undefined;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) {
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const held = new RecentSpanIds(200_000);
+    const done = Promise.resolve(true);
+    for (let i = 0; i < 200_000; i++) held.track([spanIdOf(runId + 1, i)], done);
+    await done;
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    bytesPerId = (process.memoryUsage().heapUsed - before) / held.size;
+  }
+
+  const lookupSql = fs.readFileSync(path.join(schemasDir(), 'pipeline', 'stored-span-ids.sql'), 'utf8');
+  const access = (rows.get('access_log') ?? []) as Array<{ span_id: string; timestamp: string }>;
+  const insertTimes: number[] = [];
+  const lookupTimes: number[] = [];
+  for (let i = 0; i + PIPELINE_INSERT_ROWS <= access.length; i += PIPELINE_INSERT_ROWS) {
+    const chunk = access.slice(i, i + PIPELINE_INSERT_ROWS);
+    let t = process.hrtime.bigint();
+    const result = await sink.insert('access_log', chunk, { dedupToken: `dedup-bench-${runId}-${i}` });
+    if (!result.ok) throw result.error;
+    insertTimes.push(Number(process.hrtime.bigint() - t) / 1e6);
+    const stamps = chunk.map((r) => r.timestamp).sort();
+    t = process.hrtime.bigint();
+    await sink.query(lookupSql, { table: 'access_log', from: stamps[0], to: stamps[stamps.length - 1], ids: chunk.map((r) => r.span_id) });
+    lookupTimes.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return { memoryNsPerSpan, bytesPerId, insertMs: median(insertTimes), lookupMs: median(lookupTimes) };
+}
+
+/** 16 hex digits in one flat string, as Buffer#toString('hex') makes them when OTLP is decoded (a concatenation would hold two). */
+function spanIdOf(run: number, seq: number): string {
+  const bytes = Buffer.alloc(8);
+  bytes.writeUInt16BE(run & 0xffff, 0);
+  bytes.writeUIntBE(seq + 1, 2, 6);
+  return bytes.toString('hex');
 }
 
 function timeMapping(payloads: Uint8Array[], encoding: Encoding, spans: number): { withDecode: number; mapOnly: number } {
@@ -227,6 +297,16 @@ export const main: BenchMain = async (args: BenchArgs, log) => {
     for (const [encoding, m] of mapping) {
       lines.push(`| ${encoding} (batches of ${batchSizes[0]}) | ${formatSummary(summarize(m.withDecode))} | ${formatSummary(summarize(m.mapOnly))} |`);
     }
+    const dedup = await timeDedup(rawSink, run++, spansPerRun);
+    const mapNsPerSpan = 1e9 / median(mapping.get('protobuf')?.withDecode ?? [Infinity]);
+    lines.push(
+      '',
+      '| storing each span id once | cost |',
+      '|---|---|',
+      `| in-memory check + track (every request) | ${dedup.memoryNsPerSpan.toFixed(0)} ns/span (${((dedup.memoryNsPerSpan / mapNsPerSpan) * 100).toFixed(1)}% of protobuf decode + map) |`,
+      `| memory per remembered id (default 1,000,000 ids) | ${dedup.bytesPerId === undefined ? 'not measured (run node with --expose-gc)' : `${dedup.bytesPerId.toFixed(0)} B, ${((dedup.bytesPerId * 1e6) / 1048576).toFixed(0)} MiB at the default`} |`,
+      `| engine lookup per ${PIPELINE_INSERT_ROWS}-row batch (after a crash or a 503, for 5 min) | ${dedup.lookupMs.toFixed(1)} ms vs ${dedup.insertMs.toFixed(1)} ms for its insert (${((dedup.lookupMs / dedup.insertMs) * 100).toFixed(0)}%) |`,
+    );
     const rss = readRss(service.started.child.pid!);
     const peak = Math.max(rssPeakSeen, rss?.peakMiB ?? 0);
     lines.push(

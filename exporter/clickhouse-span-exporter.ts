@@ -14,6 +14,7 @@ import { readableSpanToActivitySpan } from './normalize/from-readable-span';
 import { BatchQueue, type QueuedRow } from './queue/batch-queue';
 import { BatchWriter } from './queue/batch-writer';
 import { copyPipelineStats, newPipelineStats, type PipelineStats } from './queue/pipeline-stats';
+import { RecentSpanIds } from './queue/recent-span-ids';
 import { RestartDedup } from './queue/restart-dedup';
 import { RunMarker } from './queue/run-marker';
 import { Spool } from './queue/spool';
@@ -43,6 +44,17 @@ export interface ClickHouseSpanExporterOptions {
    * durable accept that could not keep every row (its sender retries the whole request).
    */
   readonly restartDedupWindowMs?: number;
+  /**
+   * The service: a sender whose request timed out before a restart sends it to the next process. A clean stop saves
+   * the recent span ids in the spool directory for the next start; when they cannot be read there, the engine lookup
+   * runs for restartDedupWindowMs after the start, clean stops too. Default false.
+   */
+  readonly checkStoredAfterStart?: boolean;
+  /**
+   * acceptActivitySpansDurably remembers this many recent span ids (default 1,000,000; 0 disables): a span id sent
+   * again while it is in flight or after it was stored, or twice in one request, is stored once.
+   */
+  readonly recentSpanIds?: number;
 }
 
 export interface ExporterStats extends PipelineStats {
@@ -70,6 +82,9 @@ export interface DurableAcceptResult extends AcceptResult {
 const DEFAULT_PROBE_INTERVAL_MS = 5_000;
 const DEFAULT_RETRY_DEADLINE_MS = 30_000;
 const DEFAULT_RESTART_DEDUP_WINDOW_MS = 300_000;
+const DEFAULT_RECENT_SPAN_IDS = 1_000_000;
+/** In the spool directory, beside the run marker; the spool reads only *.ndjson. */
+const RECENT_IDS_FILE = '.recent-span-ids';
 
 export class ClickHouseSpanExporter implements SpanExporter {
   readonly sink: Sink;
@@ -81,6 +96,8 @@ export class ClickHouseSpanExporter implements SpanExporter {
   private shutdownPromise: Promise<void> | undefined;
   private readonly runMarker: RunMarker | undefined;
   private readonly restartDedup: RestartDedup | undefined;
+  private readonly recent: RecentSpanIds | undefined;
+  private readonly recentIdsFile: string | undefined;
   private readonly probeIntervalMs: number;
   /** Migrations: done, running, or failed at `migrationFailedAt` (a sink down at start); retried at most once per probe interval. */
   private migrated = false;
@@ -98,7 +115,14 @@ export class ClickHouseSpanExporter implements SpanExporter {
     this.runMarker = spool === undefined ? undefined : new RunMarker(spool.dir);
     const uncleanRestart = this.runMarker?.begin() ?? true;
     const dedupWindowMs = options.restartDedupWindowMs ?? DEFAULT_RESTART_DEDUP_WINDOW_MS;
-    this.restartDedup = dedupWindowMs > 0 ? new RestartDedup(untracedSink(this.sink), dedupWindowMs, this.stats, uncleanRestart) : undefined;
+    const recentIds = options.recentSpanIds ?? DEFAULT_RECENT_SPAN_IDS;
+    this.recent = recentIds > 0 ? new RecentSpanIds(recentIds) : undefined;
+    this.recentIdsFile = spool === undefined ? undefined : path.join(spool.dir, RECENT_IDS_FILE);
+    // After a clean stop the ids it saved cover resends to this process; without them (first start, a crash, a save
+    // that failed) the engine is asked, which costs a lookup per batch for the window (bench/RESULTS.md).
+    const recentLoaded = !uncleanRestart && options.checkStoredAfterStart === true && this.recentIdsFile !== undefined && this.recent !== undefined && this.recent.load(this.recentIdsFile);
+    const checkFromStart = uncleanRestart || (options.checkStoredAfterStart === true && !recentLoaded);
+    this.restartDedup = dedupWindowMs > 0 ? new RestartDedup(untracedSink(this.sink), dedupWindowMs, this.stats, checkFromStart) : undefined;
     const writer = new BatchWriter(
       {
         sink: this.sink,
@@ -167,8 +191,12 @@ export class ClickHouseSpanExporter implements SpanExporter {
    */
   async acceptActivitySpansDurably(spans: ReadonlyArray<ActivitySpan>): Promise<DurableAcceptResult | 'full'> {
     if (this.queue.isShutdown) return 'full';
+    const fresh = await this.notYetTaken(spans);
+    // An earlier request holding some of these ids could not keep them all: this one is retried as a whole later.
+    if (fresh === undefined) return { accepted: 0, rejected: 0, ignored: 0, durable: false };
+    if (this.queue.isShutdown) return 'full';
     const before = { ...this.counters };
-    const rows = this.toRows(spans, (span) => span);
+    const rows = this.toRows(fresh, (span) => span);
     const offered = this.queue.offerDurable(rows);
     if (offered === 'full') {
       this.counters.ignored = before.ignored;
@@ -176,12 +204,45 @@ export class ClickHouseSpanExporter implements SpanExporter {
       this.counters.refused++;
       return 'full';
     }
+    this.recent?.track(fresh.map((span) => span.spanId), offered);
     this.counters.accepted += rows.length;
     const counts = { accepted: rows.length, rejected: this.counters.rejected - before.rejected, ignored: this.counters.ignored - before.ignored };
     const durable = await offered;
     // Part of these rows may be stored; the sender, told to retry, sends them all again.
     if (!durable) this.restartDedup?.arm();
     return { ...counts, durable };
+  }
+
+  /**
+   * The spans whose id is neither stored lately, nor in flight in another request, nor earlier in this one. Waits for
+   * the requests that hold ids in flight; undefined when one of them was not made durable.
+   */
+  private async notYetTaken(spans: ReadonlyArray<ActivitySpan>): Promise<ReadonlyArray<ActivitySpan> | undefined> {
+    const recent = this.recent;
+    if (!recent) return spans;
+    for (;;) {
+      const seen = new Set<string>();
+      const fresh: ActivitySpan[] = [];
+      const waits = new Set<Promise<boolean>>();
+      let skipped = 0;
+      for (const span of spans) {
+        const id = span.spanId;
+        if (seen.has(id) || recent.isStored(id)) {
+          skipped++;
+          continue;
+        }
+        seen.add(id);
+        const pending = recent.pending(id);
+        if (pending) waits.add(pending);
+        else fresh.push(span);
+      }
+      if (waits.size === 0) {
+        this.stats.deduplicatedRows += skipped;
+        return fresh;
+      }
+      // Then look again: ids of a durable request are stored now, another request may have taken the rest meanwhile.
+      if ((await Promise.all(waits)).includes(false)) return undefined;
+    }
   }
 
   /** True when `rows` more rows fit in the queue now. */
@@ -199,6 +260,8 @@ export class ClickHouseSpanExporter implements SpanExporter {
     this.shutdownPromise ??= context.with(suppressTracing(context.active()), async () => {
       await this.started.catch(() => undefined);
       await this.queue.shutdown();
+      // Before the marker goes: a crash between the two is an unclean stop, and the next start looks ids up anyway.
+      if (this.recent && this.recentIdsFile && this.options.checkStoredAfterStart === true) this.recent.save(this.recentIdsFile);
       this.runMarker?.end();
       await this.sink.close().catch((error: Error) => diag.warn(`otel-activity: closing the ${this.sink.kind} sink failed: ${error.message}`));
     });

@@ -159,6 +159,8 @@ describe('otel-activity CLI', () => {
   it('status shows rows per table, data size, newest row and the spool backlog', () => {
     fs.mkdirSync(path.join(root, 'spool'), { recursive: true });
     fs.writeFileSync(path.join(root, 'spool', '000001.ndjson'), 'x'.repeat(1234));
+    // Not backlog: the run marker, the ids a clean stop saved, a batch half written.
+    for (const other of ['.running', '.recent-span-ids', '000002.ndjson.tmp']) fs.writeFileSync(path.join(root, 'spool', other), 'y'.repeat(99));
     const status = JSON.parse(cli(['status', '--format', 'json']).stdout) as {
       tables: Array<{ table: string; rows: number; bytes: number; newest_row: string }>;
       spool: { files: number; bytes: number };

@@ -123,7 +123,8 @@ const spans = makeSpans();
 beforeAll(async () => {
   const config = loadConfig({
     env: {},
-    overrides: { exporter: { dataDir: path.join(root, 'data'), flushIntervalMs: 50 }, service: { port: 0 } },
+    // The same spans go in again after each TRUNCATE: the service must not remember their ids from the run before.
+    overrides: { exporter: { dataDir: path.join(root, 'data'), flushIntervalMs: 50 }, service: { port: 0, dedupRecentSpanIds: 0 } },
   });
   service = await startOtlpService({ config });
 });

@@ -44,7 +44,9 @@ const CLOSE_GRACE_MS = 5_000;
 
 export async function startOtlpService(options: OtlpServiceOptions): Promise<OtlpService> {
   const { config } = options;
-  const exporter = options.exporter ?? new ClickHouseSpanExporter({ config: config.exporter });
+  // Senders resend (after a timeout, a 503, or to the next process after a restart): each span id is stored once.
+  const exporter =
+    options.exporter ?? new ClickHouseSpanExporter({ config: config.exporter, recentSpanIds: config.service.dedupRecentSpanIds, checkStoredAfterStart: true });
   const adminToken = config.service.adminToken || randomBytes(24).toString('base64url');
   const counters = newServiceCounters();
   const startedAt = Date.now();

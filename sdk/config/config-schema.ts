@@ -211,6 +211,8 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
     description: '/api/query statements returning more bytes fail (max_result_bytes), so a result never holds the event loop long' },
   { section: 'service', key: 'queryMaxMemoryBytes', env: 'OTEL_ACTIVITY_QUERY_MAX_MEMORY_BYTES', type: int(1 * MiB, 64 * GiB), default: GiB,
     description: 'Engine memory one /api/query statement may use (max_memory_usage)' },
+  { section: 'service', key: 'dedupRecentSpanIds', env: 'OTEL_ACTIVITY_DEDUP_RECENT_SPAN_IDS', type: int(0, 100_000_000), default: 1_000_000,
+    description: 'Span ids the service remembers (about 60 MB per million) so a resent request or a span sent twice is stored once; 0 disables' },
   { section: 'service', key: 'maxBodyBytes', env: 'OTEL_ACTIVITY_MAX_BODY_BYTES', type: int(1024, 1024 * MiB), default: 16 * MiB,
     description: 'Largest accepted request body, after decompression' },
   { section: 'service', key: 'retryAfterSeconds', env: 'OTEL_ACTIVITY_RETRY_AFTER_SECONDS', type: int(0, 3600), default: 2,

@@ -122,6 +122,8 @@ export interface ServiceConfig {
   readonly queryMaxResultRows: number;
   readonly queryMaxResultBytes: number;
   readonly queryMaxMemoryBytes: number;
+  /** Span ids remembered so a resent request, or a span twice in one, is stored once (exporter/queue/recent-span-ids.ts); 0 disables. */
+  readonly dedupRecentSpanIds: number;
   /** Largest accepted request body, after decompression. */
   readonly maxBodyBytes: number;
   /** Seconds a sender is told to wait (Retry-After) when the queue is full. */

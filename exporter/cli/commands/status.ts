@@ -23,7 +23,8 @@ export function spoolBacklog(dir: string): SpoolBacklog {
     return { files, bytes };
   }
   for (const entry of entries) {
-    if (!entry.isFile()) continue;
+    // Only batches waiting to be inserted: not the run marker, saved span ids, temp files or spool/rejected/.
+    if (!entry.isFile() || !entry.name.endsWith('.ndjson')) continue;
     files++;
     bytes += fs.statSync(path.join(dir, entry.name)).size;
   }
