@@ -27,19 +27,25 @@ const MAX_DECODED_BYTES = 16 * 1024 * 1024;
  */
 const LLM_PATH_RE = /(?:\/chat\/completions|\/v\d[^/]*\/completions|\/responses|\/embeddings|\/v\d[^/]*\/messages|:generateContent|:streamGenerateContent)$/;
 
+/** The path's last characters, for a cheap first test every outbound call pays. */
+const LLM_PATH_ENDINGS = ['/completions', '/responses', '/embeddings', '/messages', ':generateContent', ':streamGenerateContent'];
+
 export function isLlmEndpointPath(pathAndQuery: string): boolean {
   const q = pathAndQuery.indexOf('?');
-  return LLM_PATH_RE.test(q === -1 ? pathAndQuery : pathAndQuery.slice(0, q));
+  const path = q === -1 ? pathAndQuery : pathAndQuery.slice(0, q);
+  return LLM_PATH_ENDINGS.some((ending) => path.endsWith(ending)) && LLM_PATH_RE.test(path);
 }
 
+/**
+ * The first HEAD_BYTES and last TAIL_BYTES of a body, kept as references to the chunks the app receives (no copy
+ * while the body streams; the chunks are the socket's, never reused), joined only when the call ends.
+ */
 class BodySample {
-  private head: Buffer | undefined;
-  private headLength = 0;
-  private tail: Buffer | undefined;
-  private tailEnd = 0;
-  private tailFilled = 0;
+  private readonly head: Uint8Array[] = [];
+  private headBytes = 0;
+  private readonly tail: Uint8Array[] = [];
+  private tailBytes = 0;
   private total = 0;
-  private encoded: Buffer[] | undefined;
   private encodedTooLarge = false;
   encoding = '';
 
@@ -48,56 +54,49 @@ class BodySample {
     if (length === 0) return;
     this.total += length;
     if (this.encoding !== '') {
-      if (this.encodedTooLarge || this.total > MAX_ENCODED_BYTES) {
-        this.encodedTooLarge = true;
-        this.encoded = undefined;
-      } else (this.encoded ??= []).push(Buffer.from(chunk));
+      // Compressed: inflated whole at the end, so every chunk is kept, up to a bound.
+      if (this.total > MAX_ENCODED_BYTES) this.encodedTooLarge = true;
+      else this.head.push(chunk);
       return;
     }
-    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, length);
-    if (this.headLength < HEAD_BYTES) {
-      this.head ??= Buffer.allocUnsafe(HEAD_BYTES);
-      this.headLength += bytes.copy(this.head, this.headLength, 0, Math.min(length, HEAD_BYTES - this.headLength));
+    if (this.headBytes < HEAD_BYTES) {
+      this.head.push(chunk);
+      this.headBytes += length;
+      if (this.headBytes <= HEAD_BYTES) return;
     }
-    if (this.total <= HEAD_BYTES) return; // the head holds it all so far
-    const tail = (this.tail ??= Buffer.allocUnsafe(TAIL_BYTES));
-    const from = length > TAIL_BYTES ? length - TAIL_BYTES : 0;
-    let copied = bytes.copy(tail, this.tailEnd, from);
-    if (copied < length - from) copied += bytes.copy(tail, 0, from + copied);
-    this.tailEnd = (this.tailEnd + copied) % TAIL_BYTES;
-    this.tailFilled = Math.min(TAIL_BYTES, this.tailFilled + copied);
+    // The chunk that crosses the head's end is in both lists: overlap is harmless, later fields win anyway.
+    this.tail.push(chunk);
+    this.tailBytes += length;
+    while (this.tail.length > 1 && this.tailBytes - this.tail[0].byteLength >= TAIL_BYTES) this.tailBytes -= (this.tail.shift() as Uint8Array).byteLength;
   }
 
   /** The sampled text: head, tail, and whether the head is the whole body. */
   text(): { head: string; tail: string; whole: boolean } | undefined {
-    if (this.encoding !== '') return this.decodedText();
-    if (this.head === undefined) return undefined;
-    const head = this.head.toString('utf8', 0, this.headLength);
-    if (this.total <= HEAD_BYTES) return { head, tail: head, whole: true };
-    return { head, tail: this.tailText(), whole: false };
+    if (this.head.length === 0) return undefined;
+    if (this.encoding !== '') return this.encodedTooLarge ? undefined : split(decode(this.encoding, Buffer.concat(this.head)));
+    const head = Buffer.concat(this.head);
+    if (this.total <= HEAD_BYTES) return split(head);
+    const tail = Buffer.concat(this.tail);
+    return { head: head.toString('utf8', 0, HEAD_BYTES), tail: tail.toString('utf8', Math.max(0, tail.length - TAIL_BYTES)), whole: false };
   }
+}
 
-  private tailText(): string {
-    const tail = this.tail as Buffer;
-    if (this.tailFilled < TAIL_BYTES) return tail.toString('utf8', 0, this.tailFilled);
-    return Buffer.concat([tail.subarray(this.tailEnd), tail.subarray(0, this.tailEnd)]).toString('utf8');
+function split(body: Buffer | undefined): { head: string; tail: string; whole: boolean } | undefined {
+  if (body === undefined) return undefined;
+  if (body.length <= HEAD_BYTES) {
+    const text = body.toString('utf8');
+    return { head: text, tail: text, whole: true };
   }
+  return { head: body.toString('utf8', 0, HEAD_BYTES), tail: body.toString('utf8', Math.max(HEAD_BYTES, body.length - TAIL_BYTES)), whole: false };
+}
 
-  private decodedText(): { head: string; tail: string; whole: boolean } | undefined {
-    if (this.encoded === undefined || this.encodedTooLarge) return undefined;
-    const body = Buffer.concat(this.encoded);
-    // SYNC_FLUSH: a stream cut short still inflates up to where it stopped.
-    const options = { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: MAX_DECODED_BYTES };
-    let decoded: Buffer;
-    if (this.encoding === 'gzip' || this.encoding === 'x-gzip') decoded = zlib.gunzipSync(body, options);
-    else if (this.encoding === 'deflate') decoded = zlib.inflateSync(body, options);
-    else if (this.encoding === 'br') {
-      decoded = zlib.brotliDecompressSync(body, { finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH, maxOutputLength: MAX_DECODED_BYTES });
-    } else return undefined;
-    const head = decoded.toString('utf8', 0, Math.min(decoded.length, HEAD_BYTES));
-    if (decoded.length <= HEAD_BYTES) return { head, tail: head, whole: true };
-    return { head, tail: decoded.toString('utf8', Math.max(HEAD_BYTES, decoded.length - TAIL_BYTES)), whole: false };
-  }
+function decode(encoding: string, body: Buffer): Buffer | undefined {
+  // SYNC_FLUSH: a stream cut short still inflates up to where it stopped.
+  const options = { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: MAX_DECODED_BYTES };
+  if (encoding === 'gzip' || encoding === 'x-gzip') return zlib.gunzipSync(body, options);
+  if (encoding === 'deflate') return zlib.inflateSync(body, options);
+  if (encoding === 'br') return zlib.brotliDecompressSync(body, { finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH, maxOutputLength: MAX_DECODED_BYTES });
+  return undefined;
 }
 
 const samples = new WeakMap<object, BodySample>();
@@ -135,7 +134,11 @@ export function captureUndiciUsage(runtime: ActivityRuntime, span: object, reque
     return onHeaders.call(this, statusCode, headers, ...rest);
   };
   request.onData = function (this: unknown, chunk) {
-    safely(() => sample.observe(chunk));
+    try {
+      sample.observe(chunk);
+    } catch {
+      // as in safely(), without a closure per chunk
+    }
     return onData.call(this, chunk);
   };
 }
@@ -152,7 +155,13 @@ export function captureHttpUsage(runtime: ActivityRuntime, span: object, respons
   sample.encoding = typeof encoding === 'string' ? encoding.trim().toLowerCase() : '';
   const push = response.push;
   response.push = function (this: IncomingMessage, chunk: unknown, ...rest: unknown[]) {
-    if (chunk instanceof Uint8Array) safely(() => sample.observe(chunk));
+    if (chunk instanceof Uint8Array) {
+      try {
+        sample.observe(chunk);
+      } catch {
+        // as in safely(), without a closure per chunk
+      }
+    }
     return push.call(this, chunk, ...(rest as [BufferEncoding?]));
   };
 }
