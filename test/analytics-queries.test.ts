@@ -190,10 +190,10 @@ describe('named queries over planted rows', () => {
   });
 
   it('cost reports sum tokens and USD per user, provider, model and day', async () => {
-    const sums = (g: typeof fx.external) => ({ calls: g.length, input_tokens: g.reduce((s, c) => s + c.input_tokens, 0), output_tokens: g.reduce((s, c) => s + c.output_tokens, 0), cost_usd: round(g.reduce((s, c) => s + c.cost_usd, 0), 6) });
+    const sums = (g: typeof fx.external) => ({ calls: g.length, input_tokens: g.reduce((s, c) => s + c.input_tokens, 0), output_tokens: g.reduce((s, c) => s + c.output_tokens, 0), cost_usd: round(g.reduce((s, c) => s + (c.cost_usd ?? 0), 0), 6), unpriced_calls: g.filter((c) => c.cost_usd === null).length });
     const byUser = groupBy(fx.external, (c) => c.user_id, (g) => ({ user_id: g[0].user_id, ...sums(g) })).sort((a, b) => b.cost_usd - a.cost_usd || a.user_id.localeCompare(b.user_id));
     expect(await run('cost-by-user.raw')).toEqual(byUser);
-    expect(byUser[0]).toEqual({ user_id: 'u2', calls: 1, input_tokens: 2000, output_tokens: 500, cost_usd: 0.01 });
+    expect(byUser[0]).toEqual({ user_id: 'u2', calls: 1, input_tokens: 2000, output_tokens: 500, cost_usd: 0.01, unpriced_calls: 0 });
     const byProvider = groupBy(fx.external, (c) => c.provider, (g) => ({ provider: g[0].provider, ...sums(g) })).sort((a, b) => b.cost_usd - a.cost_usd || a.provider.localeCompare(b.provider));
     expect(await run('cost-by-provider.raw')).toEqual(byProvider);
     const byModel = groupBy(fx.external.filter((c) => c.model), (c) => `${c.provider}|${c.model}`, (g) => ({ provider: g[0].provider, model: g[0].model, ...sums(g) })).sort((a, b) => b.cost_usd - a.cost_usd || a.provider.localeCompare(b.provider) || a.model.localeCompare(b.model));
@@ -217,7 +217,7 @@ describe('named queries over planted rows', () => {
     const d = fx.access.map((r) => r.duration_ms);
     expect(await run('overview')).toEqual([{
       requests: 120, errors: fx.access.filter((r) => r.status >= 500).length, users: 4, sessions: uniq(fx.access.map((r) => r.session_id)), p95_ms: exactQuantile(d, 0.95),
-      failed_logins: 7, external_calls: 5, cost_usd: round(fx.external.reduce((s, c) => s + c.cost_usd, 0), 6),
+      failed_logins: 7, external_calls: 5, cost_usd: round(fx.external.reduce((s, c) => s + (c.cost_usd ?? 0), 0), 6),
     }]);
   });
 

@@ -6,7 +6,9 @@ SELECT
   count() AS calls,
   sum(input_tokens) AS input_tokens,
   sum(output_tokens) AS output_tokens,
-  toFloat64(sum(cost_usd)) AS cost_usd
+  toFloat64(sum(ifNull(cost_usd, toDecimal64(0, 9)))) AS cost_usd,
+  -- Model calls with no known price, not in cost_usd. external_calls.cost_usd: the column, not the alias above.
+  countIf(external_calls.cost_usd IS NULL) AS unpriced_calls
 FROM external_calls
 WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}
   AND ({service:String} = '' OR service = {service:String})

@@ -15,14 +15,16 @@ SELECT
   sum(part_calls) AS calls,
   sum(part_input_tokens) AS input_tokens,
   sum(part_output_tokens) AS output_tokens,
-  toFloat64(sum(part_cost)) AS cost_usd
+  toFloat64(sum(part_cost)) AS cost_usd,
+  -- Model calls with no known price: their cost is not in cost_usd (migration 013).
+  sum(part_unpriced) AS unpriced_calls
 FROM
 (
-  SELECT day AS key, calls AS part_calls, input_tokens AS part_input_tokens, output_tokens AS part_output_tokens, cost_usd AS part_cost
+  SELECT day AS key, calls AS part_calls, unpriced_calls AS part_unpriced, input_tokens AS part_input_tokens, output_tokens AS part_output_tokens, cost_usd AS part_cost
   FROM external_cost_daily
   WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String})
   UNION ALL
-  SELECT toDate(timestamp), count(), sum(input_tokens), sum(output_tokens), sum(cost_usd)
+  SELECT toDate(timestamp), count(), countIf(cost_usd IS NULL), sum(input_tokens), sum(output_tokens), sum(ifNull(cost_usd, toDecimal64(0, 9)))
   FROM external_calls
   WHERE ((timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < edge_low_end) OR (timestamp >= edge_high_start AND timestamp < {to:DateTime64(3, 'UTC')})) AND ({service:String} = '' OR service = {service:String})
   GROUP BY toDate(timestamp)

@@ -34,7 +34,7 @@ CROSS JOIN
 ) AS auth
 CROSS JOIN
 (
-  SELECT count() AS calls, toFloat64(sum(cost_usd)) AS cost_usd
+  SELECT count() AS calls, toFloat64(sum(ifNull(cost_usd, toDecimal64(0, 9)))) AS cost_usd
   FROM external_calls
   WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}
     AND ({service:String} = '' OR service = {service:String})

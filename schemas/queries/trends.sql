@@ -46,7 +46,7 @@ FROM
       SELECT day, toUInt64(0), toUInt64(0), CAST(events AS UInt64), toDecimal128(0, 9), users
       FROM auth_daily WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String})
       UNION ALL
-      SELECT day, toUInt64(0), toUInt64(0), toUInt64(0), sum(cost_usd), uniqState(nullIf(user_id, ''))
+      SELECT day, toUInt64(0), toUInt64(0), toUInt64(0), sum(ifNull(cost_usd, toDecimal64(0, 9))), uniqState(nullIf(user_id, ''))
       FROM external_cost_daily WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String}) GROUP BY day
       UNION ALL
       SELECT toDate(timestamp) AS day, count(), countIf(status >= 500), toUInt64(0), toDecimal128(0, 9), uniqState(nullIf(user_id, ''))
@@ -55,7 +55,7 @@ FROM
       SELECT toDate(timestamp) AS day, toUInt64(0), toUInt64(0), count(), toDecimal128(0, 9), uniqState(nullIf(user_id, ''))
       FROM auth_events WHERE ((timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < edge_low_end) OR (timestamp >= edge_high_start AND timestamp < {to:DateTime64(3, 'UTC')})) AND ({service:String} = '' OR service = {service:String}) GROUP BY day
       UNION ALL
-      SELECT toDate(timestamp) AS day, toUInt64(0), toUInt64(0), toUInt64(0), sum(cost_usd), uniqState(nullIf(user_id, ''))
+      SELECT toDate(timestamp) AS day, toUInt64(0), toUInt64(0), toUInt64(0), sum(ifNull(cost_usd, toDecimal64(0, 9))), uniqState(nullIf(user_id, ''))
       FROM external_calls WHERE ((timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < edge_low_end) OR (timestamp >= edge_high_start AND timestamp < {to:DateTime64(3, 'UTC')})) AND ({service:String} = '' OR service = {service:String}) GROUP BY day
       UNION ALL
       SELECT toDate(timestamp) AS day, toUInt64(0), toUInt64(0), toUInt64(0), toDecimal128(0, 9), uniqState(nullIf(user_id, ''))

@@ -70,13 +70,16 @@ export function generateActivity(seed: number, nowMs: number, counts = { access:
   for (let i = 0; i < counts.external; i++) {
     const [provider, model] = pick(PROVIDERS);
     // Down to 160 nano-dollars ($1.6e-7): reports must not print such a call as 0.
-    const nanos = provider === 'stripe' ? 0 : rand() < 0.2 ? 160 : Math.floor(rand() * 30_000_000);
+    // One model call in 20 has no known price: cost NULL, counted as unpriced, summed as 0 (migration 013).
+    const unpriced = provider !== 'stripe' && rand() < 0.05;
+    const nanos = provider === 'stripe' || unpriced ? 0 : rand() < 0.2 ? 160 : Math.floor(rand() * 30_000_000);
     const spanId = `c${i}`;
     costNanos.set(spanId, nanos);
     external.push({
-      ...base, timestamp: chTime(when()), trace_id: `tc${i}`, span_id: spanId, parent_span_id: '', provider, method: 'POST', host: `${provider}.example`, url: 'https://x',
+      ...base, timestamp: chTime(when()), trace_id: `tc${i}`, span_id: spanId, parent_span_id: '', provider, call_kind: model ? 'llm' : 'http', method: 'POST', host: `${provider}.example`, url: 'https://x',
       status: rand() < 0.1 ? 500 : 200, duration_ms: Math.round(rand() * 2_000_000) / 1000, request_bytes: 1, response_bytes: 1, model,
-      input_tokens: Math.floor(rand() * 4000), output_tokens: Math.floor(rand() * 800), cost_usd: nanos / 1e9, user_id: user(20, 0.2), session_id: '', error_message: '',
+      input_tokens: Math.floor(rand() * 4000), output_tokens: Math.floor(rand() * 800), cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0,
+      cost_usd: unpriced ? null : nanos / 1e9, user_id: user(20, 0.2), session_id: '', error_message: '',
     });
   }
   const activities: ActivityRow[] = [];
@@ -144,12 +147,12 @@ export class Truth {
       .sort((a, b) => b.requests - a.requests || a.method.localeCompare(b.method) || a.route.localeCompare(b.route));
   }
 
-  costByProvider(from: string, to: string): Array<{ provider: string; calls: number; input_tokens: number; output_tokens: number; cost_usd: number }> {
+  costByProvider(from: string, to: string): Array<{ provider: string; calls: number; unpriced_calls: number; input_tokens: number; output_tokens: number; cost_usd: number }> {
     const groups = new Map<string, ExternalCallRow[]>();
     for (const c of this.inWindow(this.data.external, from, to)) groups.set(c.provider, [...(groups.get(c.provider) ?? []), c]);
     return [...groups.values()]
       .map((g) => ({
-        provider: g[0].provider, calls: g.length, input_tokens: g.reduce((s, c) => s + c.input_tokens, 0), output_tokens: g.reduce((s, c) => s + c.output_tokens, 0),
+        provider: g[0].provider, calls: g.length, unpriced_calls: g.filter((c) => c.cost_usd === null).length, input_tokens: g.reduce((s, c) => s + c.input_tokens, 0), output_tokens: g.reduce((s, c) => s + c.output_tokens, 0),
         cost_usd: g.reduce((s, c) => s + (this.data.costNanos.get(c.span_id) ?? 0), 0) / 1e9,
       }))
       .sort((a, b) => b.cost_usd - a.cost_usd || a.provider.localeCompare(b.provider));
