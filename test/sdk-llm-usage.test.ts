@@ -20,6 +20,7 @@ import { readableSpanToActivitySpan } from '../exporter/normalize/from-readable-
 import { spanToRow } from '../exporter/rows/span-to-row';
 import { EmbeddedSink } from '../exporter/sinks/embedded-sink';
 import { migrate } from '../schemas/migrate';
+import { createServiceMap } from '../sdk/external/service-map';
 import { getRuntime } from '../sdk/runtime/activity-runtime';
 import { SECRET_ANSWER, startFakeLlmProvider, type FakeLlmProvider } from './helpers/fake-llm-provider';
 
@@ -346,6 +347,22 @@ describe('usage read from LLM responses with no code', () => {
     expect((await call('/not-llm')).body).toBe('404');
     const [external] = await externalsOf('/not-llm');
     expect(Object.keys(external.attributes).filter((k) => k.startsWith('gen_ai.usage') || k === 'activity.cost.usd')).toEqual([]);
+  });
+
+  it('names the service of a local proxy by host, port and path prefix', async () => {
+    const runtime = getRuntime() as { serviceOf: ReturnType<typeof createServiceMap> };
+    const serviceOf = runtime.serviceOf;
+    runtime.serviceOf = createServiceMap({ [`${new URL(provider.url).host}/v1/chat`]: 'litellm' });
+    try {
+      await call('/openai-chat');
+      const [chat] = await externalsOf('/openai-chat');
+      expect(chat.attributes).toMatchObject({ 'activity.external.service': 'litellm', 'gen_ai.provider.name': 'litellm', 'gen_ai.usage.input_tokens': 1200 });
+      await call('/not-llm');
+      const [other] = await externalsOf('/not-llm');
+      expect(other.attributes['activity.external.service']).toBe('127.0.0.1');
+    } finally {
+      runtime.serviceOf = serviceOf;
+    }
   });
 
   it('reads nothing when captureLlmUsage is off', async () => {

@@ -74,7 +74,7 @@ export class ActivitySpanProcessor implements SpanProcessor {
         return;
       }
       const runtime = getRuntime();
-      const set = externalCallAttributes(runtime.serviceOf(String(attributes[ATTR_SERVER_ADDRESS] ?? '')), undefined);
+      const set = externalCallAttributes(runtime.serviceOf(String(attributes[ATTR_SERVER_ADDRESS] ?? ''), attributes[ATTR_URL_FULL]), undefined);
       const url = attributes[ATTR_URL_FULL];
       if (typeof url === 'string' && url.includes('?')) set[ATTR_URL_FULL] = redactUrl(url, runtime.redactQuery);
       const query = attributes[ATTR_URL_QUERY];

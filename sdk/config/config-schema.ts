@@ -144,7 +144,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   { section: 'sdk', key: 'authAccountField', env: 'OTEL_ACTIVITY_AUTH_ACCOUNT_FIELD', type: str, default: '', check: checkBodyField,
     description: "On auth routes, the JSON request-body field (dotted path, e.g. user.email) naming the account tried, as the auth event's user.id; first 16 KiB only, nothing else of the body is kept; '' disables" },
   { section: 'sdk', key: 'externalServices', env: 'OTEL_ACTIVITY_EXTERNAL_SERVICES', type: { kind: 'stringMap' }, default: {},
-    description: 'Host (exact or *.suffix) → service name, merged over the built-in map (api.openai.com → openai …)' },
+    description: 'Host (exact or *.suffix), optionally with :port and a /path prefix → service name (127.0.0.1:4000 → litellm), merged over the built-in map (api.openai.com → openai …)' },
   { section: 'sdk', key: 'modelPrices', env: 'OTEL_ACTIVITY_MODEL_PRICES', type: { kind: 'priceMap' }, default: {},
     description: 'JSON {"model": {"inputPerMillion": 2.5, "outputPerMillion": 10}} (USD; key may end in * for a prefix), merged over the built-in table' },
   { section: 'sdk', key: 'captureLlmUsage', env: 'OTEL_ACTIVITY_CAPTURE_LLM_USAGE', type: bool, default: true,

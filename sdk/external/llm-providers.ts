@@ -4,10 +4,22 @@
 
 const PROVIDERS: Readonly<Record<string, string>> = {
   openai: 'openai',
+  'azure.openai': 'azure.ai.openai',
   anthropic: 'anthropic',
   gemini: 'gcp.gemini',
+  vertex_ai: 'gcp.vertex_ai',
   mistral: 'mistral_ai',
   groq: 'groq',
+  deepseek: 'deepseek',
+  xai: 'x_ai',
+  perplexity: 'perplexity',
+  cohere: 'cohere',
+  // No semantic-convention value: their own names.
+  openrouter: 'openrouter',
+  together: 'together',
+  fireworks: 'fireworks',
+  litellm: 'litellm',
+  ollama: 'ollama',
 };
 
 export function providerOfService(service: string): string | undefined {
