@@ -105,7 +105,7 @@ describe('rollup forms over any window', () => {
       expect(await run('auth-per-day', w.from, w.to)).toEqual(truth.authPerDay(w.from, w.to));
       expect(await run('daily-active-users', w.from, w.to)).toEqual(truth.dailyActiveUsers(w.from, w.to));
       const overview = await run('overview', w.from, w.to);
-      expect(overview[0].requests).toBe(truth.totalRequests(w.from, w.to));
+      expect([overview[0].requests, overview[0].users]).toEqual([truth.totalRequests(w.from, w.to), truth.activeUsers(w.from, w.to)]);
     });
   }
 

@@ -6,7 +6,9 @@
 SELECT
   access.requests AS requests,
   access.errors AS errors,
-  access.users AS users,
+  -- Active users as daily-active-users defines them: anyone seen in any table (dashboard audit rows excepted); each
+  -- table's exact set of 64-bit keys is merged once (arrayReduce over the four uniqExact states).
+  arrayReduce('uniqExactMerge', [access.user_keys, auth.user_keys, external.user_keys, custom.user_keys]) AS users,
   access.sessions AS sessions,
   access.p95_ms AS p95_ms,
   auth.failed_logins AS failed_logins,
@@ -17,7 +19,7 @@ FROM
   SELECT
     count() AS requests,
     countIf(status >= 500) AS errors,
-    uniqExactIf(user_key, user_key != 0) AS users,
+    uniqExactStateIf(user_key, user_key != 0) AS user_keys,
     uniqExactIf(session_key, session_key != 0) AS sessions,
     -- t-digest, the latency estimator of every report (README: Definitions).
     round(quantilesTDigest(0.5, 0.9, 0.95, 0.99)(duration_ms)[3], 3) AS p95_ms
@@ -27,15 +29,24 @@ FROM
 ) AS access
 CROSS JOIN
 (
-  SELECT countIf(event = 'login_failed' OR (event = 'login' AND NOT success)) AS failed_logins
+  SELECT countIf(event = 'login_failed' OR (event = 'login' AND NOT success)) AS failed_logins,
+    uniqExactStateIf(cityHash64(user_id), user_id != '') AS user_keys
   FROM auth_events
   WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}
     AND ({service:String} = '' OR service = {service:String})
 ) AS auth
 CROSS JOIN
 (
-  SELECT count() AS calls, toFloat64(sum(ifNull(cost_usd, toDecimal64(0, 9)))) AS cost_usd
+  SELECT count() AS calls, toFloat64(sum(ifNull(cost_usd, toDecimal64(0, 9)))) AS cost_usd, uniqExactStateIf(cityHash64(user_id), user_id != '') AS user_keys
   FROM external_calls
   WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}
     AND ({service:String} = '' OR service = {service:String})
 ) AS external
+CROSS JOIN
+(
+  SELECT uniqExactStateIf(cityHash64(user_id), user_id != '') AS user_keys
+  FROM activities
+  WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}
+    AND ({service:String} = '' OR service = {service:String})
+    AND action NOT IN ('dashboard.read', 'admin.ack')
+) AS custom

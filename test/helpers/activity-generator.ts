@@ -188,6 +188,13 @@ export class Truth {
     return [...users.entries()].map(([day, set]) => ({ day, active_users: set.size, requests: requests.get(day) ?? 0 })).sort((a, b) => a.day.localeCompare(b.day));
   }
 
+  /** Distinct users over the whole window, from every table (dashboard audit rows are not users). */
+  activeUsers(from: string, to: string): number {
+    const ids = [...this.inWindow(this.data.access, from, to), ...this.inWindow(this.data.auth, from, to), ...this.inWindow(this.data.external, from, to)].map((r) => r.user_id);
+    for (const a of this.inWindow(this.data.activities, from, to)) if (!AUDIT_ACTIONS.includes(a.action)) ids.push(a.user_id);
+    return new Set(ids.filter(Boolean)).size;
+  }
+
   totalRequests(from: string, to: string): number {
     return this.inWindow(this.data.access, from, to).length;
   }
