@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { context, type Span } from '@opentelemetry/api';
+import { context, trace, type Span } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -114,6 +114,15 @@ beforeAll(async () => {
     } else if (url.pathname === '/api/users') {
       res.statusCode = 201;
       res.end();
+    } else if (url.pathname === '/custom-span-call') {
+      setUser({ id: 'dana' });
+      // The app's own span through the API alone (no SDK of its own): a non-recording span in our request's trace.
+      await trace.getTracer('app').startActiveSpan('lookup', async (span) => {
+        const response = await fetch(`${llmUrl}/v1/chat/completions`, { method: 'POST', body: '{"model":"test-model"}' });
+        await response.text();
+        span.end();
+      });
+      res.end('done');
     } else if (url.pathname === '/llm-fetch') {
       setUser({ id: 'bob', sessionId: 's-2' });
       const response = await fetch(`${llmUrl}/v1/chat/completions?key=sk-secret`, { method: 'POST', body: '{"model":"test-model"}' });
@@ -299,6 +308,15 @@ describe('external calls', () => {
     // Ended spans wait in the export batch: they no longer hold the request, the response or their buffers.
     expect(requestStateOf(access as unknown as Span)).toBeUndefined();
     expect(requestStateOf(external as unknown as Span)).toBeUndefined();
+  });
+
+  it('keeps the request user and parent for a call made inside an app span of the API with no SDK behind it', async () => {
+    expect((await call('/custom-span-call')).body).toBe('done');
+    const [access] = await waitFor((s) => s.attributes['url.path'] === '/custom-span-call');
+    const external = exporter.getFinishedSpans().filter((s) => kindIs('external')(s) && s.attributes['user.id'] === 'dana');
+    expect(external).toHaveLength(1);
+    expect(external[0].parentSpanContext?.spanId).toBe(access.spanContext().spanId);
+    expect(external[0].spanContext().traceId).toBe(access.spanContext().traceId);
   });
 
   it('folds an http call inside trackExternalCall into one external span with tokens and cost', async () => {

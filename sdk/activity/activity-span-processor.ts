@@ -62,9 +62,9 @@ export class ActivitySpanProcessor implements SpanProcessor {
     if (state !== undefined) setRequestState(span, state);
     const call = this.callAbove(parent);
     if (call !== undefined) this.callOf.set(span, call);
-    if (span.kind !== SpanKind.CLIENT) return;
-    // The parent is another SDK's span (or none): the call still belongs to the request we are handling.
+    // The parent is another SDK's span (or none): the call, auth event or activity still belongs to our request.
     if (inherited === undefined && state !== undefined) adoptIntoRequest(span, state.span);
+    if (span.kind !== SpanKind.CLIENT) return;
 
     const scope = span.instrumentationScope.name;
     const attributes = span.attributes;

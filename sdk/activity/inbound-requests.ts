@@ -23,7 +23,8 @@ import { anonymizeIp } from '../request/anonymize-ip';
 import { clientAddress } from '../request/client-address';
 import { rawHeader } from '../request/raw-header';
 import type { ActivityRuntime } from '../runtime/activity-runtime';
-import { enterRequest, releaseRequestState, setRequestState, type RequestState } from '../runtime/request-state';
+import { anotherTracerProvider } from '../setup/otel-globals';
+import { enterRequest, openRequest, releaseRequestState, setRequestState, type RequestState } from '../runtime/request-state';
 
 const REQUEST_START = 'http.server.request.start';
 
@@ -103,7 +104,8 @@ export function startAccessSpan(runtime: ActivityRuntime, tracer: Tracer, attach
     finished: false,
   };
   setRequestState(span, state);
-  enterRequest(state);
+  openRequest(state);
+  if (anotherTracerProvider()) enterRequest(state);
   attach(trace.setSpan(parent, span));
   response.once('close', () => endAccessSpan(span, response));
 }

@@ -55,6 +55,17 @@ interface StateHolder {
 const requestStore = new AsyncLocalStorage<StateHolder>();
 const HOLDER = Symbol('otel-activity.request-holder');
 
+/**
+ * Requests in flight by their access span's id: a span started by an app's custom `@opentelemetry/api` span with no
+ * SDK of its own is a non-recording span that carries our access span's context but none of our state.
+ */
+const inFlight = new Map<string, RequestState>();
+
+/** Registers a request from its start to its release. */
+export function openRequest(state: RequestState): void {
+  inFlight.set(state.span.spanContext().spanId, state);
+}
+
 /** Makes `state` the current request for the rest of this execution and what it schedules (the request's scope). */
 export function enterRequest(state: RequestState): void {
   const holder: StateHolder = { state };
@@ -77,13 +88,18 @@ export function setRequestState(span: Span, state: RequestState): void {
  * copy them, ~50 µs more GC per request on a route with a 10 KB body).
  */
 export function releaseRequestState(span: Span): void {
-  if ((span as WithState)[STATE] !== undefined) (span as WithState)[STATE] = undefined;
+  const state = (span as WithState)[STATE];
+  if (state !== undefined) {
+    (span as WithState)[STATE] = undefined;
+    if (state.span === span) inFlight.delete(span.spanContext().spanId);
+  }
   const holder = (span as { [HOLDER]?: StateHolder })[HOLDER];
   if (holder !== undefined) holder.state = undefined;
 }
 
 export function requestStateOf(span: Span | undefined): RequestState | undefined {
-  return span === undefined ? undefined : (span as WithState)[STATE];
+  if (span === undefined) return undefined;
+  return (span as WithState)[STATE] ?? (inFlight.size === 0 ? undefined : inFlight.get(span.spanContext().spanId));
 }
 
 /** The state of the request being handled, if any: from the active span, else from our own store. */

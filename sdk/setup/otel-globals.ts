@@ -5,7 +5,18 @@
  * serves every provider. An SDK registering after us finds ours and says so through diag: that one message is
  * expected and not shown.
  */
-import { context, diag, DiagConsoleLogger, propagation, type ContextManager, type DiagLogger, type DiagLogLevel, type TextMapPropagator } from '@opentelemetry/api';
+import {
+  context,
+  diag,
+  DiagConsoleLogger,
+  propagation,
+  ProxyTracerProvider,
+  trace,
+  type ContextManager,
+  type DiagLogger,
+  type DiagLogLevel,
+  type TextMapPropagator,
+} from '@opentelemetry/api';
 
 /** The API's global registry (what `registerGlobal` writes), read to know whether a slot is taken. */
 const GLOBAL_KEY = Symbol.for('opentelemetry.js.api.1');
@@ -17,6 +28,18 @@ interface GlobalSlots {
 
 function slots(): GlobalSlots {
   return ((globalThis as { [GLOBAL_KEY]?: GlobalSlots })[GLOBAL_KEY] ?? {});
+}
+
+const NOOP_DELEGATE = new ProxyTracerProvider().getDelegate();
+
+/**
+ * True once the app (or anything) registered a global tracer provider: its instrumentations may then run request
+ * handlers in a context of their own, without our span (instrumentation-http starts from ROOT_CONTEXT). A few
+ * property reads, checked per request, so a process without another SDK never pays for the fallback store.
+ */
+export function anotherTracerProvider(): boolean {
+  const global = trace.getTracerProvider();
+  return !(global instanceof ProxyTracerProvider) || global.getDelegate() !== NOOP_DELEGATE;
 }
 
 export interface SharedGlobals {
