@@ -26,6 +26,7 @@ import { numberAttr, textAttr, uintOf } from './attribute-values';
 import { attributesToMap } from './attributes-to-map';
 import { METHOD_KEYS, STATUS_KEYS, methodOf, statusOf } from './http-fields';
 import type { ExternalCallRow } from './row-types';
+import { rowCostOf } from './row-cost';
 import { COMMON_KEYS, SHORT_TEXT, commonFields, durationOf, errorMessageOf } from './span-common';
 
 const COLUMN_KEYS: ReadonlySet<string> = new Set([
@@ -49,9 +50,6 @@ const COLUMN_KEYS: ReadonlySet<string> = new Set([
   ATTR_HTTP_URL_LEGACY,
 ]);
 
-/** Decimal(18, 9) holds < 10^9; a larger "cost" is a bug upstream, stored as 0 rather than failing the batch. */
-const MAX_COST_USD = 999_999_999;
-/** UInt64 columns fed from JS numbers: exact only up to 2^53. */
 const MAX_TOKENS = Number.MAX_SAFE_INTEGER;
 
 export function spanToExternalRow(span: ActivitySpan, maxLength: number): ExternalCallRow {
@@ -81,9 +79,9 @@ export function spanToExternalRow(span: ActivitySpan, maxLength: number): Extern
     cache_write_tokens: uintOf(numberAttr(a, ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS), MAX_TOKENS),
     reasoning_tokens: uintOf(numberAttr(a, ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS), MAX_TOKENS),
     // A model call with no cost is unpriced (NULL), not free; a call with no model costs nothing by the token.
-    cost_usd: a[ATTR_ACTIVITY_COST_USD] === undefined && model !== '' ? null : costOf(numberAttr(a, ATTR_ACTIVITY_COST_USD)),
+    cost_usd: rowCostOf(span, model),
     error_message: errorMessageOf(span, maxLength),
-    attributes: attributesToMap(a, COLUMN_KEYS, maxLength, span.resource),
+    attributes: attributesToMap(a, COLUMN_KEYS, maxLength),
   });
 }
 
@@ -95,12 +93,6 @@ function callKindOf(a: ActivitySpan['attributes'], method: string, model: string
   if (a[ATTR_ACTIVITY_EXTERNAL_CALL] === 'usage') return 'usage';
   if (model !== '' || a[ATTR_GEN_AI_PROVIDER_NAME] !== undefined || a[ATTR_GEN_AI_SYSTEM_LEGACY] !== undefined || a[ATTR_GEN_AI_USAGE_INPUT_TOKENS] !== undefined) return 'llm';
   return method !== '' ? 'http' : 'call';
-}
-
-/** Rounded to the column's 9 decimals, so the engine never sees more digits than Decimal(18, 9) takes. */
-export function costOf(value: number | undefined): number {
-  if (value === undefined || !Number.isFinite(value) || value < 0 || value > MAX_COST_USD) return 0;
-  return Number(value.toFixed(9));
 }
 
 function hostOfUrl(url: string, max: number): string {
