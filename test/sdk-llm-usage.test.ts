@@ -143,6 +143,13 @@ const routes: Record<string, Route> = {
     recordUsage({ model: 'gpt-4o-mini', inputTokens: 10, outputTokens: 5 });
     return 'ok';
   },
+  '/tracked-then-other-model': async (base) => {
+    const client = new OpenAI({ apiKey: 'sk-test', baseURL: `${base}/v1`, maxRetries: 0 });
+    await trackExternalCall('openai', () => client.chat.completions.create({ model: 'gpt-4o-mini', messages: [] }), { model: 'gpt-4o-mini' });
+    // Another model's usage, recorded right after: not this call's.
+    recordUsage({ model: 'claude-haiku-4-5', inputTokens: 10, outputTokens: 5 });
+    return 'ok';
+  },
   '/anthropic-genai-span': async (base) => {
     const client = new Anthropic({ apiKey: 'sk-ant-test', baseURL: base, maxRetries: 0, openTelemetry: { tracerProvider: tracing.provider } });
     await client.messages.create({ model: 'claude-sonnet-4-20250514', max_tokens: 1024, messages: [{ role: 'user', content: 'hi' }] });
@@ -443,6 +450,15 @@ describe('one external call, one row', () => {
       ['/v1/chat/completions', 1200],
       ['/v1/other', undefined],
       ['usage', 10],
+    ]);
+  });
+
+  it('usage of another model right after a call is not merged into it', async () => {
+    await call('/tracked-then-other-model', 'ida');
+    const externals = await externalsOf('/tracked-then-other-model', 2);
+    expect(externals.map((s) => [s.name, s.attributes['gen_ai.usage.input_tokens'], s.attributes['activity.usage.source']]).sort()).toEqual([
+      ['external anthropic', 10, 'app'],
+      ['external openai', 1200, 'response'],
     ]);
   });
 

@@ -3,13 +3,14 @@
  * call, or on the one that finished just before it (same turn of the event loop); cost comes from the caller or the
  * price table. With no call at all it records a usage-only span (activity.external.call = usage), so no cost is lost.
  */
-import { context, diag, SpanKind, trace } from '@opentelemetry/api';
+import { context, diag, SpanKind, trace, type Attributes } from '@opentelemetry/api';
 import {
   ATTR_ACTIVITY_COST_USD,
   ATTR_ACTIVITY_EXTERNAL_CALL,
   ATTR_ACTIVITY_KIND,
   ATTR_ACTIVITY_USAGE_SOURCE,
   ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_MODEL,
   ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
@@ -79,7 +80,10 @@ function record(usage: Partial<UsageRecord>): number | undefined {
   let span = trace.getActiveSpan();
   let ownSpan = false;
   // Right after `await`ing a call: the call that just finished under the current span, still open this turn.
-  if (span === undefined || attributesOf(span)[ATTR_ACTIVITY_KIND] !== 'external') span = justFinishedCall(span?.spanContext().spanId ?? '') ?? span;
+  if (span === undefined || attributesOf(span)[ATTR_ACTIVITY_KIND] !== 'external') {
+    const finished = justFinishedCall(span?.spanContext().spanId ?? '');
+    if (finished !== undefined && isUsageOf(attributesOf(finished), model)) span = finished;
+  }
   if (span === undefined || attributesOf(span)[ATTR_ACTIVITY_KIND] !== 'external') {
     if (!warnedOutside) {
       warnedOutside = true;
@@ -102,4 +106,22 @@ function record(usage: Partial<UsageRecord>): number | undefined {
   span.setAttributes(set);
   if (ownSpan) span.end();
   return cost;
+}
+
+/**
+ * Whether usage recorded after a call is that call's: not when the app already recorded usage on it (that was
+ * its own), nor when the call names a different model (a snapshot of the same model is the same).
+ */
+function isUsageOf(call: Attributes, model: string | undefined): boolean {
+  if (call[ATTR_ACTIVITY_USAGE_SOURCE] === 'app') return false;
+  if (model === undefined) return true;
+  const m = model.toLowerCase();
+  for (const key of [ATTR_GEN_AI_REQUEST_MODEL, ATTR_GEN_AI_RESPONSE_MODEL]) {
+    const named = call[key];
+    if (typeof named === 'string' && named !== '') {
+      const n = named.toLowerCase();
+      if (!n.startsWith(m) && !m.startsWith(n)) return false;
+    }
+  }
+  return true;
 }
