@@ -250,10 +250,15 @@ describe('limits are visible', () => {
     expect([cut.rows.length, cut.limit, cut.truncated]).toEqual([3, 3, true]);
     const exact = await catalog.runReport(sink, 'requests-per-user-per-day', { ...window, limit: String(signedInDays) });
     expect([exact.rows.length, exact.truncated]).toEqual([signedInDays, false]);
-    const meta = { name: 'requests-per-user-per-day', ...window, limit: cut.limit, truncated: cut.truncated };
-    expect(formatReport(cut.rows, 'table', meta)).toMatch(/\n3 rows\nstopped at limit 3: more rows exist; raise it with --param limit=N\n$/);
+    const meta = { name: 'requests-per-user-per-day', ...window, limit: cut.limit, offset: cut.offset, truncated: cut.truncated };
+    expect(formatReport(cut.rows, 'table', meta)).toMatch(/\n3 rows\nstopped at limit 3: more rows exist; next page: --param offset=3, or raise --param limit\n$/);
     expect(formatReport(exact.rows, 'table', { ...meta, truncated: false })).toMatch(/\n8 rows\n$/);
-    expect(JSON.parse(formatReport(cut.rows, 'json', meta))).toEqual({ ...meta, rows: JSON.parse(JSON.stringify(cut.rows)) });
+    expect(JSON.parse(formatReport(cut.rows, 'json', meta))).toEqual({ ...meta, next_offset: 3, rows: JSON.parse(JSON.stringify(cut.rows)) });
+    // Pages of 3 put together are the whole list, in order, and only the last one is not cut.
+    const pages = [];
+    for (let offset = 0; offset < 9; offset += 3) pages.push(await catalog.runReport(sink, 'requests-per-user-per-day', { ...window, limit: '3', offset: String(offset) }));
+    expect(pages.map((p) => [p.rows.length, p.offset, p.truncated])).toEqual([[3, 0, true], [3, 3, true], [2, 6, false]]);
+    expect(pages.flatMap((p) => p.rows)).toEqual(exact.rows);
     // A per-user limit (LIMIT n BY user_id) caps each user, not the report: never reported as cut.
     const perUser = await catalog.runReport(sink, 'user-top-endpoints', { ...window, limit: '1' });
     expect([perUser.rows.length, perUser.truncated]).toEqual([4, false]);
@@ -268,7 +273,7 @@ describe('parameters are validated and bound, never spliced', () => {
   });
 
   it('rejects unknown parameters, bad numbers and unknown reports with what to do', () => {
-    expect(() => catalog.bind('top-routes', { ...window, usr: 'u1' })).toThrow(/no parameter "usr"; its parameters are service, from, to, limit/);
+    expect(() => catalog.bind('top-routes', { ...window, usr: 'u1' })).toThrow(/no parameter "usr"; its parameters are service, from, to, limit, offset/);
     expect(() => catalog.bind('top-routes', { ...window, limit: '1; DROP TABLE x' })).toThrow(/limit \(UInt32\) must be a whole number ≥ 0, got "1; DROP TABLE x"/);
     expect(() => catalog.bind('top-routes', { to: WINDOW_TO })).toThrow(/needs --param from=<DateTime64\(3, 'UTC'\)>/);
     expect(() => catalog.get('top-route')).toThrow(QueryCatalogError);

@@ -141,7 +141,7 @@ describe('reports against the truth', () => {
   it('activities lists custom activities newest first, filtered by user, action, resource type and id, audit rows on request', async () => {
     for (const w of ws) {
       expect(await run('activities', w.from, w.to), w.label).toEqual(norm(truth.activities(w.from, w.to)));
-      for (const filter of [{ user: 'u3' }, { action: 'invoice.export' }, { resource_type: 'report', resource_id: '4' }, { include_audit: true }, { action: 'dashboard.read' }]) {
+      for (const filter of [{ user: 'u3' }, { action: 'invoice.export' }, { resource_type: 'report', resource_id: '4' }, { include_audit: true }, { action: 'dashboard.read' }, { action: 'dashboard.read', include_audit: true }]) {
         const params = Object.fromEntries(Object.entries(filter).map(([k, v]) => [k, String(v)]));
         expect(await run('activities', w.from, w.to, params), `${w.label} ${JSON.stringify(filter)}`).toEqual(norm(truth.activities(w.from, w.to, filter)));
       }

@@ -30,11 +30,13 @@ export interface ReportPage<T = Record<string, unknown>> {
   readonly rows: T[];
   /** The bound `limit`, or null for a report without one. */
   readonly limit: number | null;
+  /** The bound `offset` (rows skipped, for paging), 0 for a report without one. */
+  readonly offset: number;
   readonly truncated: boolean;
 }
 
 /** A final `LIMIT {limit:UInt32}` caps the whole result; `LIMIT {limit:UInt32} BY x` caps each group instead. */
-const FINAL_LIMIT = /LIMIT\s+\{limit:UInt32\}\s*$/;
+const FINAL_LIMIT = /LIMIT\s+\{limit:UInt32\}(\s+OFFSET\s+\{offset:UInt32\})?\s*$/;
 
 export class QueryCatalogError extends Error {
   override readonly name = 'QueryCatalogError';
@@ -159,12 +161,13 @@ export class QueryCatalog {
   async runReport<T = Record<string, unknown>>(sink: Sink, name: string, values: Readonly<Record<string, string | undefined>>): Promise<ReportPage<T>> {
     const params = this.bind(name, values);
     const query = this.get(name);
+    const offset = typeof params.offset === 'number' ? params.offset : 0;
     if (typeof params.limit !== 'number' || !FINAL_LIMIT.test(query.sql.trim())) {
-      return { rows: await sink.query<T>(query.sql, params), limit: typeof params.limit === 'number' ? params.limit : null, truncated: false };
+      return { rows: await sink.query<T>(query.sql, params), limit: typeof params.limit === 'number' ? params.limit : null, offset, truncated: false };
     }
     const limit = params.limit;
     const rows = await sink.query<T>(query.sql, { ...params, limit: limit + 1 });
-    return { rows: rows.slice(0, limit), limit, truncated: rows.length > limit };
+    return { rows: rows.slice(0, limit), limit, offset, truncated: rows.length > limit };
   }
 }
 

@@ -47,21 +47,30 @@ export interface ReportMeta {
   readonly from?: string;
   readonly to?: string;
   readonly limit: number | null;
+  readonly offset: number;
   readonly truncated: boolean;
 }
 
+function nextPage(meta: ReportMeta): string {
+  return `stopped at limit ${meta.limit}: more rows exist; next page: --param offset=${meta.offset + (meta.limit ?? 0)}, or raise --param limit`;
+}
+
 /**
- * A report's output. JSON is `{ name, from, to, rows, limit, truncated }`, the shape of the dashboard's
- * /api/reports answer; a table ends with a footer that says when the limit cut the rows; CSV stays rows only.
+ * A report's output. JSON is `{ name, from, to, rows, limit, offset, truncated, next_offset }` (the dashboard's
+ * /api/reports answer has the same name, from, to and rows); a table ends with a footer that says when the limit
+ * cut the rows and how to get the next page; CSV stays rows only.
  */
 export function formatReport(rows: ReadonlyArray<Record<string, unknown>>, format: OutputFormat, meta: ReportMeta): string {
-  if (format === 'json') return `${JSON.stringify({ ...meta, rows }, null, 2)}\n`;
+  if (format === 'json') {
+    const nextOffset = meta.truncated ? meta.offset + (meta.limit ?? 0) : null;
+    return `${JSON.stringify({ ...meta, next_offset: nextOffset, rows }, null, 2)}\n`;
+  }
   const text = formatRows(rows, format);
   if (format === 'csv' || !meta.truncated) return text;
-  return `${text}stopped at limit ${meta.limit}: more rows exist; raise it with --param limit=N\n`;
+  return `${text}${nextPage(meta)}\n`;
 }
 
 /** The one line a CSV report writes to stderr when its limit cut the rows (CSV has no room for it). */
 export function truncationNotice(meta: ReportMeta): string {
-  return meta.truncated ? `otel-activity: report ${meta.name} stopped at limit ${meta.limit}: more rows exist; raise it with --param limit=N\n` : '';
+  return meta.truncated ? `otel-activity: report ${meta.name} ${nextPage(meta)}\n` : '';
 }

@@ -19,5 +19,5 @@ FROM
   WHERE timestamp >= {to:DateTime64(3, 'UTC')} - INTERVAL 30 DAY AND timestamp < {to:DateTime64(3, 'UTC')} AND ({service:String} = '' OR service = {service:String}) AND user_id != ''
   UNION ALL
   SELECT timestamp, cityHash64(user_id) FROM activities
-  WHERE timestamp >= {to:DateTime64(3, 'UTC')} - INTERVAL 30 DAY AND timestamp < {to:DateTime64(3, 'UTC')} AND ({service:String} = '' OR service = {service:String}) AND user_id != '' AND action NOT IN ('dashboard.read', 'admin.ack')
+  WHERE timestamp >= {to:DateTime64(3, 'UTC')} - INTERVAL 30 DAY AND timestamp < {to:DateTime64(3, 'UTC')} AND ({service:String} = '' OR service = {service:String}) AND user_id != '' AND service != 'otel-activity'
 )

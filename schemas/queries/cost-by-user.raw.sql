@@ -1,6 +1,6 @@
 -- name: cost-by-user.raw
 -- answers: What did each user cost in external calls (tokens and USD), from raw rows?
--- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), limit UInt32 = 50
+-- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), limit UInt32 = 50, offset UInt32 = 0
 -- Calls without a user are labelled (anonymous); cost_usd is the exact Decimal sum, unrounded.
 SELECT
   if(user_id = '', '(anonymous)', user_id) AS user_id,
@@ -15,4 +15,4 @@ WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3,
   AND ({service:String} = '' OR service = {service:String})
 GROUP BY user_id
 ORDER BY cost_usd DESC, user_id
-LIMIT {limit:UInt32}
+LIMIT {limit:UInt32} OFFSET {offset:UInt32}

@@ -1,6 +1,6 @@
 -- name: cost-by-user
 -- answers: What did each user cost in external calls (tokens and USD)? Calls without a user are labelled (anonymous). Whole days from the daily rollup, partial days from raw rows.
--- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), limit UInt32 = 50
+-- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), limit UInt32 = 50, offset UInt32 = 0
 -- source: rollup
 -- Exact for any window: whole UTC days inside [from, to) from the rollup, the partial first and last day from raw
 -- rows, their states merged (README: "Rollup and raw forms").
@@ -31,4 +31,4 @@ FROM
 )
 GROUP BY key
 ORDER BY cost_usd DESC, user_id
-LIMIT {limit:UInt32}
+LIMIT {limit:UInt32} OFFSET {offset:UInt32}

@@ -14,7 +14,7 @@ FROM
   UNION ALL
   SELECT toDate(timestamp), user_id, false FROM external_calls WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')} AND ({service:String} = '' OR service = {service:String})
   UNION ALL
-  SELECT toDate(timestamp), user_id, false FROM activities WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')} AND ({service:String} = '' OR service = {service:String}) AND action NOT IN ('dashboard.read', 'admin.ack')
+  SELECT toDate(timestamp), user_id, false FROM activities WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')} AND ({service:String} = '' OR service = {service:String}) AND service != 'otel-activity'
 )
 GROUP BY day
 ORDER BY day

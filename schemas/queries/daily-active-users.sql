@@ -36,7 +36,7 @@ FROM
   FROM external_calls WHERE ((timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < edge_low_end) OR (timestamp >= edge_high_start AND timestamp < {to:DateTime64(3, 'UTC')})) AND ({service:String} = '' OR service = {service:String}) GROUP BY toDate(timestamp)
   UNION ALL
   SELECT toDate(timestamp), uniqState(nullIf(user_id, '')), toUInt64(0)
-  FROM activities WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')} AND ({service:String} = '' OR service = {service:String}) AND action NOT IN ('dashboard.read', 'admin.ack') GROUP BY toDate(timestamp)
+  FROM activities WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')} AND ({service:String} = '' OR service = {service:String}) AND service != 'otel-activity' GROUP BY toDate(timestamp)
 )
 GROUP BY day
 ORDER BY day

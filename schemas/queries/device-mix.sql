@@ -1,6 +1,6 @@
 -- name: device-mix
 -- answers: Which device types, browsers and operating systems do requests come from? Whole days from the daily rollup, partial days from raw rows.
--- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), limit UInt32 = 50
+-- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), limit UInt32 = 50, offset UInt32 = 0
 -- source: rollup
 -- Exact for any window: whole UTC days inside [from, to) from the rollup, the partial first and last day from raw
 -- rows, their states merged (README: "Rollup and raw forms").
@@ -28,4 +28,4 @@ FROM
 )
 GROUP BY device_type, browser, os
 ORDER BY requests DESC, device_type, browser, os
-LIMIT {limit:UInt32}
+LIMIT {limit:UInt32} OFFSET {offset:UInt32}

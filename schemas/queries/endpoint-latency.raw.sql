@@ -1,6 +1,6 @@
 -- name: endpoint-latency.raw
 -- answers: What are p50/p95/p99 latency and the error ratio of each endpoint, from raw access rows?
--- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), route String = '', limit UInt32 = 50
+-- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), route String = '', limit UInt32 = 50, offset UInt32 = 0
 SELECT
   service,
   method,
@@ -18,4 +18,4 @@ WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3,
   AND ({route:String} = '' OR route = {route:String})
 GROUP BY service, method, route
 ORDER BY requests DESC, service, method, route
-LIMIT {limit:UInt32}
+LIMIT {limit:UInt32} OFFSET {offset:UInt32}

@@ -1,6 +1,6 @@
 -- name: endpoint-latency
 -- answers: What are p50/p95/p99 latency and the error ratio of each endpoint? Whole days from the daily rollup, partial days from raw rows.
--- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), route String = '', limit UInt32 = 50
+-- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), route String = '', limit UInt32 = 50, offset UInt32 = 0
 -- source: rollup
 -- Exact for any window: whole UTC days inside [from, to) from the rollup, the partial first and last day from raw
 -- rows, their states merged (README: "Rollup and raw forms").
@@ -34,4 +34,4 @@ FROM
 )
 GROUP BY service, method, route
 ORDER BY requests DESC, service, method, route
-LIMIT {limit:UInt32}
+LIMIT {limit:UInt32} OFFSET {offset:UInt32}

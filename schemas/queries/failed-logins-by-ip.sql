@@ -1,6 +1,6 @@
 -- name: failed-logins-by-ip
 -- answers: Which client addresses have the most failed logins, against how many accounts (abuse detection)?
--- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), min_failures UInt32 = 1, limit UInt32 = 50
+-- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), min_failures UInt32 = 1, limit UInt32 = 50, offset UInt32 = 0
 SELECT
   replaceRegexpOne(toString(client_ip), '^::ffff:', '') AS ip,
   count() AS failures,
@@ -14,4 +14,4 @@ WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3,
 GROUP BY client_ip
 HAVING failures >= {min_failures:UInt32}
 ORDER BY failures DESC, ip
-LIMIT {limit:UInt32}
+LIMIT {limit:UInt32} OFFSET {offset:UInt32}

@@ -1,6 +1,6 @@
 -- name: failed-logins-by-user
 -- answers: Which accounts have the most failed logins, from how many addresses (credential stuffing, brute force)?
--- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), min_failures UInt32 = 1, limit UInt32 = 50
+-- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), min_failures UInt32 = 1, limit UInt32 = 50, offset UInt32 = 0
 SELECT
   user_id,
   count() AS failures,
@@ -15,4 +15,4 @@ WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3,
 GROUP BY user_id
 HAVING failures >= {min_failures:UInt32}
 ORDER BY failures DESC, user_id
-LIMIT {limit:UInt32}
+LIMIT {limit:UInt32} OFFSET {offset:UInt32}

@@ -48,5 +48,5 @@ CROSS JOIN
   FROM activities
   WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}
     AND ({service:String} = '' OR service = {service:String})
-    AND action NOT IN ('dashboard.read', 'admin.ack')
+    AND service != 'otel-activity'
 ) AS custom

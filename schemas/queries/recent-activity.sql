@@ -1,6 +1,6 @@
 -- name: recent-activity
 -- answers: The latest requests, newest first, optionally filtered by user, route (or path prefix) and minimum status.
--- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), user String = '', route String = '', min_status UInt16 = 0, limit UInt32 = 100
+-- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), user String = '', route String = '', min_status UInt16 = 0, limit UInt32 = 100, offset UInt32 = 0
 SELECT
   timestamp,
   user_id,
@@ -21,4 +21,4 @@ WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3,
   AND ({route:String} = '' OR route = {route:String} OR startsWith(path, {route:String}))
   AND status >= {min_status:UInt16}
 ORDER BY timestamp DESC, span_id
-LIMIT {limit:UInt32}
+LIMIT {limit:UInt32} OFFSET {offset:UInt32}

@@ -1,6 +1,6 @@
 -- name: slowest-endpoints.raw
 -- answers: Which endpoints are slowest (by p95), with average and worst latency, from raw access rows?
--- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), min_requests UInt32 = 1, limit UInt32 = 10
+-- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), min_requests UInt32 = 1, limit UInt32 = 10, offset UInt32 = 0
 SELECT
   service,
   method,
@@ -18,4 +18,4 @@ WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3,
 GROUP BY service, method, route
 HAVING requests >= {min_requests:UInt32}
 ORDER BY p95_ms DESC, avg_ms DESC, service, method, route
-LIMIT {limit:UInt32}
+LIMIT {limit:UInt32} OFFSET {offset:UInt32}

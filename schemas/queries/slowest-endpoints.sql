@@ -1,6 +1,6 @@
 -- name: slowest-endpoints
 -- answers: Which endpoints are slowest (by p95), with average and worst latency? Whole days from the daily rollup, partial days from raw rows.
--- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), min_requests UInt32 = 1, limit UInt32 = 10
+-- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), min_requests UInt32 = 1, limit UInt32 = 10, offset UInt32 = 0
 -- source: rollup
 -- Exact for any window: whole UTC days inside [from, to) from the rollup, the partial first and last day from raw
 -- rows, their states merged (README: "Rollup and raw forms").
@@ -33,4 +33,4 @@ FROM
 GROUP BY service, method, route
 HAVING requests >= {min_requests:UInt32}
 ORDER BY p95_ms DESC, avg_ms DESC, service, method, route
-LIMIT {limit:UInt32}
+LIMIT {limit:UInt32} OFFSET {offset:UInt32}

@@ -1,6 +1,6 @@
 -- name: top-routes.raw
 -- answers: Which endpoints are the most popular (requests, unique users, errors), read from raw access rows?
--- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), limit UInt32 = 20
+-- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), limit UInt32 = 20, offset UInt32 = 0
 -- uniq() of the user id, the sketch the rollup stores, so both forms agree at any size.
 SELECT
   service,
@@ -14,4 +14,4 @@ WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3,
   AND ({service:String} = '' OR service = {service:String})
 GROUP BY service, method, route
 ORDER BY requests DESC, service, method, route
-LIMIT {limit:UInt32}
+LIMIT {limit:UInt32} OFFSET {offset:UInt32}

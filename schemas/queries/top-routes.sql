@@ -1,6 +1,6 @@
 -- name: top-routes
 -- answers: Which endpoints are the most popular (requests, unique users, errors)? Whole days from the daily rollup, partial edge days from raw rows.
--- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), limit UInt32 = 20
+-- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), limit UInt32 = 20, offset UInt32 = 0
 -- source: rollup
 -- Exact for any window: the whole UTC days inside [from, to) come from the rollup, the rest of the window (the
 -- partial first and last day) from access_log, and the states of both are merged (README: "Rollup and raw forms").
@@ -31,4 +31,4 @@ FROM
 )
 GROUP BY service, method, route
 ORDER BY requests DESC, service, method, route
-LIMIT {limit:UInt32}
+LIMIT {limit:UInt32} OFFSET {offset:UInt32}

@@ -38,7 +38,7 @@ FROM
       UNION ALL
       SELECT toDate(timestamp), 'external', user_id, toUInt16(0), toDecimal128(ifNull(cost_usd, toDecimal64(0, 9)), 9) FROM external_calls WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')} AND ({service:String} = '' OR service = {service:String})
       UNION ALL
-      SELECT toDate(timestamp), 'activity', user_id, toUInt16(0), toDecimal128(0, 9) FROM activities WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')} AND ({service:String} = '' OR service = {service:String}) AND action NOT IN ('dashboard.read', 'admin.ack')
+      SELECT toDate(timestamp), 'activity', user_id, toUInt16(0), toDecimal128(0, 9) FROM activities WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')} AND ({service:String} = '' OR service = {service:String}) AND service != 'otel-activity'
     )
     WHERE throwIf({period:String} NOT IN ('day', 'week', 'month'), 'trends: period must be day, week or month') = 0
     GROUP BY bucket

@@ -59,7 +59,7 @@ FROM
       FROM external_calls WHERE ((timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < edge_low_end) OR (timestamp >= edge_high_start AND timestamp < {to:DateTime64(3, 'UTC')})) AND ({service:String} = '' OR service = {service:String}) GROUP BY day
       UNION ALL
       SELECT toDate(timestamp) AS day, toUInt64(0), toUInt64(0), toUInt64(0), toDecimal128(0, 9), uniqState(nullIf(user_id, ''))
-      FROM activities WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')} AND ({service:String} = '' OR service = {service:String}) AND action NOT IN ('dashboard.read', 'admin.ack') GROUP BY day
+      FROM activities WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')} AND ({service:String} = '' OR service = {service:String}) AND service != 'otel-activity' GROUP BY day
     )
     WHERE throwIf({period:String} NOT IN ('day', 'week', 'month'), 'trends: period must be day, week or month') = 0
     GROUP BY bucket

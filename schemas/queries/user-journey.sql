@@ -1,6 +1,6 @@
 -- name: user-journey
 -- answers: What did one session (or one user) do, request by request, in order? Without either: the latest session.
--- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), session String = '', user String = '', limit UInt32 = 500
+-- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), session String = '', user String = '', limit UInt32 = 500, offset UInt32 = 0
 SELECT
   timestamp,
   session_id,
@@ -21,4 +21,4 @@ WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3,
         AND ({service:String} = '' OR service = {service:String})
         AND session_id != ''))
 ORDER BY timestamp, span_id
-LIMIT {limit:UInt32}
+LIMIT {limit:UInt32} OFFSET {offset:UInt32}

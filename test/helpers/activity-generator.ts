@@ -88,7 +88,7 @@ export function generateActivity(seed: number, nowMs: number, counts = { access:
     // u25..u29 only ever record custom activities.
     const audit = rand() < 0.1;
     activities.push({
-      ...base, timestamp: chTime(when()), trace_id: `td${i}`, span_id: `d${i}`, user_id: audit ? 'admin' : user(30, 0.1), session_id: '',
+      ...base, ...(audit ? { service: 'otel-activity' } : {}), timestamp: chTime(when()), trace_id: `td${i}`, span_id: `d${i}`, user_id: audit ? 'admin' : user(30, 0.1), session_id: '',
       action: audit ? 'dashboard.read' : action, resource_type: audit ? 'report' : resourceType, resource_id: String(Math.floor(rand() * 10)),
       details: JSON.stringify({ n: i }), client_ip: '10.0.2.1', user_agent: 'Mozilla/5.0',
     });
@@ -184,14 +184,14 @@ export class Truth {
     }
     for (const r of this.inWindow(this.data.auth, from, to)) see(r.timestamp, r.user_id);
     for (const r of this.inWindow(this.data.external, from, to)) see(r.timestamp, r.user_id);
-    for (const r of this.inWindow(this.data.activities, from, to)) if (!['dashboard.read', 'admin.ack'].includes(r.action)) see(r.timestamp, r.user_id);
+    for (const r of this.inWindow(this.data.activities, from, to)) if (!isAudit(r)) see(r.timestamp, r.user_id);
     return [...users.entries()].map(([day, set]) => ({ day, active_users: set.size, requests: requests.get(day) ?? 0 })).sort((a, b) => a.day.localeCompare(b.day));
   }
 
   /** Distinct users over the whole window, from every table (dashboard audit rows are not users). */
   activeUsers(from: string, to: string): number {
     const ids = [...this.inWindow(this.data.access, from, to), ...this.inWindow(this.data.auth, from, to), ...this.inWindow(this.data.external, from, to)].map((r) => r.user_id);
-    for (const a of this.inWindow(this.data.activities, from, to)) if (!AUDIT_ACTIONS.includes(a.action)) ids.push(a.user_id);
+    for (const a of this.inWindow(this.data.activities, from, to)) if (!isAudit(a)) ids.push(a.user_id);
     return new Set(ids.filter(Boolean)).size;
   }
 
@@ -203,7 +203,7 @@ export class Truth {
     return this.inWindow(this.data.activities, from, to)
       .filter((a) => (!filter.user || a.user_id === filter.user) && (!filter.action || a.action === filter.action))
       .filter((a) => (!filter.resource_type || a.resource_type === filter.resource_type) && (!filter.resource_id || a.resource_id === filter.resource_id))
-      .filter((a) => filter.include_audit || filter.action || !AUDIT_ACTIONS.includes(a.action))
+      .filter((a) => filter.include_audit || !isAudit(a))
       .sort((a, b) => b.timestamp.localeCompare(a.timestamp) || a.span_id.localeCompare(b.span_id))
       .slice(0, 100)
       .map((a) => ({ timestamp: a.timestamp, user_id: a.user_id, session_id: a.session_id, action: a.action, resource_type: a.resource_type, resource_id: a.resource_id, details: a.details, ip: a.client_ip }));
@@ -211,7 +211,7 @@ export class Truth {
 
   activityCounts(from: string, to: string, by: 'action' | 'user' | 'resource_type'): Array<{ day: string; key: string; activities: number; unique_users: number }> {
     const groups = new Map<string, ActivityRow[]>();
-    for (const a of this.inWindow(this.data.activities, from, to).filter((x) => !AUDIT_ACTIONS.includes(x.action))) {
+    for (const a of this.inWindow(this.data.activities, from, to).filter((x) => !isAudit(x))) {
       const key = by === 'action' ? a.action : by === 'resource_type' ? a.resource_type : a.user_id || '(anonymous)';
       groups.set(`${utcDay(a.timestamp)}|${key}`, [...(groups.get(`${utcDay(a.timestamp)}|${key}`) ?? []), a]);
     }
@@ -244,7 +244,7 @@ export class Truth {
       b.nanos += this.data.costNanos.get(r.span_id) ?? 0;
       if (r.user_id) b.users.add(r.user_id);
     }
-    for (const r of this.inWindow(this.data.activities, from, to).filter((x) => !AUDIT_ACTIONS.includes(x.action))) {
+    for (const r of this.inWindow(this.data.activities, from, to).filter((x) => !isAudit(x))) {
       const b = get(r.timestamp);
       if (r.user_id) b.users.add(r.user_id);
     }
@@ -321,7 +321,8 @@ export class Truth {
   }
 }
 
-const AUDIT_ACTIONS = ['dashboard.read', 'admin.ack'];
+/** The service records its own dashboard and admin API use as activities of service 'otel-activity': not app users. */
+const isAudit = (a: ActivityRow): boolean => a.service === 'otel-activity';
 const round3 = (x: number): number => roundHalfEven(x, 3);
 
 /** ClickHouse's round() of a Float64: scale, round half to even (nearbyint), scale back. */

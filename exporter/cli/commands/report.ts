@@ -42,7 +42,7 @@ export function registerReport(program: Command): void {
         throw error;
       }
       const page = await withSink((sink) => catalog.runReport(sink, name, values));
-      const meta = { name, ...(values.from !== undefined ? { from: values.from } : {}), ...(values.to !== undefined ? { to: values.to } : {}), limit: page.limit, truncated: page.truncated };
+      const meta = { name, ...(values.from !== undefined ? { from: values.from } : {}), ...(values.to !== undefined ? { to: values.to } : {}), limit: page.limit, offset: page.offset, truncated: page.truncated };
       process.stdout.write(formatReport(page.rows, format, meta));
       if (format === 'csv') process.stderr.write(truncationNotice(meta));
     });
