@@ -150,6 +150,13 @@ const routes: Record<string, Route> = {
     recordUsage({ model: 'claude-haiku-4-5', inputTokens: 10, outputTokens: 5 });
     return 'ok';
   },
+  '/tracked-stream-read-after': async (base) => {
+    const client = new OpenAI({ apiKey: 'sk-test', baseURL: `${base}/v1`, maxRetries: 0 });
+    const stream = await trackExternalCall('openai', () => client.chat.completions.create({ model: 'gpt-4o-mini', messages: [], stream: true, stream_options: { include_usage: true } }), { model: 'gpt-4o-mini' });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+    return text;
+  },
   '/anthropic-genai-span': async (base) => {
     const client = new Anthropic({ apiKey: 'sk-ant-test', baseURL: base, maxRetries: 0, openTelemetry: { tracerProvider: tracing.provider } });
     await client.messages.create({ model: 'claude-sonnet-4-20250514', max_tokens: 1024, messages: [{ role: 'user', content: 'hi' }] });
@@ -451,6 +458,13 @@ describe('one external call, one row', () => {
       ['/v1/other', undefined],
       ['usage', 10],
     ]);
+  });
+
+  it('a stream the app reads after trackExternalCall returned still gives its usage to the tracked row, which ends with it', async () => {
+    expect((await call('/tracked-stream-read-after', 'jo')).body).toBe(`${SECRET_ANSWER}-`);
+    const externals = await externalsOf('/tracked-stream-read-after');
+    expect(externals).toHaveLength(1);
+    expect(usageOf(externals[0])).toMatchObject({ 'gen_ai.usage.input_tokens': 50, 'gen_ai.usage.output_tokens': 20, 'activity.cost.usd': 0.0000195, 'user.id': 'jo' });
   });
 
   it('usage of another model right after a call is not merged into it', async () => {

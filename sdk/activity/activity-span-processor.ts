@@ -19,7 +19,7 @@ import {
 import { GENAI_FOLDED, genAiCallAttributes, genAiCostAttributes, genAiProviderOf } from '../external/genai-client-spans';
 import { deferEnd } from '../external/recent-calls';
 import { foldResponseUsage, takeResponseUsage } from '../external/response-usage-capture';
-import { externalCallAttributes, isTrackedCall } from '../external/track-external-call';
+import { externalCallAttributes, innerCallEnded, innerCallStarted, isTrackedCall } from '../external/track-external-call';
 import { redactUrl } from '../request/redact-query';
 import { getRuntime } from '../runtime/activity-runtime';
 import { activityCounters } from '../runtime/activity-stats';
@@ -71,6 +71,7 @@ export class ActivitySpanProcessor implements SpanProcessor {
     if (scope === HTTP_SCOPE || scope === UNDICI_SCOPE) {
       if (call !== undefined) {
         this.innerCalls.set(span, call);
+        innerCallStarted(call);
         return;
       }
       const runtime = getRuntime();
@@ -94,6 +95,7 @@ export class ActivitySpanProcessor implements SpanProcessor {
       // A vendor SDK's span for one model call: under trackExternalCall it folds in, else it is the call's row.
       if (call !== undefined) {
         this.innerCalls.set(span, call);
+        innerCallStarted(call);
         return;
       }
       const set = genAiCallAttributes(provider, attributes);
@@ -127,6 +129,7 @@ export class ActivitySpanProcessor implements SpanProcessor {
       }
       if (set[ATTR_URL_FULL] !== undefined) set[ATTR_URL_FULL] = redactUrl(String(set[ATTR_URL_FULL]), getRuntime().redactQuery);
       outer.setAttributes(set);
+      innerCallEnded(outer);
       return;
     }
     if (usage !== undefined) foldResponseUsage(span, usage);

@@ -23,6 +23,45 @@ export interface TrackExternalCallOptions {
 }
 
 const trackedCalls = new WeakSet<Span>();
+/** Spans folded into a call that have not ended yet (a stream the app reads after the callback returned). */
+const openInner = new WeakMap<Span, number>();
+/** Calls whose callback has settled, waiting for their last inner span to end them. */
+const pendingEnd = new WeakMap<Span, () => void>();
+/** A stream read for longer than this still ends its call, so a leaked request never holds a row back for good. */
+const MAX_WAIT_FOR_INNER_MS = 10 * 60_000;
+
+/** An HTTP or GenAI span folded into `call` started: the call's row waits for it to end. */
+export function innerCallStarted(call: Span): void {
+  if (trackedCalls.has(call)) openInner.set(call, (openInner.get(call) ?? 0) + 1);
+}
+
+/** A span folded into `call` ended (its attributes already handed over). */
+export function innerCallEnded(call: Span): void {
+  const open = (openInner.get(call) ?? 1) - 1;
+  openInner.set(call, open);
+  if (open > 0) return;
+  const end = pendingEnd.get(call);
+  if (end === undefined) return;
+  pendingEnd.delete(call);
+  end();
+}
+
+function endCall(span: Span): void {
+  // Open until the next turn: recordUsage() right after `await trackExternalCall(…)` still lands on this row.
+  const end = (): void => endAfterThisTurn(span, parentIdOf(span), (endTime) => span.end(endTime));
+  if ((openInner.get(span) ?? 0) === 0) return end();
+  // Its HTTP call is still streaming (the callback returned the stream): the row ends with it, usage included.
+  let ended = false;
+  const once = (): void => {
+    if (ended) return;
+    ended = true;
+    clearTimeout(timer);
+    end();
+  };
+  const timer = setTimeout(once, MAX_WAIT_FOR_INNER_MS);
+  timer.unref();
+  pendingEnd.set(span, once);
+}
 
 /** True for spans made by trackExternalCall: HTTP spans under them are folded into them. */
 export function isTrackedCall(span: Span | undefined): boolean {
@@ -63,8 +102,7 @@ export async function trackExternalCall<T>(service: string, fn: () => Promise<T>
     // The app's own error, unchanged.
     throw error;
   } finally {
-    // Open until the next turn: recordUsage() right after `await trackExternalCall(…)` still lands on this row.
-    endAfterThisTurn(span, parentIdOf(span), (endTime) => span.end(endTime));
+    endCall(span);
   }
 }
 
