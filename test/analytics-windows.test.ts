@@ -80,8 +80,8 @@ afterAll(async () => {
 });
 
 describe('rollup forms over any window', () => {
-  it('the catalogue has the ten rollup reports, each with a .raw twin', () => {
-    expect(ROLLUPS.sort()).toEqual(['auth-per-day', 'cost-by-provider', 'cost-by-user', 'cost-per-day', 'daily-active-users', 'device-mix', 'endpoint-latency', 'slowest-endpoints', 'top-routes', 'trends']);
+  it('the catalogue has the eleven rollup reports, each with a .raw twin', () => {
+    expect(ROLLUPS.sort()).toEqual(['auth-per-day', 'cost-by-provider', 'cost-by-user', 'cost-per-day', 'daily-active-users', 'device-mix', 'endpoint-latency', 'route-users-per-day', 'slowest-endpoints', 'top-routes', 'trends']);
     for (const name of ROLLUPS) expect(catalog.get(`${name}.raw`).source).toBe('raw');
   });
 
@@ -104,6 +104,7 @@ describe('rollup forms over any window', () => {
       expect(await run('cost-by-provider', w.from, w.to)).toEqual(truth.costByProvider(w.from, w.to));
       expect(await run('auth-per-day', w.from, w.to)).toEqual(truth.authPerDay(w.from, w.to));
       expect(await run('daily-active-users', w.from, w.to)).toEqual(truth.dailyActiveUsers(w.from, w.to));
+      expect(await run('route-users-per-day', w.from, w.to)).toEqual(truth.routeUsersPerDay(w.from, w.to));
       const overview = await run('overview', w.from, w.to);
       expect([overview[0].requests, overview[0].users]).toEqual([truth.totalRequests(w.from, w.to), truth.activeUsers(w.from, w.to)]);
     });

@@ -147,6 +147,17 @@ export class Truth {
       .sort((a, b) => b.requests - a.requests || a.method.localeCompare(b.method) || a.route.localeCompare(b.route));
   }
 
+  routeUsersPerDay(from: string, to: string): Array<{ day: string; service: string; method: string; route: string; unique_users: number; requests: number }> {
+    const groups = new Map<string, AccessRow[]>();
+    for (const r of this.inWindow(this.data.access, from, to)) {
+      const key = `${utcDay(r.timestamp)}|${r.method}|${r.route}`;
+      groups.set(key, [...(groups.get(key) ?? []), r]);
+    }
+    return [...groups.values()]
+      .map((g) => ({ day: utcDay(g[0].timestamp), service: 'shop', method: g[0].method, route: g[0].route, unique_users: new Set(g.map((r) => r.user_id).filter(Boolean)).size, requests: g.length }))
+      .sort((a, b) => a.day.localeCompare(b.day) || b.unique_users - a.unique_users || a.method.localeCompare(b.method) || a.route.localeCompare(b.route));
+  }
+
   costByProvider(from: string, to: string): Array<{ provider: string; calls: number; unpriced_calls: number; input_tokens: number; output_tokens: number; cost_usd: number }> {
     const groups = new Map<string, ExternalCallRow[]>();
     for (const c of this.inWindow(this.data.external, from, to)) groups.set(c.provider, [...(groups.get(c.provider) ?? []), c]);
