@@ -108,6 +108,7 @@ describe('no exit path loses what was recorded', () => {
       const { code } = await app.exited;
       expect(code).toBe(mode === 'own-sigterm-exit' || mode === 'exit-anywhere' ? 0 : 1);
       await expect.poll(() => new Set(accessSpanIds(receiver)).size, { timeout: 20_000, interval: 100 }).toBe(N);
+      console.log(`[reliability] app exit ${mode}: ${N} answered, ${N} received, ${accessSpanIds(receiver).length - N} received twice`);
       // Nothing is left behind once the detached sender is done.
       await expect.poll(() => fs.readdirSync(bufferDir).length, { timeout: 10_000, interval: 100 }).toBe(0);
     });
