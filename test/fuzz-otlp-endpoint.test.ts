@@ -366,8 +366,8 @@ describe.runIf(builtCliExists())('OTLP endpoint under hostile input', () => {
       });
     }
     // The tables are all still there and hold what they held: nothing was executed.
-    const tables = await service.query<{ name: string }>("SELECT name FROM system.tables WHERE database = currentDatabase() AND name IN ('access_log','auth_events','external_calls','activities') ORDER BY name");
-    expect(tables.map((t) => t.name)).toEqual(['access_log', 'activities', 'auth_events', 'external_calls']);
+    const tables = Object.keys(await service.tables()).filter((name) => ['access_log', 'auth_events', 'external_calls', 'activities'].includes(name)).sort();
+    expect(tables).toEqual(['access_log', 'activities', 'auth_events', 'external_calls']);
   });
 
   it('answers invalid UTF-8 with a clear 400 (protobuf) or stores it replaced (JSON), keeping the valid spans of an accepted request', async () => {

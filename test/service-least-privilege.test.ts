@@ -182,7 +182,9 @@ describe.runIf(builtCliExists())('least privilege', () => {
       expect(await ask('SELECT count() AS n FROM access_log')).toEqual([{ n: SPANS }]);
       expect(await ask('WITH r AS (SELECT span_id FROM access_log) SELECT count() AS n FROM r')).toEqual([{ n: SPANS }]);
       expect(await ask('SELECT count() AS n FROM access_log WHERE span_id IN (SELECT span_id FROM access_log LIMIT 5)')).toEqual([{ n: 5 }]);
-      expect(await ask('SELECT count() AS n FROM access_log UNION ALL SELECT count() AS n FROM auth_events ORDER BY n')).toEqual([{ n: 0 }, { n: SPANS }]);
+      // ORDER BY binds to the last SELECT of a UNION, so the order of the two rows is sorted here.
+      const union = (await ask('SELECT count() AS n FROM access_log UNION ALL SELECT count() AS n FROM auth_events')) as Array<{ n: number }>;
+      expect(union.map((r) => r.n).sort((x, y) => x - y)).toEqual([0, SPANS]);
       expect(await ask('SELECT count() AS n FROM {t:Identifier} -- a comment', { t: 'access_log' })).toEqual([{ n: SPANS }]);
       expect(await ask('select count() as n from default.access_log;')).toEqual([{ n: SPANS }]);
     }

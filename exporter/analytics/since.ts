@@ -2,6 +2,10 @@
  * Time windows for reports: `--since 24h` style durations and the 'YYYY-MM-DD hh:mm:ss.sss' UTC text ClickHouse binds.
  */
 
+/** What DateTime64(3) holds: [1900-01-01, 2300-01-01). */
+const MIN_TIME_MS = Date.UTC(1900, 0, 1);
+const END_TIME_MS = Date.UTC(2300, 0, 1);
+
 const UNIT_MS: Readonly<Record<string, number>> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
 /** Parses '30m', '24h', '7d', '2w', '45s' into milliseconds; throws with the accepted forms otherwise. */
@@ -27,7 +31,7 @@ export function parseTimeArgument(text: string, flag: string): string {
       ? `${trimmed.replace(' ', 'T')}Z`
       : trimmed;
   const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) {
+  if (Number.isNaN(date.getTime()) || date.getTime() < MIN_TIME_MS || date.getTime() >= END_TIME_MS) {
     throw new RangeError(`${flag} must be a UTC date or time like 2026-01-31 or 2026-01-31T12:00:00Z, got "${text}"`);
   }
   return toClickHouseTime(date);
@@ -40,5 +44,9 @@ export function resolveWindow(options: { since?: string; from?: string; to?: str
   if (options.from) return { from: parseTimeArgument(options.from, '--from'), to };
   const toDate = new Date(`${to.replace(' ', 'T')}Z`);
   const from = new Date(toDate.getTime() - parseSince(options.since ?? '24h'));
+  // A window reaching past what DateTime64(3) holds is a mistake, not a query.
+  if (!(from.getTime() >= MIN_TIME_MS)) {
+    throw new RangeError(`--since ${options.since} reaches back before 1900-01-01; use at most ${Math.floor((toDate.getTime() - MIN_TIME_MS) / 86_400_000)}d`);
+  }
   return { from: toClickHouseTime(from), to };
 }

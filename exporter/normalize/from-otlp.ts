@@ -240,6 +240,9 @@ function toAttributeValue(value: unknown, field: string): AttributeValue | undef
     if (!Array.isArray(values)) failShape(`${field}.arrayValue.values`, values);
     const out: Primitive[] = [];
     for (const item of values) {
+      // Flat like SDK attributes: an array inside an array has no place and is dropped unread, so no depth of
+      // nesting recurses (5,000 levels used to overflow the stack and fail the whole request).
+      if (isObject(item) && has(item, 'arrayValue')) continue;
       const v = toAttributeValue(item, field);
       if (v !== undefined && !Array.isArray(v)) out.push(v as Primitive);
     }

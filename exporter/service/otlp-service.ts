@@ -14,6 +14,7 @@ import type { Sink } from '../sinks/sink';
 import { loadDashboardHandler, type DashboardHandler } from './dashboard-mount';
 import { handleServiceApi, sendJson } from './query-endpoint';
 import { removeServiceFile, writeServiceFile } from './service-file';
+import { BodyBudget } from './body-budget';
 import { startOverloadGuard } from './overload-guard';
 import { newServiceCounters, prometheusText, serviceMetrics, type ServiceMetrics } from './service-metrics';
 import { handleTraceIngest } from './trace-ingest';
@@ -71,6 +72,7 @@ export async function startOtlpService(options: OtlpServiceOptions): Promise<Otl
   server.headersTimeout = 30_000;
 
   const concurrency = { active: 0, max: config.service.maxConcurrentRequests };
+  const bodyBudget = new BodyBudget(config.service.bodyBudgetBytes, config.service.maxBodyBytes);
 
   async function route(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://service.local');
@@ -80,6 +82,7 @@ export async function startOtlpService(options: OtlpServiceOptions): Promise<Otl
           accept: (spans) => exporter.acceptActivitySpansDurably(spans),
           ingestToken: config.service.ingestToken,
           maxBodyBytes: config.service.maxBodyBytes,
+          bodyBudget,
           retryAfterSeconds: config.service.retryAfterSeconds,
           concurrency,
           counters,

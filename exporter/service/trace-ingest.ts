@@ -10,6 +10,7 @@ import type { DurableAcceptResult } from '../clickhouse-span-exporter';
 import type { ActivitySpan } from '../activity-span';
 import { OtlpPayloadError, otlpToActivitySpans, type SpanRejection } from '../normalize/from-otlp';
 import { bearerTokenMatches } from './bearer-token';
+import type { BodyBudget } from './body-budget';
 import { otlpProtoCodec } from './otlp-proto';
 import { encodingOf, sendExportResponse, sendStatus, type OtlpEncoding } from './otlp-responses';
 import { BodyError, readBody } from './read-body';
@@ -21,6 +22,8 @@ export interface TraceIngestOptions {
   /** Required bearer token; '' means none. */
   readonly ingestToken: string;
   readonly maxBodyBytes: number;
+  /** Shared by all requests: bytes of bodies being read, inflated and decoded. */
+  readonly bodyBudget: BodyBudget;
   readonly retryAfterSeconds: number;
   /** Requests past the early checks and not yet answered, shared by all requests; `max` of them at once. */
   readonly concurrency: { active: number; readonly max: number };
@@ -55,26 +58,50 @@ export async function handleTraceIngest(request: IncomingMessage, response: Serv
     return refuse(response, encoding, options, 429, `${overloaded}; retry after the Retry-After delay`);
   }
 
-  let body: Buffer;
-  try {
-    body = await readBody(request, options.maxBodyBytes);
-  } catch (error) {
-    if (!(error instanceof BodyError)) throw error;
-    // The rest of an oversized body is not read; closing the connection is cheaper than draining it.
-    response.setHeader('connection', 'close');
-    return answer(error.status, error.message);
-  }
-  // Counted from here, not while the body arrives: a stalled sender must not take the place of the others.
   const { concurrency } = options;
-  if (concurrency.active >= concurrency.max) {
-    return refuse(response, encoding, options, 429, `${concurrency.max} requests are in progress (OTEL_ACTIVITY_MAX_CONCURRENT_REQUESTS); retry after the Retry-After delay`);
+  const busy = `${concurrency.max} requests are in progress (OTEL_ACTIVITY_MAX_CONCURRENT_REQUESTS); retry after the Retry-After delay`;
+  if (concurrency.active >= concurrency.max) return refuse(response, encoding, options, 429, busy);
+  // The declared length is held before a byte is read; gzip's inflated bytes are added as they come.
+  const declared = Number(request.headers['content-length']);
+  const lease = options.bodyBudget.lease(Number.isFinite(declared) && declared > 0 ? Math.min(declared, options.maxBodyBytes) : 0);
+  if (!lease) {
+    options.counters.requestsShed++;
+    return refuse(response, encoding, options, 429, `${budgetText(options.bodyBudget)}; retry after the Retry-After delay`);
   }
-  concurrency.active++;
   try {
-    await ingest(body, response, encoding, options, answer);
+    let body: Buffer;
+    try {
+      body = await readBody(request, options.maxBodyBytes, lease);
+    } catch (error) {
+      if (!(error instanceof BodyError)) throw error;
+      // The rest of an oversized body is not read; closing the connection is cheaper than draining it.
+      response.setHeader('connection', 'close');
+      if (error.status === 429) {
+        options.counters.requestsShed++;
+        return refuse(response, encoding, options, 429, `${budgetText(options.bodyBudget)}; retry after the Retry-After delay`);
+      }
+      return answer(error.status, error.message);
+    }
+    // Slots are taken from here, not while the body arrives: a stalled sender holds no slot (only the bytes it sent).
+    if (concurrency.active >= concurrency.max) return refuse(response, encoding, options, 429, busy);
+    concurrency.active++;
+    try {
+      await ingest(body, response, encoding, options, answer);
+    } finally {
+      concurrency.active--;
+    }
   } finally {
-    concurrency.active--;
+    // Held until answered: the decoded request is as large as its body, and lives as long.
+    lease.release();
   }
+}
+
+function budgetText(budget: BodyBudget): string {
+  return `the service holds ${mib(budget.usedBytes)} MiB of request bodies being read and decoded (limit OTEL_ACTIVITY_BODY_BUDGET_BYTES=${mib(budget.maxBytes)} MiB)`;
+}
+
+function mib(bytes: number): string {
+  return (bytes / 1048576).toFixed(1);
 }
 
 type Answer = (status: number, message: string, headers?: Record<string, string>) => void;
@@ -94,6 +121,8 @@ async function ingest(body: Buffer, response: ServerResponse, encoding: OtlpEnco
   try {
     ({ spans, rejected } = otlpToActivitySpans(decoded));
   } catch (error) {
+    // A structure deeper than the stack is the sender's doing too: 400, never 500.
+    if (error instanceof RangeError && /call stack/i.test(error.message)) return answer(400, 'not an ExportTraceServiceRequest: nested too deeply');
     if (!(error instanceof OtlpPayloadError)) throw error;
     return answer(400, `not an ExportTraceServiceRequest: ${error.message}`);
   }

@@ -215,6 +215,8 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
     description: 'Span ids the service remembers (about 60 MB per million) so a resent request or a span sent twice is stored once; 0 disables' },
   { section: 'service', key: 'maxBodyBytes', env: 'OTEL_ACTIVITY_MAX_BODY_BYTES', type: int(1024, 1024 * MiB), default: 16 * MiB,
     description: 'Largest accepted request body, after decompression' },
+  { section: 'service', key: 'bodyBudgetBytes', env: 'OTEL_ACTIVITY_BODY_BUDGET_BYTES', type: int(1024, 64 * GiB), default: 64 * MiB,
+    description: 'Bytes of OTLP request bodies held at once, raw and inflated, until answered (at least twice the max body size); past it new requests get 429 before their body is read' },
   { section: 'service', key: 'retryAfterSeconds', env: 'OTEL_ACTIVITY_RETRY_AFTER_SECONDS', type: int(0, 3600), default: 2,
     description: 'Retry-After sent with 429/503 when the queue is full' },
   { section: 'service', key: 'maxConcurrentRequests', env: 'OTEL_ACTIVITY_MAX_CONCURRENT_REQUESTS', type: int(1, 100_000), default: 32,

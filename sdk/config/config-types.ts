@@ -126,6 +126,8 @@ export interface ServiceConfig {
   readonly dedupRecentSpanIds: number;
   /** Largest accepted request body, after decompression. */
   readonly maxBodyBytes: number;
+  /** Bytes of OTLP bodies held at once while read, inflated and decoded (at least 2 × maxBodyBytes); past it: 429. */
+  readonly bodyBudgetBytes: number;
   /** Seconds a sender is told to wait (Retry-After) when the queue is full. */
   readonly retryAfterSeconds: number;
   /**
