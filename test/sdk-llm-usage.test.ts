@@ -96,6 +96,15 @@ const routes: Record<string, Route> = {
     for await (const chunk of await ai.models.generateContentStream({ model: 'gemini-2.5-flash', contents: 'hi' })) text += chunk.text ?? '';
     return text;
   },
+  '/openai-chat-gzip': async (base) => {
+    const client = new OpenAI({ apiKey: 'sk-test', baseURL: `${base}/v1`, maxRetries: 0, defaultHeaders: { 'x-fake-gzip': '1' } });
+    const r = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [] });
+    return r.choices[0].message.content ?? '';
+  },
+  '/openai-rate-limited': async (base) => {
+    const client = new OpenAI({ apiKey: 'sk-test', baseURL: `${base}/v1`, maxRetries: 0 });
+    return client.chat.completions.create({ model: 'error-429', messages: [] }).then(() => 'answered', (error: { status?: number }) => `status ${error.status}`);
+  },
   '/fetch-raw-stream': async (base) => {
     // The app's own bytes, as fetch hands them over: they must be exactly what the provider sent.
     const r = await fetch(`${base}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'gpt-4o-mini', stream: true }) });
@@ -333,6 +342,19 @@ describe('usage read from LLM responses with no code', () => {
     const [external] = await externalsOf('/anthropic-stream-cut');
     // 25 × 3 + 1 × 15
     expect(usageOf(external)).toMatchObject({ 'gen_ai.usage.input_tokens': 25, 'gen_ai.usage.output_tokens': 1, 'activity.cost.usd': 0.00009 });
+  });
+
+  it('reads a gzip body over fetch, which decompresses it for the app as before', async () => {
+    expect((await call('/openai-chat-gzip')).body).toBe(SECRET_ANSWER);
+    const [external] = await externalsOf('/openai-chat-gzip');
+    expect(usageOf(external)).toMatchObject({ 'gen_ai.usage.input_tokens': 1200, 'gen_ai.usage.cache_read.input_tokens': 1000, 'activity.cost.usd': 0.000285 });
+  });
+
+  it('records an error answer as the failed call it is, with no tokens and no cost', async () => {
+    expect((await call('/openai-rate-limited')).body).toBe('status 429');
+    const [external] = await externalsOf('/openai-rate-limited');
+    expect(external.attributes['http.response.status_code']).toBe(429);
+    expect(Object.keys(external.attributes).filter((k) => k.startsWith('gen_ai.usage') || k === 'activity.cost.usd')).toEqual([]);
   });
 
   it('hands fetch the streamed bytes unchanged', async () => {

@@ -175,6 +175,11 @@ export async function startFakeLlmProvider(): Promise<FakeLlmProvider> {
       } catch {
         // an empty or non-JSON request gets the 404 below
       }
+      // model "error-429": the provider's rate-limit answer, in OpenAI's error shape.
+      if (body.model === 'error-429') {
+        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' }).end(JSON.stringify({ error: { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' } }));
+        return;
+      }
       const found = answer(url.pathname, body);
       if (found === undefined) {
         res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"message":"not found"}}');
