@@ -1,6 +1,7 @@
 // Which service a call goes to: by host (exact or *.suffix), port and path prefix, the most specific entry first.
 import { describe, expect, it } from 'vitest';
 import { providerOfService } from '../sdk/external/llm-providers';
+import { isLlmEndpointPath } from '../sdk/external/response-usage-capture';
 import { createServiceMap } from '../sdk/external/service-map';
 
 describe('service map', () => {
@@ -41,5 +42,33 @@ describe('service map', () => {
     expect(providerOfService('vertex_ai')).toBe('gcp.vertex_ai');
     expect(providerOfService('litellm')).toBe('litellm');
     expect(providerOfService('supabase')).toBeUndefined();
+  });
+});
+
+describe('which responses are read for usage', () => {
+  it('reads the LLM endpoints of every provider and OpenAI-compatible server, on any host', () => {
+    for (const path of [
+      '/v1/chat/completions',
+      '/chat/completions',
+      '/api/v1/chat/completions',
+      '/openai/v1/chat/completions',
+      '/openai/deployments/gpt4o-prod/chat/completions?api-version=2024-10-21',
+      '/openai/deployments/emb/embeddings?api-version=2024-10-21',
+      '/v1/responses',
+      '/openai/v1/responses',
+      '/v1/embeddings',
+      '/v1/completions',
+      '/v1/messages',
+      '/v1beta/models/gemini-2.5-flash:generateContent',
+      '/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse',
+      '/v1/projects/p/locations/us-central1/publishers/google/models/gemini-2.5-pro:generateContent',
+      'https://api.openai.com/v1/chat/completions',
+    ]) expect([path, isLlmEndpointPath(path)]).toEqual([path, true]);
+  });
+
+  it('leaves every other call alone, also ones whose path ends in the same word', () => {
+    for (const path of ['/forms/7/responses', '/api/messages', '/search/embeddings', '/v1/responses/resp_123', '/v1/models', '/v1/chat/completions/extra', '/', '']) {
+      expect([path, isLlmEndpointPath(path)]).toEqual([path, false]);
+    }
   });
 });

@@ -23,9 +23,12 @@ const MAX_DECODED_BYTES = 16 * 1024 * 1024;
 /**
  * The endpoints whose responses carry usage: OpenAI-style chat/completions, completions, responses, embeddings
  * (also Azure OpenAI, OpenRouter, Groq, Together, Mistral, DeepSeek, vLLM, LiteLLM), Anthropic messages, Gemini
- * generateContent and streamGenerateContent. Matched on the path's end, on any host, so local proxies count.
+ * generateContent and streamGenerateContent. Matched on the path's end, on any host, so local proxies count; the
+ * generic names (responses, embeddings, messages) only under a version or deployment segment, so an app's own
+ * `/forms/7/responses` is left alone.
  */
-const LLM_PATH_RE = /(?:\/chat\/completions|\/v\d[^/]*\/completions|\/responses|\/embeddings|\/v\d[^/]*\/messages|:generateContent|:streamGenerateContent)$/;
+const LLM_PATH_RE =
+  /(?:\/chat\/completions|(?:\/v\d[^/]*|\/openai|\/deployments\/[^/]+)\/(?:completions|responses|embeddings)|\/v\d[^/]*\/messages|\/models\/[^/:]+:(?:generateContent|streamGenerateContent))$/;
 
 /** The path's last characters, for a cheap first test every outbound call pays. */
 const LLM_PATH_ENDINGS = ['/completions', '/responses', '/embeddings', '/messages', ':generateContent', ':streamGenerateContent'];
