@@ -2,7 +2,6 @@
 // each once. The app is a real child under `node --require`; the exits are the ones real services have (their own
 // SIGTERM handler calling process.exit() at once, process.exit() anywhere, an uncaught exception, an unhandled
 // rejection); the outage is the OTLP endpoint not listening while the app serves, then coming back.
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -10,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REGISTER_CJS } from './helpers/fixture-app';
 import { freePort } from './helpers/free-port';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver';
+import { startPreloadedApp, type PreloadedApp } from './helpers/preloaded-app';
 import { activityDatabase, queryDataDir } from './helpers/stored-rows';
 
 const DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-exits-'));
@@ -32,33 +32,12 @@ if (mode === 'own-sigterm-exit') process.on('SIGTERM', () => process.exit(0));
 server.listen(0, '127.0.0.1', () => console.log('listening ' + server.address().port));
 `;
 
-interface App {
-  readonly port: number;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  kill(signal: NodeJS.Signals): void;
-}
-
-async function startApp(endpoint: string, env: Record<string, string>): Promise<App> {
-  const child = spawn(process.execPath, ['--require', REGISTER_CJS, 'app.js'], {
+function startApp(endpoint: string, env: Record<string, string>): Promise<PreloadedApp> {
+  return startPreloadedApp({
     cwd: DIR,
-    env: { PATH: process.env.PATH ?? '', OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_SERVICE_NAME: 'exit-app', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    args: ['--require', REGISTER_CJS, 'app.js'],
+    env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_SERVICE_NAME: 'exit-app', ...env },
   });
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /listening (\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    void exited.then(() => reject(new Error(`app exited: ${stderr}`)));
-  });
-  return { port, exited, kill: (signal) => child.kill(signal) };
 }
 
 /** `count` requests, `concurrency` at a time; resolves with how many were answered 200. */

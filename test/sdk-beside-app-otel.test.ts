@@ -2,7 +2,6 @@
 // without us, with otel-activity preloaded before its SDK, and after it: the app's pipeline gets exactly the spans
 // it gets without us, no registration errors are printed, and otel-activity keeps every activity row, its external
 // call parented on the stored access span.
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +9,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REGISTER_CJS } from './helpers/fixture-app';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver';
+import { startPreloadedApp } from './helpers/preloaded-app';
 import { waitUntil } from './helpers/wait-until';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -76,10 +76,10 @@ interface Run {
 async function runApp(preload: string[], expectOurs: number): Promise<Run> {
   ours.spans.length = 0;
   theirs.spans.length = 0;
-  const child = spawn(process.execPath, [...preload, 'app.js'], {
+  const app = await startPreloadedApp({
     cwd: DIR,
+    args: [...preload, 'app.js'],
     env: {
-      PATH: process.env.PATH ?? '',
       APP_TRACES_URL: `${theirs.url}/v1/traces`,
       TARGET_URL: targetUrl,
       OTEL_ACTIVITY_OTLP_ENDPOINT: ours.url,
@@ -87,28 +87,15 @@ async function runApp(preload: string[], expectOurs: number): Promise<Run> {
       OTEL_ACTIVITY_EXTERNAL_SERVICES: '{"127.0.0.1": "priceapi"}',
       OTEL_SERVICE_NAME: 'shop',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /listening (\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    void exited.then(() => reject(new Error(`app exited: ${stderr}`)));
   });
   for (const p of ['/hello', '/hello', '/call', '/hello', '/call']) {
-    const response = await fetch(`http://127.0.0.1:${port}${p}`);
+    const response = await fetch(`http://127.0.0.1:${app.port}${p}`);
     await response.text();
   }
-  child.kill('SIGTERM');
-  await exited;
+  app.kill('SIGTERM');
+  await app.exited;
   await waitUntil(() => ours.spans.length >= expectOurs, 15_000, `${expectOurs} spans of ours`);
-  return { stderr, ours: [...ours.spans], theirs: [...theirs.spans] };
+  return { stderr: app.stderr(), ours: [...ours.spans], theirs: [...theirs.spans] };
 }
 
 const summary = (spans: ReceivedSpan[]) => spans.map((s) => s.name).sort();

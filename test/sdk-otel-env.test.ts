@@ -3,7 +3,6 @@
 // the format read and written, OTEL_SDK_DISABLED is case-insensitive, every OTEL_RESOURCE_ATTRIBUTES entry reaches
 // the span and the row, and a value we cannot honour (grpc, a bad OTEL_LOG_LEVEL) is warned about once with a
 // working fallback.
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +12,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { spanToRow } from '../exporter/rows/span-to-row';
 import { REGISTER_CJS } from './helpers/fixture-app';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver';
+import { startPreloadedApp } from './helpers/preloaded-app';
 
 const DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-env-'));
 
@@ -54,43 +54,20 @@ beforeEach(() => {
   targetHeaders.length = 0;
 });
 
-interface Ran {
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** Runs the app with `env`, sends `requests` (path and headers), then SIGTERM; resolves with its output. */
-async function run(env: Record<string, string>, requests: Array<[string, Record<string, string>?]>): Promise<Ran> {
-  const child = spawn(process.execPath, ['--require', REGISTER_CJS, 'app.js'], {
+async function run(env: Record<string, string>, requests: Array<[string, Record<string, string>?]>): Promise<{ stdout: string; stderr: string }> {
+  const app = await startPreloadedApp({
     cwd: DIR,
-    env: {
-      PATH: process.env.PATH ?? '',
-      TARGET_URL: targetUrl,
-      OTEL_SERVICE_NAME: 'env-app',
-      OTEL_ACTIVITY_BUFFER_DIR: path.join(DIR, `buffer-${Date.now()}`),
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-      const m = /listening (\d+)/.exec(stdout);
-      if (m) resolve(Number(m[1]));
-    });
-    void exited.then(() => reject(new Error(`app exited: ${stderr}`)));
+    args: ['--require', REGISTER_CJS, 'app.js'],
+    env: { TARGET_URL: targetUrl, OTEL_SERVICE_NAME: 'env-app', OTEL_ACTIVITY_BUFFER_DIR: path.join(DIR, `buffer-${Date.now()}`), ...env },
   });
   for (const [p, headers] of requests) {
-    const response = await fetch(`http://127.0.0.1:${port}${p}`, { headers });
+    const response = await fetch(`http://127.0.0.1:${app.port}${p}`, { headers });
     await response.text();
   }
-  child.kill('SIGTERM');
-  await exited;
-  return { stdout, stderr };
+  app.kill('SIGTERM');
+  await app.exited;
+  return { stdout: app.stdout(), stderr: app.stderr() };
 }
 
 describe('standard OTel variables', () => {

@@ -2,7 +2,6 @@
 // upstream), or an app run with OTEL_TRACES_SAMPLER=always_off, still yields its access, auth, external-call and
 // custom-activity spans; what we propagate downstream keeps the caller's decision; only OTEL_ACTIVITY_SAMPLE_RATE
 // thins access spans, and every drop is counted.
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +10,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { REGISTER_CJS } from './helpers/fixture-app';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver';
+import { startPreloadedApp } from './helpers/preloaded-app';
 import { REPO_ROOT } from './helpers/service-process';
 
 const SDK_INDEX = path.join(REPO_ROOT, 'dist', 'sdk', 'index.js');
@@ -62,10 +62,10 @@ beforeEach(() => {
 });
 
 async function withApp<T>(env: Record<string, string>, body: (port: number) => Promise<T>): Promise<T> {
-  const child = spawn(process.execPath, ['--require', REGISTER_CJS, 'app.js'], {
+  const app = await startPreloadedApp({
     cwd: DIR,
+    args: ['--require', REGISTER_CJS, 'app.js'],
     env: {
-      PATH: process.env.PATH ?? '',
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
       OTEL_ACTIVITY_BUFFER_DIR: path.join(DIR, `buffer-${Date.now()}`),
       OTEL_ACTIVITY_AUTH_ROUTES: '{"POST /api/login": "login"}',
@@ -74,26 +74,13 @@ async function withApp<T>(env: Record<string, string>, body: (port: number) => P
       TARGET_URL: targetUrl,
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   try {
-    const port = await new Promise<number>((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (c: Buffer) => {
-        out += c.toString();
-        const m = /listening (\d+)/.exec(out);
-        if (m) resolve(Number(m[1]));
-      });
-      void exited.then(() => reject(new Error(`app exited: ${stderr}`)));
-    });
-    return await body(port);
+    return await body(app.port);
   } finally {
-    child.kill('SIGTERM');
-    await exited;
-    expect(stderr).toBe('');
+    app.kill('SIGTERM');
+    await app.exited;
+    expect(app.stderr()).toBe('');
   }
 }
 
