@@ -98,6 +98,8 @@ export const ATTR_ACTIVITY_EXTERNAL_CALL = 'activity.external.call';
 export const ATTR_ACTIVITY_COST_USD = 'activity.cost.usd';
 /** Where the token counts came from: `response` (read from the LLM API's response body) or `app` (recordUsage). */
 export const ATTR_ACTIVITY_USAGE_SOURCE = 'activity.usage.source';
+/** How the cost was found: `reported` (the app passed it) or `price_table` (tokens × price); lets a reprice skip the reported. */
+export const ATTR_ACTIVITY_COST_SOURCE = 'activity.cost.source';
 
 /** Custom activities (the seeds' action / resource_type / resource_id / details). */
 export const ATTR_ACTIVITY_ACTION = 'activity.action';

@@ -141,6 +141,13 @@ const routes: Record<string, Route> = {
     recordUsage({ model: 'gpt-4o-mini', inputTokens: r.usage?.prompt_tokens, outputTokens: r.usage?.completion_tokens });
     return 'ok';
   },
+  '/reported-cost': async (base) => {
+    const client = new OpenAI({ apiKey: 'sk-test', baseURL: `${base}/v1`, maxRetries: 0 });
+    await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [] });
+    // What the provider billed, e.g. from OpenRouter's usage.cost: wins over the price table.
+    recordUsage({ model: 'gpt-4o-mini', inputTokens: 1200, outputTokens: 300, costUsd: 0.0005 });
+    return 'ok';
+  },
   '/usage-only': () => {
     recordUsage({ model: 'gpt-4o-mini', inputTokens: 10, outputTokens: 5 });
     return Promise.resolve('ok');
@@ -316,6 +323,7 @@ describe('usage read from LLM responses with no code', () => {
         'gen_ai.usage.input_tokens': want.input,
         'gen_ai.usage.output_tokens': want.output,
         'activity.cost.usd': want.cost,
+        'activity.cost.source': 'price_table',
         'activity.usage.source': 'response',
         'user.id': `user${route}`,
       };
@@ -428,6 +436,7 @@ describe('one external call, one row', () => {
       'gen_ai.provider.name': 'openai',
       'gen_ai.request.model': 'gpt-4o-mini',
       'gen_ai.response.model': 'gpt-4o-mini',
+      'activity.cost.source': 'price_table',
       'activity.usage.source': 'app',
       'user.id': 'ann',
     });
@@ -460,9 +469,17 @@ describe('one external call, one row', () => {
       'gen_ai.request.model': 'gpt-4o-mini',
       'gen_ai.response.model': 'gpt-4o-mini',
       'activity.cost.usd': 0.00036,
+      'activity.cost.source': 'price_table',
       'activity.usage.source': 'app',
       'user.id': 'dan',
     });
+  });
+
+  it('a cost the app reports wins over the price table, and says so', async () => {
+    await call('/reported-cost', 'kim');
+    const externals = await externalsOf('/reported-cost');
+    expect(externals).toHaveLength(1);
+    expect(usageOf(externals[0])).toMatchObject({ 'activity.cost.usd': 0.0005, 'activity.cost.source': 'reported', 'gen_ai.usage.input_tokens': 1200 });
   });
 
   it('usage with no call is its own row, marked as usage', async () => {

@@ -5,6 +5,7 @@
  */
 import type { Attributes } from '@opentelemetry/api';
 import {
+  ATTR_ACTIVITY_COST_SOURCE,
   ATTR_ACTIVITY_COST_USD,
   ATTR_ACTIVITY_KIND,
   ATTR_ACTIVITY_USAGE_SOURCE,
@@ -84,5 +85,5 @@ export function genAiCostAttributes(runtime: ActivityRuntime, attributes: Attrib
   const usage = usageOfAttributes(attributes);
   if (usage.inputTokens === 0 && usage.outputTokens === 0) return {};
   const cost = priceUsage(runtime.priceOf, typeof model === 'string' ? model : undefined, usage);
-  return cost === undefined ? {} : { [ATTR_ACTIVITY_COST_USD]: cost };
+  return cost === undefined ? {} : { [ATTR_ACTIVITY_COST_USD]: cost, [ATTR_ACTIVITY_COST_SOURCE]: 'price_table' };
 }

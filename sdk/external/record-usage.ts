@@ -74,8 +74,8 @@ function record(usage: Partial<UsageRecord>): number | undefined {
     cacheWriteTokens: tokens(usage.cacheWriteTokens),
     reasoningTokens: tokens(usage.reasoningTokens),
   };
-  let cost = typeof usage.costUsd === 'number' && Number.isFinite(usage.costUsd) && usage.costUsd >= 0 ? usage.costUsd : undefined;
-  cost ??= priceUsage(runtime.priceOf, model, counts);
+  const reported = typeof usage.costUsd === 'number' && Number.isFinite(usage.costUsd) && usage.costUsd >= 0 ? usage.costUsd : undefined;
+  const cost = reported ?? priceUsage(runtime.priceOf, model, counts);
 
   let span = trace.getActiveSpan();
   let ownSpan = false;
@@ -102,7 +102,7 @@ function record(usage: Partial<UsageRecord>): number | undefined {
   const total: Record<keyof TokenUsage, number> = { ...counts };
   if (adding) for (const [field, key] of USAGE_KEYS) total[field] += Number(attributes[key] ?? 0);
   const prevCost = adding ? Number(attributes[ATTR_ACTIVITY_COST_USD] ?? 0) : 0;
-  const set = usageAttributes(total, model, cost === undefined ? undefined : Math.round((prevCost + cost) * 1e9) / 1e9, 'app');
+  const set = usageAttributes(total, model, cost === undefined ? undefined : Math.round((prevCost + cost) * 1e9) / 1e9, 'app', reported === undefined ? 'price_table' : 'reported');
   span.setAttributes(set);
   if (ownSpan) span.end();
   return cost;

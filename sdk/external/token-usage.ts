@@ -4,6 +4,7 @@
  */
 import { diag, type Attributes } from '@opentelemetry/api';
 import {
+  ATTR_ACTIVITY_COST_SOURCE,
   ATTR_ACTIVITY_COST_USD,
   ATTR_ACTIVITY_USAGE_SOURCE,
   ATTR_GEN_AI_RESPONSE_MODEL,
@@ -49,7 +50,13 @@ export function costOfUsage(price: ModelPrice, usage: TokenUsage): number {
 }
 
 /** The gen_ai.usage.* attributes (zero parts left out), the answering model and the cost when it is known. */
-export function usageAttributes(usage: TokenUsage, model: string | undefined, cost: number | undefined, source: 'response' | 'app'): Attributes {
+export function usageAttributes(
+  usage: TokenUsage,
+  model: string | undefined,
+  cost: number | undefined,
+  source: 'response' | 'app',
+  costSource: 'reported' | 'price_table' = 'price_table',
+): Attributes {
   const set: Attributes = {
     [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: usage.inputTokens,
     [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: usage.outputTokens,
@@ -59,7 +66,10 @@ export function usageAttributes(usage: TokenUsage, model: string | undefined, co
   if (usage.cacheWriteTokens > 0) set[ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS] = usage.cacheWriteTokens;
   if (usage.reasoningTokens > 0) set[ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = usage.reasoningTokens;
   if (model !== undefined && model !== '') set[ATTR_GEN_AI_RESPONSE_MODEL] = model;
-  if (cost !== undefined) set[ATTR_ACTIVITY_COST_USD] = cost;
+  if (cost !== undefined) {
+    set[ATTR_ACTIVITY_COST_USD] = cost;
+    set[ATTR_ACTIVITY_COST_SOURCE] = costSource;
+  }
   return set;
 }
 
