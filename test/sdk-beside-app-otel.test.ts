@@ -3,11 +3,10 @@
 // it gets without us, no registration errors are printed, and otel-activity keeps every activity row, its external
 // call parented on the stored access span.
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REGISTER_CJS } from './helpers/fixture-app';
+import { startRecordingTarget, type RecordingTarget } from './helpers/recording-target';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver';
 import { startPreloadedApp } from './helpers/preloaded-app';
 import { waitUntil } from './helpers/wait-until';
@@ -46,23 +45,20 @@ server.listen(0, '127.0.0.1', () => console.log('listening ' + server.address().
 
 let ours: OtlpReceiver;
 let theirs: OtlpReceiver;
-let target: http.Server;
-let targetUrl = '';
+let target: RecordingTarget;
 
 beforeAll(async () => {
   fs.writeFileSync(path.join(DIR, 'tracing.js'), TRACING);
   fs.writeFileSync(path.join(DIR, 'app.js'), APP);
   ours = await startOtlpReceiver();
   theirs = await startOtlpReceiver();
-  target = http.createServer((_req, res) => res.end('{"price": 3}'));
-  await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
-  targetUrl = `http://127.0.0.1:${(target.address() as AddressInfo).port}/v1/price`;
+  target = await startRecordingTarget('/v1/price', '{"price": 3}');
 });
 
 afterAll(async () => {
   await ours?.close();
   await theirs?.close();
-  await new Promise((resolve) => target?.close(resolve));
+  await target?.close();
   fs.rmSync(DIR, { recursive: true, force: true });
 });
 
@@ -81,7 +77,7 @@ async function runApp(preload: string[], expectOurs: number): Promise<Run> {
     args: [...preload, 'app.js'],
     env: {
       APP_TRACES_URL: `${theirs.url}/v1/traces`,
-      TARGET_URL: targetUrl,
+      TARGET_URL: target.url,
       OTEL_ACTIVITY_OTLP_ENDPOINT: ours.url,
       OTEL_ACTIVITY_BUFFER_DIR: path.join(DIR, `buffer-${preload.length}-${Date.now()}`),
       OTEL_ACTIVITY_EXTERNAL_SERVICES: '{"127.0.0.1": "priceapi"}',

@@ -4,13 +4,12 @@
 // the span and the row, and a value we cannot honour (grpc, a bad OTEL_LOG_LEVEL) is warned about once with a
 // working fallback.
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { spanToRow } from '../exporter/rows/span-to-row';
 import { REGISTER_CJS } from './helpers/fixture-app';
+import { startRecordingTarget, type RecordingTarget } from './helpers/recording-target';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver';
 import { startPreloadedApp } from './helpers/preloaded-app';
 
@@ -27,31 +26,24 @@ server.listen(0, '127.0.0.1', () => console.log('listening ' + server.address().
 `;
 
 let receiver: OtlpReceiver;
-let target: http.Server;
-let targetUrl = '';
-const targetHeaders: http.IncomingHttpHeaders[] = [];
+let target: RecordingTarget;
 
 beforeAll(async () => {
   fs.writeFileSync(path.join(DIR, 'app.js'), APP);
   receiver = await startOtlpReceiver();
-  target = http.createServer((req, res) => {
-    targetHeaders.push(req.headers);
-    res.end('ok');
-  });
-  await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
-  targetUrl = `http://127.0.0.1:${(target.address() as AddressInfo).port}/v1/thing`;
+  target = await startRecordingTarget('/v1/thing', 'ok');
 });
 
 afterAll(async () => {
   await receiver?.close();
-  await new Promise((resolve) => target?.close(resolve));
+  await target?.close();
   fs.rmSync(DIR, { recursive: true, force: true });
 });
 
 beforeEach(() => {
   receiver.spans.length = 0;
   receiver.raw.length = 0;
-  targetHeaders.length = 0;
+  target.headers.length = 0;
 });
 
 /** Runs the app with `env`, sends `requests` (path and headers), then SIGTERM; resolves with its output. */
@@ -59,7 +51,7 @@ async function run(env: Record<string, string>, requests: Array<[string, Record<
   const app = await startPreloadedApp({
     cwd: DIR,
     args: ['--require', REGISTER_CJS, 'app.js'],
-    env: { TARGET_URL: targetUrl, OTEL_SERVICE_NAME: 'env-app', OTEL_ACTIVITY_BUFFER_DIR: path.join(DIR, `buffer-${Date.now()}`), ...env },
+    env: { TARGET_URL: target.url, OTEL_SERVICE_NAME: 'env-app', OTEL_ACTIVITY_BUFFER_DIR: path.join(DIR, `buffer-${Date.now()}`), ...env },
   });
   for (const [p, headers] of requests) {
     const response = await fetch(`http://127.0.0.1:${app.port}${p}`, { headers });
@@ -100,8 +92,8 @@ describe('standard OTel variables', () => {
       ['/call', { 'x-b3-traceid': traceId, 'x-b3-spanid': 'a2fb4a1d1a96d312', 'x-b3-sampled': '1' }],
     ]);
     expect(new Set(receiver.spans.map((s) => s.traceId))).toEqual(new Set([traceId]));
-    expect(targetHeaders[0]['x-b3-traceid']).toBe(traceId);
-    expect(targetHeaders[0].traceparent).toBeUndefined();
+    expect(target.headers[0]['x-b3-traceid']).toBe(traceId);
+    expect(target.headers[0].traceparent).toBeUndefined();
   });
 
   it('OTEL_SDK_DISABLED=TRUE disables (case-insensitive); "false" does not', async () => {

@@ -3,12 +3,11 @@
 // custom-activity spans; what we propagate downstream keeps the caller's decision; only OTEL_ACTIVITY_SAMPLE_RATE
 // thins access spans, and every drop is counted.
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { REGISTER_CJS } from './helpers/fixture-app';
+import { startRecordingTarget, type RecordingTarget } from './helpers/recording-target';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver';
 import { startPreloadedApp } from './helpers/preloaded-app';
 import { REPO_ROOT } from './helpers/service-process';
@@ -35,30 +34,23 @@ const UPSTREAM_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const UPSTREAM_SPAN = '00f067aa0ba902b7';
 
 let receiver: OtlpReceiver;
-let target: http.Server;
-let targetUrl = '';
-const targetHeaders: http.IncomingHttpHeaders[] = [];
+let target: RecordingTarget;
 
 beforeAll(async () => {
   fs.writeFileSync(path.join(DIR, 'app.js'), APP);
   receiver = await startOtlpReceiver();
-  target = http.createServer((req, res) => {
-    targetHeaders.push(req.headers);
-    res.end('{"ok":true}');
-  });
-  await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
-  targetUrl = `http://127.0.0.1:${(target.address() as AddressInfo).port}/v1/charge`;
+  target = await startRecordingTarget('/v1/charge', '{"ok":true}');
 });
 
 afterAll(async () => {
   await receiver?.close();
-  await new Promise((resolve) => target?.close(resolve));
+  await target?.close();
   fs.rmSync(DIR, { recursive: true, force: true });
 });
 
 beforeEach(() => {
   receiver.spans.length = 0;
-  targetHeaders.length = 0;
+  target.headers.length = 0;
 });
 
 async function withApp<T>(env: Record<string, string>, body: (port: number) => Promise<T>): Promise<T> {
@@ -71,7 +63,7 @@ async function withApp<T>(env: Record<string, string>, body: (port: number) => P
       OTEL_ACTIVITY_AUTH_ROUTES: '{"POST /api/login": "login"}',
       OTEL_ACTIVITY_EXTERNAL_SERVICES: '{"127.0.0.1": "billing"}',
       OTEL_SERVICE_NAME: 'sampling-app',
-      TARGET_URL: targetUrl,
+      TARGET_URL: target.url,
       ...env,
     },
   });
@@ -115,8 +107,8 @@ describe('audit rows whatever OpenTelemetry sampling says', () => {
     expect(kinds()).toEqual(EVERY_ROW);
     expect(new Set(receiver.spans.map((s) => s.traceId))).toEqual(new Set([UPSTREAM_TRACE]));
     // fetch carries our span onward in the caller's trace, still flagged not sampled.
-    expect(targetHeaders).toHaveLength(1);
-    expect(targetHeaders[0].traceparent).toMatch(new RegExp(`^00-${UPSTREAM_TRACE}-[0-9a-f]{16}-00$`));
+    expect(target.headers).toHaveLength(1);
+    expect(target.headers[0].traceparent).toMatch(new RegExp(`^00-${UPSTREAM_TRACE}-[0-9a-f]{16}-00$`));
   });
 
   it('keeps every row with OTEL_TRACES_SAMPLER=always_off (a setting for the app\'s own SDK)', async () => {
@@ -128,7 +120,7 @@ describe('audit rows whatever OpenTelemetry sampling says', () => {
       await expect.poll(() => receiver.spans.length, { timeout: 10_000 }).toBe(EVERY_ROW.length);
     });
     expect(kinds()).toEqual(EVERY_ROW);
-    expect(targetHeaders[0].traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    expect(target.headers[0].traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
   });
 
   it('thins only successful access spans by OTEL_ACTIVITY_SAMPLE_RATE and counts each one dropped', async () => {
