@@ -101,6 +101,11 @@ const routes: Record<string, Route> = {
     const r = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [] });
     return r.choices[0].message.content ?? '';
   },
+  '/openrouter-cost': async (base) => {
+    const client = new OpenAI({ apiKey: 'sk-or-test', baseURL: `${base}/api/v1`, maxRetries: 0 });
+    const r = await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [] });
+    return r.choices[0].message.content ?? '';
+  },
   '/openai-rate-limited': async (base) => {
     const client = new OpenAI({ apiKey: 'sk-test', baseURL: `${base}/v1`, maxRetries: 0 });
     return client.chat.completions.create({ model: 'error-429', messages: [] }).then(() => 'answered', (error: { status?: number }) => `status ${error.status}`);
@@ -356,6 +361,12 @@ describe('usage read from LLM responses with no code', () => {
     expect((await call('/openai-chat-gzip')).body).toBe(SECRET_ANSWER);
     const [external] = await externalsOf('/openai-chat-gzip');
     expect(usageOf(external)).toMatchObject({ 'gen_ai.usage.input_tokens': 1200, 'gen_ai.usage.cache_read.input_tokens': 1000, 'activity.cost.usd': 0.000285 });
+  });
+
+  it("takes the cost a provider reports it billed (OpenRouter's usage.cost) over the price table", async () => {
+    expect((await call('/openrouter-cost')).body).toBe(SECRET_ANSWER);
+    const [external] = await externalsOf('/openrouter-cost');
+    expect(usageOf(external)).toMatchObject({ 'gen_ai.response.model': 'openai/gpt-4o-mini', 'gen_ai.usage.input_tokens': 1200, 'activity.cost.usd': 0.00042, 'activity.cost.source': 'reported' });
   });
 
   it('records an error answer as the failed call it is, with no tokens and no cost', async () => {

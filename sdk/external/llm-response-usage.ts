@@ -7,6 +7,8 @@ import type { TokenUsage } from './token-usage';
 
 export interface ResponseUsage extends TokenUsage {
   readonly model: string | undefined;
+  /** USD the provider says it billed (OpenRouter's and LiteLLM's `usage.cost`), when it says so. */
+  readonly reportedCostUsd?: number;
 }
 
 type Raw = Record<string, unknown>;
@@ -37,7 +39,8 @@ export function usageFromResponseText(head: string, tail: string, whole: boolean
   if (!found) return undefined;
   const model = modelOf(text ?? head) ?? modelOf(text ?? tail) ?? lastModelVersion(text ?? tail) ?? lastModelVersion(text ?? head);
   const tokens = Object.keys(gemini).length > 0 ? fromGemini(gemini) : fromUsage(usage);
-  return { model, ...tokens };
+  const cost = usage.cost;
+  return typeof cost === 'number' && Number.isFinite(cost) && cost >= 0 ? { model, ...tokens, reportedCostUsd: cost } : { model, ...tokens };
 }
 
 function* usageObjects(text: string): Generator<[string, Raw]> {

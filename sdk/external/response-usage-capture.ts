@@ -184,7 +184,11 @@ export function takeResponseUsage(runtime: ActivityRuntime, span: object): Attri
     const text = sample.text();
     const usage = text === undefined ? undefined : usageFromResponseText(text.head, text.tail, text.whole);
     if (usage === undefined) return;
-    attributes = usageAttributes(usage, usage.model, priceUsage(runtime.priceOf, usage.model, usage), 'response');
+    // A cost the provider reports (OpenRouter) is what it billed: it wins over the price table.
+    attributes =
+      usage.reportedCostUsd !== undefined
+        ? usageAttributes(usage, usage.model, Math.round(usage.reportedCostUsd * 1e9) / 1e9, 'response', 'reported')
+        : usageAttributes(usage, usage.model, priceUsage(runtime.priceOf, usage.model, usage), 'response');
   });
   return attributes;
 }

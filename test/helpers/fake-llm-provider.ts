@@ -141,6 +141,11 @@ function sse(events: Array<[string | undefined, Json | string]>): string[] {
 function answer(path: string, body: Json): { json?: Json; events?: string[] } | undefined {
   const model = typeof body.model === 'string' ? body.model : '';
   const stream = body.stream === true;
+  if (path.endsWith('/chat/completions') && model.includes('/')) {
+    // OpenRouter's shape: a vendor-prefixed model, and the USD it billed in usage.cost.
+    const json = chatCompletion(model);
+    return { json: { ...json, usage: { ...(json.usage as Json), cost: 0.00042 } } };
+  }
   if (path.endsWith('/chat/completions')) {
     const answered = `${model}-2024-07-18`;
     return stream ? { events: sse([...chatChunks(answered).map((c): [undefined, Json] => [undefined, c]), [undefined, '[DONE]']]) } : { json: chatCompletion(answered) };
