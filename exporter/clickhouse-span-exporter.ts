@@ -8,6 +8,7 @@ import { ExportResultCode, globalErrorHandler, suppressTracing, type ExportResul
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { ExporterConfig } from '../sdk/config/config-types';
 import { migrate } from '../schemas/migrate';
+import { repairSchema } from '../schemas/repair-schema';
 import type { ActivitySpan } from './activity-span';
 import { createSink } from './create-sink';
 import { readableSpanToActivitySpan } from './normalize/from-readable-span';
@@ -104,6 +105,8 @@ export class ClickHouseSpanExporter implements SpanExporter {
   private migrating: Promise<boolean> | undefined;
   private migrationFailedAt = 0;
   private lastMigrationError = '';
+  /** Tables or views still missing after the start-up repair; '' when the schema is whole. */
+  private missingObjects = '';
 
   constructor(options: ClickHouseSpanExporterOptions) {
     this.options = options;
@@ -268,6 +271,11 @@ export class ClickHouseSpanExporter implements SpanExporter {
     return this.shutdownPromise;
   }
 
+  /** Why rows cannot be stored whatever the engine does (tables missing after the start-up repair), or undefined. */
+  schemaProblem(): string | undefined {
+    return this.missingObjects ? `tables missing after re-running the migrations: ${this.missingObjects}` : undefined;
+  }
+
   getStats(): ExporterStats {
     return { ...copyPipelineStats(this.stats), ...this.counters };
   }
@@ -302,9 +310,13 @@ export class ClickHouseSpanExporter implements SpanExporter {
   private async runMigrations(): Promise<boolean> {
     const { config } = this.options;
     try {
-      await context.with(suppressTracing(context.active()), () =>
-        migrate(this.sink, { retentionDays: config.retentionDays, rollupRetentionDays: config.rollupRetentionDays }),
-      );
+      const retention = { retentionDays: config.retentionDays, rollupRetentionDays: config.rollupRetentionDays };
+      await context.with(suppressTracing(context.active()), async () => {
+        await migrate(this.sink, retention);
+        // schema_migrations says what was applied, not what is there: a dropped table is re-created here.
+        const repair = await repairSchema(this.sink, retention);
+        this.missingObjects = repair.stillMissing.join(', ');
+      });
       this.migrated = true;
       return true;
     } catch (error) {

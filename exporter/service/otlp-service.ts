@@ -15,6 +15,7 @@ import { loadDashboardHandler, type DashboardHandler } from './dashboard-mount';
 import { handleServiceApi, sendJson } from './query-endpoint';
 import { removeServiceFile, writeServiceFile } from './service-file';
 import { BodyBudget } from './body-budget';
+import { commitFailureCause, IngestHealth } from './ingest-health';
 import { startOverloadGuard } from './overload-guard';
 import { newServiceCounters, prometheusText, serviceMetrics, type ServiceMetrics } from './service-metrics';
 import { handleTraceIngest } from './trace-ingest';
@@ -73,6 +74,7 @@ export async function startOtlpService(options: OtlpServiceOptions): Promise<Otl
 
   const concurrency = { active: 0, max: config.service.maxConcurrentRequests };
   const bodyBudget = new BodyBudget(config.service.bodyBudgetBytes, config.service.maxBodyBytes);
+  const health = new IngestHealth();
 
   async function route(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://service.local');
@@ -88,9 +90,14 @@ export async function startOtlpService(options: OtlpServiceOptions): Promise<Otl
           counters,
           stopping: () => stopping,
           overloaded: guard.refuseReason,
+          health,
+          commitFailureCause: () => commitFailureCause(exporter.getStats()),
         });
-      case '/healthz':
-        return sendJson(response, stopping ? 503 : 200, { status: stopping ? 'stopping' : 'ok', sink: exporter.sink.kind });
+      case '/healthz': {
+        if (stopping) return sendJson(response, 503, { status: 'stopping', sink: exporter.sink.kind });
+        const reason = exporter.schemaProblem() ?? health.notReadyReason();
+        return sendJson(response, reason ? 503 : 200, reason ? { status: 'not ready', reason, sink: exporter.sink.kind } : { status: 'ok', sink: exporter.sink.kind });
+      }
       case '/metrics': {
         const snapshot = metrics();
         if (url.searchParams.get('format') === 'prometheus' || /\btext\/plain\b/.test(request.headers.accept ?? '')) {

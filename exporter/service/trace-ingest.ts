@@ -11,6 +11,7 @@ import type { ActivitySpan } from '../activity-span';
 import { OtlpPayloadError, otlpToActivitySpans, type SpanRejection } from '../normalize/from-otlp';
 import { bearerTokenMatches } from './bearer-token';
 import type { BodyBudget } from './body-budget';
+import type { IngestHealth } from './ingest-health';
 import { otlpProtoCodec } from './otlp-proto';
 import { encodingOf, sendExportResponse, sendStatus, type OtlpEncoding } from './otlp-responses';
 import { BodyError, readBody } from './read-body';
@@ -32,6 +33,10 @@ export interface TraceIngestOptions {
   readonly stopping: () => boolean;
   /** Why the service sheds load now (event loop late, memory high), or undefined (overload-guard.ts). */
   readonly overloaded: () => string | undefined;
+  /** Told every durable outcome, for /healthz. */
+  readonly health: IngestHealth;
+  /** What keeps rows from being durable now, for the 503 answer and /healthz. */
+  readonly commitFailureCause: () => string;
 }
 
 /** How many rejection reasons go into partial_success.error_message. */
@@ -131,8 +136,11 @@ async function ingest(body: Buffer, response: ServerResponse, encoding: OtlpEnco
   if (result === 'full') return refuse(response, encoding, options, 429, 'the export queue is full; retry after the Retry-After delay');
   if (!result.durable) {
     // Some rows were dropped (spool full or unusable, rows refused): the sender keeps the data and tries again.
-    return refuse(response, encoding, options, 503, 'the spans could not all be stored durably (engine down and spool full or unusable); retry later');
+    const cause = options.commitFailureCause();
+    options.health.failed(cause);
+    return refuse(response, encoding, options, 503, `the spans could not all be stored durably (${cause}); retry later`);
   }
+  options.health.succeeded();
   options.counters.spansReceived += spans.length + rejected.length;
   options.counters.spansRejected += rejected.length;
   const rejectedSpans = rejected.length + result.rejected;

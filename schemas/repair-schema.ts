@@ -1,0 +1,59 @@
+/**
+ * Self-healing schema: the tables and views the migrations create must exist, whatever schema_migrations says. A
+ * missing one (someone ran DROP TABLE) is re-created at start by replaying every migration statement in order:
+ * each is CREATE … IF NOT EXISTS, ADD COLUMN IF NOT EXISTS, MODIFY SETTING/QUERY/COLUMN, so on objects that are
+ * there the replay changes nothing. Materialized views attach to their source by name and feed a re-created one.
+ */
+import { diag } from '@opentelemetry/api';
+import type { Sink } from '../exporter/sinks/sink';
+import { loadMigrations } from './migration-files';
+import { renderRetention, type RetentionOptions } from './retention';
+import { splitSqlStatements } from './sql-statements';
+
+export interface RepairResult {
+  /** Tables and views that were missing, in migration order; [] when none was. */
+  readonly missing: string[];
+  /** Still missing after the replay (then ingest cannot commit). */
+  readonly stillMissing: string[];
+}
+
+const CREATES = /^\s*CREATE\s+(?:TABLE|MATERIALIZED\s+VIEW|VIEW)\s+IF\s+NOT\s+EXISTS\s+`?([A-Za-z0-9_]+)`?/im;
+
+/** The objects the migrations create, in order. */
+export function migratedObjects(migrationsDir?: string): string[] {
+  const names: string[] = [];
+  for (const m of loadMigrations(migrationsDir)) {
+    for (const statement of splitSqlStatements(m.sql)) {
+      const name = CREATES.exec(stripComments(statement))?.[1];
+      if (name && !names.includes(name)) names.push(name);
+    }
+  }
+  return names;
+}
+
+export async function repairSchema(sink: Sink, options: RetentionOptions & { readonly migrationsDir?: string }): Promise<RepairResult> {
+  const expected = migratedObjects(options.migrationsDir);
+  const missing = await missingObjects(sink, expected);
+  if (missing.length === 0) return { missing, stillMissing: [] };
+  diag.warn(`otel-activity: ${missing.join(', ')} missing though schema_migrations lists every migration; re-creating from the migrations`);
+  for (const m of loadMigrations(options.migrationsDir)) {
+    for (const statement of splitSqlStatements(renderRetention(m.sql, options))) await sink.command(statement);
+  }
+  const stillMissing = await missingObjects(sink, expected);
+  if (stillMissing.length) diag.error(`otel-activity: ${stillMissing.join(', ')} still missing after re-running the migrations`);
+  else diag.warn(`otel-activity: re-created ${missing.join(', ')}`);
+  return { missing, stillMissing };
+}
+
+async function missingObjects(sink: Sink, expected: readonly string[]): Promise<string[]> {
+  const rows = await sink.query<{ name: string }>('SELECT name FROM system.tables WHERE database = currentDatabase()');
+  const present = new Set(rows.map((r) => r.name));
+  return expected.filter((name) => !present.has(name));
+}
+
+function stripComments(statement: string): string {
+  return statement
+    .split('\n')
+    .filter((line) => !line.trim().startsWith('--'))
+    .join('\n');
+}
