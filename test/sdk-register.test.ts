@@ -59,7 +59,14 @@ interface RunningApp {
 function startApp(preload: string[], file: string, env: Record<string, string>): Promise<RunningApp> {
   const child = spawn(process.execPath, [...preload, file], {
     cwd: APPS,
-    env: { PATH: process.env.PATH ?? '', OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_SERVICE_NAME: 'register-test', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+      OTEL_SERVICE_NAME: 'register-test',
+      // Its own buffer of unsent spans, so one app's leftovers never reach the next test's receiver.
+      OTEL_ACTIVITY_BUFFER_DIR: fs.mkdtempSync(path.join(APPS, 'buffer-')),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

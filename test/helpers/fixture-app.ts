@@ -60,7 +60,8 @@ export async function startFixtureApp(env: Record<string, string>, source: strin
   fs.writeFileSync(path.join(dir, 'app.js'), source);
   const child = spawn(process.execPath, ['--require', REGISTER_CJS, 'app.js'], {
     cwd: dir,
-    env: { PATH: process.env.PATH ?? '', HOME: dir, ...env },
+    // Its own buffer of unsent spans: apps of other tests never send (or receive) each other's leftovers.
+    env: { PATH: process.env.PATH ?? '', HOME: dir, OTEL_ACTIVITY_BUFFER_DIR: path.join(dir, 'buffer'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const chunks: Buffer[] = [];
