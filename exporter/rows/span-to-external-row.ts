@@ -81,7 +81,7 @@ export function spanToExternalRow(span: ActivitySpan, maxLength: number): Extern
     // A model call with no cost is unpriced (NULL), not free; a call with no model costs nothing by the token.
     cost_usd: rowCostOf(span, model),
     error_message: errorMessageOf(span, maxLength),
-    attributes: attributesToMap(a, COLUMN_KEYS, maxLength),
+    attributes: attributesToMap(a, COLUMN_KEYS, maxLength, span.resource),
   });
 }
 
