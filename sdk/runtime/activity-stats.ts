@@ -57,7 +57,3 @@ export function activityCounters(): ActivityStats {
 export function getActivityStats(): Readonly<ActivityStats> {
   return { ...stats };
 }
-
-export function resetActivityStats(): void {
-  for (const key of Object.keys(stats) as Array<keyof ActivityStats>) stats[key] = 0;
-}

@@ -12,8 +12,6 @@ import { requestStateOf } from '../runtime/request-state';
 export interface ActivitySamplingOptions {
   readonly sampleRate: number;
   readonly authenticatedOnly: boolean;
-  /** Export spans that carry no activity.kind (framework internals); default false. */
-  readonly exportNonActivitySpans?: boolean;
   /** For tests: a deterministic random source in [0, 1). */
   readonly random?: () => number;
 }
@@ -32,7 +30,6 @@ export class ActivitySamplingProcessor implements SpanProcessor {
   keep(span: ReadableSpan): boolean {
     const kind = span.attributes[ATTR_ACTIVITY_KIND];
     if (kind === undefined) {
-      if (this.options.exportNonActivitySpans) return true;
       activityCounters().nonActivityDropped++;
       return false;
     }
