@@ -24,6 +24,7 @@ const ALL = [
   '011_access_scan_speed',
   '012_rollup_retention',
   '013_external_call_usage',
+  '014_engagement_daily',
 ];
 
 let dir: string;
