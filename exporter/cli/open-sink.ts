@@ -37,7 +37,7 @@ export function openSink(config: ActivityConfig): OpenedSink {
   }
   const service = findRunningService(config.exporter.dataDir);
   if (service) return { sink: new ServiceQuerySink(service), description: `the otel-activity service (pid ${service.pid}) at ${service.url}` };
-  fs.mkdirSync(config.exporter.dataDir, { recursive: true });
+  fs.mkdirSync(config.exporter.dataDir, { recursive: true, mode: 0o700 });
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { EmbeddedSink } = require('../sinks/embedded-sink') as typeof import('../sinks/embedded-sink');
   return { sink: new EmbeddedSink({ dataDir: config.exporter.dataDir }), description: `data directory ${path.resolve(config.exporter.dataDir)}` };

@@ -19,8 +19,8 @@ export class RunMarker {
   begin(): boolean {
     try {
       const unclean = fs.existsSync(this.file);
-      fs.mkdirSync(path.dirname(this.file), { recursive: true });
-      fs.writeFileSync(this.file, `${process.pid}\n`);
+      fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
+      fs.writeFileSync(this.file, `${process.pid}\n`, { mode: 0o600 });
       return unclean;
     } catch {
       return true;

@@ -90,7 +90,8 @@ export class Spool {
     const finalPath = path.join(this.dir, name);
     const tmpPath = `${finalPath}.tmp`;
     try {
-      const handle = await fs.promises.open(tmpPath, 'w');
+      // Rows hold user ids and addresses: owner-only, like the directory.
+      const handle = await fs.promises.open(tmpPath, 'w', 0o600);
       try {
         await handle.writeFile(text);
         await handle.sync();
@@ -144,7 +145,7 @@ export class Spool {
   /** Moves a batch the server will never accept to rejected/, kept for a human to inspect. */
   async reject(name: string): Promise<void> {
     try {
-      await fs.promises.mkdir(path.join(this.dir, REJECTED_DIR), { recursive: true });
+      await fs.promises.mkdir(path.join(this.dir, REJECTED_DIR), { recursive: true, mode: 0o700 });
       await fs.promises.rename(path.join(this.dir, name), path.join(this.dir, REJECTED_DIR, name));
     } catch (error) {
       diag.error(`otel-activity: cannot move spool file ${name} to ${REJECTED_DIR}/: ${(error as Error).message}`);
@@ -162,7 +163,9 @@ export class Spool {
 
   private async scan(): Promise<boolean> {
     try {
-      await fs.promises.mkdir(this.dir, { recursive: true });
+      await fs.promises.mkdir(this.dir, { recursive: true, mode: 0o700 });
+      // mkdir's mode only applies to a new directory; one made by an older version (0755) is narrowed too.
+      await fs.promises.chmod(this.dir, 0o700);
       const names = (await fs.promises.readdir(this.dir)).sort();
       for (const name of names) {
         const full = path.join(this.dir, name);

@@ -17,7 +17,7 @@ export function serviceFilePath(dataDir: string): string {
 
 export function writeServiceFile(dataDir: string, content: ServiceFileContent): string {
   const file = serviceFilePath(dataDir);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const temp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(temp, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
   // chmod too: writeFileSync's mode applies only when it creates the file, and the umask may widen nothing but narrow it.

@@ -140,7 +140,9 @@ export class EmbeddedSink implements Sink {
   private sessionOrThrow(): Session {
     if (this.session) return this.session;
     if (this.closed) throw new Error(`otel-activity: the embedded sink on ${this.dataDir} is closed`);
-    fs.mkdirSync(this.dataDir, { recursive: true });
+    // Owner-only (the parent .otel-activity too when made here): the rows hold user ids, addresses and costs.
+    fs.mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
+    narrowToOwner(this.dataDir);
     try {
       this.session = new Session(this.dataDir);
     } catch (error) {
@@ -180,9 +182,18 @@ function readOwnerPid(dataDir: string): number | undefined {
   }
 }
 
+/** chmod 0700 a directory made by an older version (0755); not ours to change, or not possible: left as it is. */
+function narrowToOwner(dir: string): void {
+  try {
+    if ((fs.statSync(dir).mode & 0o077) !== 0) fs.chmodSync(dir, 0o700);
+  } catch {
+    // Owned by someone else (a shared mount): access checks below report what matters.
+  }
+}
+
 function writePidFile(dataDir: string): void {
   try {
-    fs.writeFileSync(path.join(dataDir, PID_FILE), JSON.stringify({ pid: process.pid, since: new Date().toISOString() }) + '\n');
+    fs.writeFileSync(path.join(dataDir, PID_FILE), JSON.stringify({ pid: process.pid, since: new Date().toISOString() }) + '\n', { mode: 0o600 });
   } catch (error) {
     diag.warn(`otel-activity: could not write ${PID_FILE} in ${dataDir}: ${(error as Error).message}`);
   }

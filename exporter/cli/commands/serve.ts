@@ -8,6 +8,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig, type DeepPartial } from '../../../sdk/config/config-loader';
 import type { ActivityConfig } from '../../../sdk/config/config-types';
 import { startOtlpService } from '../../service/otlp-service';
+import { findRunningService } from '../open-sink';
 
 interface ServeOptions {
   host?: string;
@@ -35,6 +36,15 @@ export function registerServe(program: Command): void {
       if (options.port !== undefined) overrides.service!.port = options.port;
       if (options.dataDir !== undefined) overrides.exporter!.dataDir = options.dataDir;
       const config = loadConfig({ overrides });
+      // One owner per data directory: a second serve would only spool, overwrite service.json and the run marker, and
+      // on exit delete both, cutting the CLI off from the running one. Refuse before touching anything.
+      const owner = config.exporter.clickhouseUrl ? undefined : findRunningService(config.exporter.dataDir);
+      if (owner) {
+        throw new Error(
+          `the data directory ${path.resolve(config.exporter.dataDir)} is in use by the otel-activity service pid ${owner.pid} at ${owner.url}; ` +
+            'stop it first, or give this one its own --data-dir',
+        );
+      }
       // The service logs through diag; a command-line process shows warnings and errors on stderr.
       diag.setLogger(new DiagConsoleLogger(), { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
       const service = await startOtlpService({ config });
