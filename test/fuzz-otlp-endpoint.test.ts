@@ -93,7 +93,7 @@ function streamUntilAnswered(chunk: Buffer, totalBytes: number, mode: 'content-l
     socket.on('error', () => setTimeout(finish, 200));
     socket.on('close', () => setTimeout(finish, 200));
     const framing = mode === 'content-length' ? `Content-Length: ${totalBytes}` : 'Transfer-Encoding: chunked';
-    socket.write(`POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\n${framing}\r\n\r\n`);
+    socket.write(`POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-protobuf\r\n${framing}\r\n\r\n`);
     // Write in 1 MB steps and yield between them, so an early answer is read before the server's reset can discard it.
     let sinceYield = 0;
     const frame = mode === 'chunked' ? Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]) : chunk;
@@ -514,7 +514,7 @@ describe.runIf(builtCliExists())('OTLP endpoint under hostile input', () => {
     for (let i = 0; i < 50; i++) {
       const socket = net.connect(service.port, '127.0.0.1');
       socket.on('error', () => undefined);
-      socket.write(`POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"resourceSpans":[`);
+      socket.write(`POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"resourceSpans":[`);
       stalled.push(socket);
     }
     const started = Date.now();

@@ -1,7 +1,8 @@
 /**
  * One owner per data directory, owner-only files: a second `serve` on a directory a running service owns exits 1 at
  * once naming that service's pid and URL, and leaves service.json, the run marker and the spool as they were; the data
- * and spool directories are 0700, the files the service writes (spool batches, run marker, pid file, service.json) 0600.
+ * and spool directories are 0700, the files the service writes (spool batches, run marker, pid file, service.json) 0600;
+ * without an ingest token a loopback service answers only to a loopback Host.
  */
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -53,6 +54,19 @@ describe.runIf(builtCliExists())('data directory ownership and modes', () => {
     expect(status.code, status.stderr).toBe(0);
     expect((await service.healthz()).status).toBe(200);
   }, 60_000);
+
+  it('without an ingest token, answers only to a loopback Host (DNS rebinding): 421 for any other name, nothing stored', async () => {
+    const body = encodeSpans(makeSpans(0x421, 0, 3), 'protobuf');
+    for (const host of ['rebind.example', `rebind.example:${service.port}`, `localhost.evil.example:${service.port}`, `10.0.0.1:${service.port}`]) {
+      const refused = await post(service.tracesUrl, body, { contentType: 'application/x-protobuf', headers: { host } });
+      expect(refused.status, host).toBe(421);
+    }
+    for (const host of [`localhost:${service.port}`, `127.0.0.1:${service.port}`, `[::1]:${service.port}`]) {
+      expect((await post(`${service.baseUrl}/healthz`, '', { method: 'GET', headers: { host } })).status, host).toBe(200);
+    }
+    const ids = makeSpans(0x421, 0, 3).map((s) => s.spanContext().spanId);
+    expect(await service.query('SELECT count() AS n FROM access_log WHERE span_id IN {ids:Array(String)}', { ids })).toEqual([{ n: 0 }]);
+  });
 
   it('keeps the data and spool directories 0700 and the files it writes 0600, spool batches included', async () => {
     const mode = (p: string) => (fs.statSync(p).mode & 0o777).toString(8);

@@ -72,12 +72,18 @@ export async function startOtlpService(options: OtlpServiceOptions): Promise<Otl
   server.requestTimeout = 60_000;
   server.headersTimeout = 30_000;
 
+  const loopbackOnly = config.service.ingestToken === '' && isLoopbackHost(config.service.host);
   const concurrency = { active: 0, max: config.service.maxConcurrentRequests };
   const bodyBudget = new BodyBudget(config.service.bodyBudgetBytes, config.service.maxBodyBytes);
   const health = new IngestHealth();
 
   async function route(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://service.local');
+    // DNS rebinding: a web page the user opens can reach a token-less service on loopback under a name of its own;
+    // a loopback listener without an ingest token answers only to a loopback Host.
+    if (loopbackOnly && !isLoopbackHost(request.headers.host)) {
+      return sendJson(response, 421, { error: `Host "${request.headers.host ?? ''}" is not this service's loopback address; set OTEL_ACTIVITY_INGEST_TOKEN to serve other names` });
+    }
     switch (url.pathname) {
       case '/v1/traces':
         return handleTraceIngest(request, response, {
@@ -162,6 +168,12 @@ export async function startOtlpService(options: OtlpServiceOptions): Promise<Otl
   };
 
   return { url, port, adminToken, exporter, metrics, close };
+}
+
+/** localhost, 127.x.x.x or ::1, with or without a port and IPv6 brackets. */
+function isLoopbackHost(host: string | undefined): boolean {
+  const name = (host ?? '').trim().toLowerCase().replace(/^\[([^\]]*)\](:\d+)?$/, '$1').replace(/^([^:]*):\d+$/, '$1');
+  return name === 'localhost' || name === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
 }
 
 export type { DashboardHandler, Sink };
