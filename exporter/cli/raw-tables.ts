@@ -13,6 +13,8 @@ export const ROLLUP_TABLES: ReadonlyArray<readonly [string, string]> = [
   ['access_client_daily', 'day'],
   ['auth_daily', 'day'],
   ['external_cost_daily', 'day'],
+  ['access_session_daily', 'day'],
+  ['access_user_daily', 'day'],
   ['alerts', 'toDateTime(created_at)'],
 ];
 

@@ -52,6 +52,7 @@ export function parseDays(value: unknown, flag: string): number {
 const USER_COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ...RAW_TABLES.map((t) => [t, 'user_id'] as const),
   ['external_cost_daily', 'user_id'],
+  ['access_user_daily', 'user_id'],
   ['alerts', 'subject'],
 ];
 

@@ -4,7 +4,7 @@
 -- source: rollup
 -- A session's length is its last request minus its first on that day (a session across midnight counts on each
 -- day it was seen). A user is new on the day of their first request in [from - lookback_days, to), else returning.
--- Exact distinct counts on the 64-bit keys. Whole UTC days come from access_session_daily / access_user_daily
+-- Exact distinct counts (session keys of migration 011, user ids). Whole UTC days come from access_session_daily / access_user_daily
 -- (migration 014), the partial first and last day of both ranges (the window, and the window with its lookback)
 -- from access_log (README: "Rollup and raw forms").
 WITH
@@ -53,36 +53,36 @@ FULL OUTER JOIN
   SELECT day, count() AS users, countIf(day = first_day) AS new_users
   FROM
   (
-    SELECT day, user_key
+    SELECT day, user_id
     FROM
     (
-      SELECT day, user_key FROM access_user_daily
+      SELECT day, user_id FROM access_user_daily
       WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String})
       UNION ALL
-      SELECT toDate(timestamp), user_key FROM access_log
+      SELECT toDate(timestamp), user_id FROM access_log
       WHERE ((timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < edge_low_end) OR (timestamp >= edge_high_start AND timestamp < {to:DateTime64(3, 'UTC')}))
         AND ({service:String} = '' OR service = {service:String})
-        AND user_key != 0
+        AND user_id != ''
     )
-    GROUP BY day, user_key
+    GROUP BY day, user_id
   ) AS user_days
   INNER JOIN
   (
-    SELECT user_key, min(part_day) AS first_day
+    SELECT user_id, min(part_day) AS first_day
     FROM
     (
-      SELECT user_key, min(day) AS part_day FROM access_user_daily
+      SELECT user_id, min(day) AS part_day FROM access_user_daily
       WHERE day >= lookback_whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String})
-      GROUP BY user_key
+      GROUP BY user_id
       UNION ALL
-      SELECT user_key, toDate(min(timestamp)) FROM access_log
+      SELECT user_id, toDate(min(timestamp)) FROM access_log
       WHERE ((timestamp >= lookback_from AND timestamp < lookback_low_end) OR (timestamp >= lookback_high_start AND timestamp < {to:DateTime64(3, 'UTC')}))
         AND ({service:String} = '' OR service = {service:String})
-        AND user_key != 0
-      GROUP BY user_key
+        AND user_id != ''
+      GROUP BY user_id
     )
-    GROUP BY user_key
-  ) AS first_seen USING user_key
+    GROUP BY user_id
+  ) AS first_seen USING user_id
   GROUP BY day
 ) AS u ON s.day = u.day
 ORDER BY day
