@@ -64,7 +64,7 @@ describe('dashboard', () => {
     expect((await fetch(`${base}/api/reports/overview?from=2026-03-10&to=2026-03-12`)).status).toBe(401);
     const wrong = await fetch(`${base}/api/alerts`, { headers: { authorization: 'Bearer nope' } });
     expect(wrong.status).toBe(401);
-    expect(await wrong.json()).toEqual({ error: 'missing or wrong admin token (Authorization: Bearer …)' });
+    expect(await wrong.json()).toEqual({ error: 'missing or wrong token (Authorization: Bearer <viewer or admin token>)' });
     expect((await fetch(`${base}/api/alerts/${alertId}/ack`, { method: 'POST' })).status).toBe(401);
     await page.goto(`${base}/dashboard#from=2026-03-10&to=2026-03-12`);
     await page.waitForSelector('body[data-state="login"]');
@@ -74,7 +74,7 @@ describe('dashboard', () => {
     await page.fill('#token', 'wrong-token');
     await page.click('#login-form button');
     await page.waitForSelector('body[data-state="login"]');
-    expect(await page.locator('#login-error').innerText()).toBe('missing or wrong admin token (Authorization: Bearer …)');
+    expect(await page.locator('#login-error').innerText()).toBe('missing or wrong token (Authorization: Bearer <viewer or admin token>)');
   });
 
   it('shows the exact numbers of the inserted rows after signing in', async () => {
@@ -87,9 +87,9 @@ describe('dashboard', () => {
     expect(await tile('sessions')).toBe(String(new Set(fx.access.map((r) => r.session_id)).size));
     expect(await tile('failed_logins')).toBe('7');
     expect(await tile('external_calls')).toBe('5');
-    expect(await tile('cost_usd')).toBe('0.01267');
+    expect(await tile('cost_usd')).toBe('$0.013');
     const costRows = await page.locator('#cost tbody tr').allInnerTexts();
-    expect(costRows[0].split('\t')).toEqual(['openai', '3', '3000', '700', '0.01027']);
+    expect(costRows[0].split('\t')).toEqual(['openai', '3', '3,000', '700', '$0.010', '0']);
     expect(await page.locator('#routes tbody tr').count()).toBe(4);
     expect(await page.locator('#failed-ips tbody tr').first().innerText()).toMatch(/^198\.51\.100\.7\t6\t2\t/);
     expect(await page.locator('#throughput-chart').evaluate((c: HTMLCanvasElement) => c.width > 0)).toBe(true);
@@ -142,6 +142,7 @@ describe('dashboard', () => {
       `admin.ack ${alertId}`,
       'dashboard.read active-sessions',
       'dashboard.read cost-by-provider.raw',
+      'dashboard.read dashboard-filters',
       'dashboard.read endpoint-latency.raw',
       'dashboard.read failed-logins-by-ip',
       'dashboard.read open',

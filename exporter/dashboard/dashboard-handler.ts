@@ -34,6 +34,7 @@ const STATIC_FILES: Readonly<Record<string, readonly [string, string]>> = {
   '/dashboard': ['index.html', 'text/html; charset=utf-8'],
   '/dashboard/': ['index.html', 'text/html; charset=utf-8'],
   '/dashboard/app.js': ['app.js', 'text/javascript; charset=utf-8'],
+  '/dashboard/format.js': ['format.js', 'text/javascript; charset=utf-8'],
   '/dashboard/app.css': ['app.css', 'text/css; charset=utf-8'],
 };
 

@@ -1,6 +1,6 @@
 -- name: cost-by-provider.raw
 -- answers: What did each external provider cost (calls, tokens, USD), from raw rows?
--- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC')
+-- params: service String = '', environment String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC')
 SELECT
   provider,
   count() AS calls,
@@ -12,5 +12,6 @@ SELECT
 FROM external_calls
 WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}
   AND ({service:String} = '' OR service = {service:String})
+  AND ({environment:String} = '' OR environment = {environment:String})
 GROUP BY provider
 ORDER BY cost_usd DESC, provider

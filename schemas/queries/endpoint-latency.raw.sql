@@ -1,6 +1,6 @@
 -- name: endpoint-latency.raw
 -- answers: What are p50/p95/p99 latency and the error ratio of each endpoint, from raw access rows?
--- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), route String = '', limit UInt32 = 50, offset UInt32 = 0
+-- params: service String = '', environment String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), route String = '', limit UInt32 = 50, offset UInt32 = 0
 SELECT
   service,
   method,
@@ -15,6 +15,7 @@ SELECT
 FROM access_log
 WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}
   AND ({service:String} = '' OR service = {service:String})
+  AND ({environment:String} = '' OR environment = {environment:String})
   AND ({route:String} = '' OR route = {route:String})
 GROUP BY service, method, route
 ORDER BY requests DESC, service, method, route

@@ -1,6 +1,6 @@
 -- name: overview
 -- answers: The headline numbers of a window: requests, errors, users, sessions, p95 latency, failed logins, external cost.
--- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC')
+-- params: service String = '', environment String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC')
 -- One pass over each table (access_log was read five times when each figure had its own subquery); distinct
 -- users and sessions count the 64-bit id keys of migration 011 instead of hashing the id strings.
 SELECT
@@ -26,6 +26,7 @@ FROM
   FROM access_log
   WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}
     AND ({service:String} = '' OR service = {service:String})
+    AND ({environment:String} = '' OR environment = {environment:String})
 ) AS access
 CROSS JOIN
 (
@@ -34,6 +35,7 @@ CROSS JOIN
   FROM auth_events
   WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}
     AND ({service:String} = '' OR service = {service:String})
+    AND ({environment:String} = '' OR environment = {environment:String})
 ) AS auth
 CROSS JOIN
 (
@@ -41,6 +43,7 @@ CROSS JOIN
   FROM external_calls
   WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}
     AND ({service:String} = '' OR service = {service:String})
+    AND ({environment:String} = '' OR environment = {environment:String})
 ) AS external
 CROSS JOIN
 (
@@ -48,5 +51,6 @@ CROSS JOIN
   FROM activities
   WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}
     AND ({service:String} = '' OR service = {service:String})
+    AND ({environment:String} = '' OR environment = {environment:String})
     AND service != 'otel-activity'
 ) AS custom

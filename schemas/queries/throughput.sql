@@ -1,6 +1,6 @@
 -- name: throughput
 -- answers: How many requests and errors per time bucket (default 60 minutes), and how fast?
--- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), bucket_minutes UInt32 = 60
+-- params: service String = '', environment String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), bucket_minutes UInt32 = 60
 SELECT
   -- Buckets counted from Monday 1970-01-05 00:00 UTC rather than the epoch (a Thursday): same hours and days, and a
   -- 10080-minute bucket is an ISO week starting Monday.
@@ -14,5 +14,6 @@ SELECT
 FROM access_log
 WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}
   AND ({service:String} = '' OR service = {service:String})
+  AND ({environment:String} = '' OR environment = {environment:String})
 GROUP BY bucket
 ORDER BY bucket

@@ -1,30 +1,79 @@
-// otel-activity dashboard: reads the named reports and alerts through the JSON API with the admin token (kept in
-// sessionStorage, sent as a Bearer header, never put in a URL). Every value is rendered with textContent: paths and
-// user agents come from the public and may hold markup.
+// otel-activity dashboard: reads the named reports and alerts through the JSON API with the viewer or admin token (kept
+// in sessionStorage, sent as a Bearer header, never put in a URL). The address (#…) holds the view, the window and
+// the filters, so a view can be shared. Every value is rendered with textContent: paths, user ids and user agents
+// come from the public and may hold markup.
 'use strict';
 
 (function () {
   const TOKEN_KEY = 'otelActivityAdminToken';
+  const REFRESH_MS = 30_000;
+  const F = window.otelFormat;
   const charts = {};
   const $ = (id) => document.getElementById(id);
+  let paused = false;
+  let generation = 0;
 
   function token() {
     return sessionStorage.getItem(TOKEN_KEY) || '';
   }
 
-  /** The report window: #from=…&to=… or #since=7d in the address (no secrets there), else the select. */
-  function windowParams() {
-    const hash = new URLSearchParams(location.hash.slice(1));
-    const params = new URLSearchParams();
-    if (hash.get('from')) {
-      $('since').value = '';
-      params.set('from', hash.get('from'));
-      if (hash.get('to')) params.set('to', hash.get('to'));
-    } else {
-      params.set('since', hash.get('since') || $('since').value);
-    }
-    return params;
+  // ---- the address: view, window, filters -------------------------------------------------------------------
+
+  const WINDOW_KEYS = ['since', 'from', 'to', 'service', 'environment'];
+
+  function hashParams() {
+    return new URLSearchParams(location.hash.slice(1));
   }
+
+  /** The state the address describes; a bare address is the overview of the last 24 hours. */
+  function state() {
+    const h = hashParams();
+    return {
+      view: ['route', 'user', 'session'].includes(h.get('view')) ? h.get('view') : 'overview',
+      since: h.get('from') ? '' : h.get('since') || '24h',
+      from: h.get('from') || '',
+      to: h.get('to') || '',
+      service: h.get('service') || '',
+      environment: h.get('environment') || '',
+      method: h.get('method') || '',
+      route: h.get('route') || '',
+      user: h.get('user') || '',
+      session: h.get('session') || '',
+    };
+  }
+
+  /** An address for `target` (a view and its subject) in the current window and filters. */
+  function href(target) {
+    const s = state();
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(target)) if (value) params.set(key, value);
+    for (const key of WINDOW_KEYS) if (s[key]) params.set(key, s[key]);
+    return '#' + params.toString();
+  }
+
+  /** Replaces the window and filter keys of the address, keeping the view. */
+  function setWindow(changes) {
+    const params = hashParams();
+    for (const [key, value] of Object.entries(changes)) {
+      if (value) params.set(key, value);
+      else params.delete(key);
+    }
+    location.hash = params.toString();
+  }
+
+  function utcMs(text) {
+    const t = String(text).trim();
+    if (/^\d{4}-\d{2}-\d{2}$/.test(t)) return Date.parse(t + 'T00:00:00Z');
+    return Date.parse(t.replace(' ', 'T') + (/[zZ]$|[+-]\d\d:?\d\d$/.test(t) ? '' : 'Z'));
+  }
+
+  /** Length of the window in ms, known before asking the server (it picks the chart's bucket). */
+  function windowMs(s) {
+    if (s.from) return (s.to ? utcMs(s.to) : Date.now()) - utcMs(s.from);
+    return F.sinceMs(s.since) || F.sinceMs('24h');
+  }
+
+  // ---- the API --------------------------------------------------------------------------------------------
 
   class Unauthorized extends Error {}
 
@@ -36,76 +85,155 @@
     return body;
   }
 
-  async function report(name, extra) {
-    const params = windowParams();
+  /** GET a named report in the address's window; `filters` says which of service/environment the report takes. */
+  async function report(name, extra, filters) {
+    const s = state();
+    const params = new URLSearchParams();
+    if (s.from) {
+      params.set('from', s.from);
+      if (s.to) params.set('to', s.to);
+    } else {
+      params.set('since', s.since);
+    }
+    const take = filters || 'both';
+    if (take !== 'none' && s.service) params.set('service', s.service);
+    if (take === 'both' && s.environment) params.set('environment', s.environment);
     for (const [key, value] of Object.entries(extra || {})) if (value !== '' && value !== undefined) params.set(key, String(value));
     return api('/api/reports/' + encodeURIComponent(name) + '?' + params.toString());
   }
 
-  function cell(row, text, className) {
+  // ---- rendering ------------------------------------------------------------------------------------------
+
+  function link(text, target, className) {
+    if (!text) return '';
+    const a = document.createElement('a');
+    a.href = href(target);
+    a.textContent = text;
+    if (className) a.className = className;
+    return a;
+  }
+  const userLink = (id) => link(id, { view: 'user', user: id }, 'user-link');
+  const sessionLink = (id) => link(id, { view: 'session', session: id }, 'session-link');
+  const routeLink = (method, route) => link(route, { view: 'route', method, route }, 'route-link');
+
+  const num = (fn) => ({ num: true, fn });
+  const moneyCell = (v) => {
+    const m = F.money(v);
+    return { text: m.text, title: m.exact, num: true };
+  };
+
+  /** Appends one cell: a string, a Node (a link) or { text, title, num }. */
+  function cell(row, value, className) {
     const td = document.createElement('td');
-    td.textContent = text === null || text === undefined ? '' : String(text);
-    if (className) td.className = className;
+    if (value instanceof Node) td.appendChild(value);
+    else if (value && typeof value === 'object') {
+      td.textContent = value.text;
+      if (value.title) td.title = value.title;
+      if (value.num) td.classList.add('num');
+    } else td.textContent = value === null || value === undefined ? '' : String(value);
+    if (className) td.classList.add(className);
     row.appendChild(td);
     return td;
   }
 
-  function fillTable(id, rows, columns) {
+  function fillTable(id, rows, columns, empty, decorate) {
     const body = $(id).querySelector('tbody');
     body.replaceChildren();
-    for (const data of rows) {
+    rows.forEach((data, i) => {
       const tr = document.createElement('tr');
       for (const column of columns) {
-        const value = typeof column === 'function' ? column(data) : data[column];
-        cell(tr, value, typeof value === 'number' ? 'num' : '');
+        const spec = typeof column === 'string' ? { fn: (r) => r[column] } : column.fn ? column : { fn: column };
+        cell(tr, spec.fn(data), spec.num ? 'num' : '');
       }
+      if (decorate) decorate(tr, data, i);
       body.appendChild(tr);
-    }
+    });
     if (!rows.length) {
       const tr = document.createElement('tr');
-      const td = cell(tr, 'nothing in this window');
+      const td = cell(tr, empty || 'nothing in this window');
       td.colSpan = columns.length;
+      td.className = 'empty';
       body.appendChild(tr);
     }
   }
 
-  function drawChart(id, config) {
+  function drawChart(id, config, meta) {
+    const canvas = $(id);
+    canvas.dataset.points = String(config.data.labels.length);
+    if (meta) canvas.dataset.bucket = meta;
     if (!window.Chart) return;
     if (charts[id]) charts[id].destroy();
-    charts[id] = new window.Chart($(id), Object.assign({ options: { responsive: true, maintainAspectRatio: false, animation: false } }, config));
+    charts[id] = new window.Chart(canvas, Object.assign({ options: { responsive: true, maintainAspectRatio: false, animation: false } }, config));
   }
 
-  const num = (v) => Number(v);
-  const pct = (v) => (Number(v) * 100).toFixed(1) + '%';
+  /** Rows per bucket laid on every bucket of the window, empty ones as 0, labelled for the bucket's size. */
+  function bucketed(body, bucket, fields) {
+    const starts = F.bucketStarts(F.parseUtc(body.from), F.parseUtc(body.to), bucket.minutes);
+    const byStart = new Map(body.rows.map((r) => [F.parseUtc(r.bucket), r]));
+    const multiDay = F.parseUtc(body.to) - F.parseUtc(body.from) > 86_400_000;
+    const series = {};
+    for (const f of fields) series[f] = starts.map((t) => (byStart.has(t) ? Number(byStart.get(t)[f]) : 0));
+    return { labels: starts.map((t) => F.bucketLabel(t, bucket.minutes, multiDay)), series };
+  }
+
+  // ---- overview -------------------------------------------------------------------------------------------
+
+  async function loadFilters() {
+    const { rows } = await report('dashboard-filters', {}, 'none');
+    const s = state();
+    const fill = (id, values, current, allText) => {
+      const select = $(id);
+      const options = [['', allText]].concat([...new Set(values.concat(current ? [current] : []))].sort().map((v) => [v, v]));
+      select.replaceChildren(...options.map(([value, text]) => {
+        const o = document.createElement('option');
+        o.value = value;
+        o.textContent = text;
+        return o;
+      }));
+      select.value = current;
+    };
+    fill('service', rows.map((r) => r.service).filter(Boolean), s.service, 'all services');
+    fill('environment', rows.map((r) => r.environment).filter(Boolean), s.environment, 'all environments');
+  }
 
   async function loadTiles() {
     const { rows, from, to } = await report('overview');
     const o = rows[0] || {};
+    const show = { p95_ms: F.duration, cost_usd: (v) => F.money(v) };
     for (const el of document.querySelectorAll('[data-tile]')) {
-      const v = o[el.dataset.tile];
-      el.textContent = v === undefined || v === null ? '–' : String(v);
+      const key = el.dataset.tile;
+      const v = o[key];
+      const shown = v === undefined || v === null ? '–' : show[key] ? show[key](v) : F.count(v);
+      el.textContent = typeof shown === 'object' ? shown.text : shown;
+      el.title = typeof shown === 'object' ? shown.exact : '';
     }
-    $('window-label').textContent = from + ' → ' + to + ' UTC';
+    $('window-label').textContent = F.time(from) + ' → ' + F.time(to) + ' UTC';
   }
 
   async function loadThroughput() {
-    const { rows } = await report('throughput', { bucket_minutes: 60 });
+    const bucket = F.bucketFor(windowMs(state()));
+    const body = await report('throughput', { bucket_minutes: bucket.minutes });
+    const { labels, series } = bucketed(body, bucket, ['requests', 'errors', 'client_errors']);
+    $('throughput-title').textContent = 'Requests and errors ' + bucket.title;
     drawChart('throughput-chart', {
       type: 'line',
       data: {
-        labels: rows.map((r) => r.bucket),
+        labels,
         datasets: [
-          { label: 'requests', data: rows.map((r) => num(r.requests)), borderColor: '#2f6fde' },
-          { label: '5xx', data: rows.map((r) => num(r.errors)), borderColor: '#d33' },
-          { label: '4xx', data: rows.map((r) => num(r.client_errors)), borderColor: '#e0a000' },
+          { label: 'requests', data: series.requests, borderColor: '#2f6fde' },
+          { label: '5xx', data: series.errors, borderColor: '#d33' },
+          { label: '4xx', data: series.client_errors, borderColor: '#e0a000' },
         ],
       },
-    });
+    }, bucket.name);
   }
 
   async function loadRoutes() {
     const { rows } = await report('endpoint-latency.raw', { limit: 15 });
-    fillTable('routes', rows, ['method', 'route', (r) => num(r.requests), (r) => num(r.p50_ms), (r) => num(r.p95_ms), (r) => num(r.p99_ms), (r) => pct(r.error_ratio)]);
+    fillTable('routes', rows, [
+      'method', (r) => routeLink(r.method, r.route), num((r) => F.count(r.requests)),
+      num((r) => F.duration(r.p50_ms)), num((r) => F.duration(r.p95_ms)), num((r) => F.duration(r.p99_ms)), num((r) => F.percent(r.error_ratio)),
+    ], 'no requests in this window: start your app with node --require otel-activity/register');
   }
 
   async function loadAuth() {
@@ -115,27 +243,30 @@
       data: {
         labels: perDay.rows.map((r) => r.day),
         datasets: [
-          { label: 'signups', data: perDay.rows.map((r) => num(r.signups)), backgroundColor: '#3a9d5d' },
-          { label: 'logins', data: perDay.rows.map((r) => num(r.logins)), backgroundColor: '#2f6fde' },
-          { label: 'failed logins', data: perDay.rows.map((r) => num(r.failed_logins)), backgroundColor: '#d33' },
+          { label: 'signups', data: perDay.rows.map((r) => Number(r.signups)), backgroundColor: '#3a9d5d' },
+          { label: 'logins', data: perDay.rows.map((r) => Number(r.logins)), backgroundColor: '#2f6fde' },
+          { label: 'failed logins', data: perDay.rows.map((r) => Number(r.failed_logins)), backgroundColor: '#d33' },
         ],
       },
     });
-    fillTable('failed-ips', byIp.rows, ['ip', (r) => num(r.failures), (r) => num(r.distinct_users), 'last_seen']);
+    fillTable('failed-ips', byIp.rows, ['ip', num((r) => F.count(r.failures)), num((r) => F.count(r.distinct_users)), (r) => F.time(r.last_seen)],
+      'no failed logins in this window (auth events need OTEL_ACTIVITY_AUTH_ROUTES or trackAuth)');
   }
 
   async function loadCost() {
     const { rows } = await report('cost-by-provider.raw');
     drawChart('cost-chart', {
       type: 'bar',
-      data: { labels: rows.map((r) => r.provider), datasets: [{ label: 'USD', data: rows.map((r) => num(r.cost_usd)), backgroundColor: '#7a4fd0' }] },
+      data: { labels: rows.map((r) => r.provider), datasets: [{ label: 'USD', data: rows.map((r) => Number(r.cost_usd)), backgroundColor: '#7a4fd0' }] },
     });
-    fillTable('cost', rows, ['provider', (r) => num(r.calls), (r) => num(r.input_tokens), (r) => num(r.output_tokens), (r) => num(r.cost_usd)]);
+    fillTable('cost', rows, ['provider', num((r) => F.count(r.calls)), num((r) => F.count(r.input_tokens)), num((r) => F.count(r.output_tokens)),
+      (r) => moneyCell(r.cost_usd), num((r) => F.count(r.unpriced_calls))], 'no external calls in this window');
   }
 
   async function loadSessions() {
     const { rows } = await report('active-sessions', { minutes: 15, limit: 20 });
-    fillTable('sessions', rows, ['session_id', 'user_id', 'last_seen', 'last_path', (r) => num(r.requests), 'ip']);
+    fillTable('sessions', rows, [(r) => sessionLink(r.session_id), (r) => userLink(r.user_id), (r) => F.time(r.last_seen), 'last_path',
+      num((r) => F.count(r.requests)), 'ip'], 'no session seen in the last 15 minutes of the window');
   }
 
   async function loadActivity() {
@@ -145,7 +276,8 @@
       min_status: $('filter-status').value,
       limit: 50,
     });
-    fillTable('activity', rows, ['timestamp', 'user_id', 'method', 'path', (r) => num(r.status), (r) => num(r.duration_ms), 'ip', 'user_agent']);
+    fillTable('activity', rows, [(r) => F.time(r.timestamp), (r) => userLink(r.user_id), 'method', 'path', num((r) => String(r.status)),
+      num((r) => F.duration(r.duration_ms)), 'ip', 'user_agent']);
   }
 
   async function loadAlerts() {
@@ -155,7 +287,7 @@
     for (const alert of alerts) {
       const tr = document.createElement('tr');
       tr.dataset.alertId = alert.id;
-      cell(tr, alert.created_at);
+      cell(tr, F.time(alert.created_at));
       cell(tr, alert.severity, 'sev-' + alert.severity);
       cell(tr, alert.rule);
       cell(tr, alert.subject);
@@ -190,6 +322,105 @@
     }
   }
 
+  // ---- drill-downs ----------------------------------------------------------------------------------------
+
+  function setTiles(attr, row, show) {
+    for (const el of document.querySelectorAll('[' + attr + ']')) {
+      const key = el.getAttribute(attr);
+      const v = row ? row[key] : undefined;
+      const shown = v === undefined || v === null ? '–' : (show[key] || F.count)(v);
+      el.textContent = typeof shown === 'object' ? shown.text : shown;
+      el.title = typeof shown === 'object' ? shown.exact : '';
+    }
+  }
+
+  async function loadRoute() {
+    const s = state();
+    $('route-title').textContent = (s.method ? s.method + ' ' : '') + s.route;
+    const bucket = F.bucketFor(windowMs(s));
+    const subject = { method: s.method, route: s.route };
+    const [latency, overTime, mix, users, slowest] = await Promise.all([
+      report('endpoint-latency.raw', { route: s.route, limit: 50 }),
+      report('route-over-time', Object.assign({ bucket_minutes: bucket.minutes }, subject)),
+      report('route-status-mix', subject),
+      report('route-top-users', Object.assign({ limit: 10 }, subject)),
+      report('route-slowest-requests', Object.assign({ limit: 10 }, subject)),
+    ]);
+    const row = latency.rows.find((r) => !s.method || r.method === s.method);
+    setTiles('data-route-tile', row, { p50_ms: F.duration, p95_ms: F.duration, p99_ms: F.duration, error_ratio: F.percent });
+    const { labels, series } = bucketed(overTime, bucket, ['requests', 'errors', 'p50_ms', 'p95_ms', 'p99_ms']);
+    $('route-traffic-title').textContent = 'Requests and errors ' + bucket.title;
+    $('route-latency-title').textContent = 'Latency p50 / p95 / p99 (ms) ' + bucket.title;
+    drawChart('route-traffic-chart', { type: 'line', data: { labels, datasets: [
+      { label: 'requests', data: series.requests, borderColor: '#2f6fde' },
+      { label: '5xx', data: series.errors, borderColor: '#d33' },
+    ] } }, bucket.name);
+    drawChart('route-latency-chart', { type: 'line', data: { labels, datasets: [
+      { label: 'p50', data: series.p50_ms, borderColor: '#3a9d5d' },
+      { label: 'p95', data: series.p95_ms, borderColor: '#e0a000' },
+      { label: 'p99', data: series.p99_ms, borderColor: '#d33' },
+    ] } }, bucket.name);
+    fillTable('route-status', mix.rows, [(r) => String(r.status), num((r) => F.count(r.requests)), num((r) => F.percent(r.share_ratio))],
+      'no requests to this route in this window');
+    fillTable('route-users', users.rows, [(r) => userLink(r.user_id), num((r) => F.count(r.requests)), num((r) => F.count(r.errors)), (r) => F.time(r.last_seen)],
+      'no signed-in user called this route in this window');
+    fillTable('route-slowest', slowest.rows, [(r) => F.time(r.timestamp), (r) => userLink(r.user_id), (r) => sessionLink(r.session_id), 'path',
+      num((r) => String(r.status)), num((r) => F.duration(r.duration_ms))], 'no requests to this route in this window');
+  }
+
+  async function loadUser() {
+    const s = state();
+    $('user-title').textContent = 'User ' + s.user;
+    const [totals, timeline] = await Promise.all([
+      report('user-totals', { user: s.user }),
+      report('user-timeline', { user: s.user, limit: 500 }),
+    ]);
+    const t = totals.rows[0];
+    setTiles('data-user-tile', t, { cost_usd: F.money });
+    $('user-span').textContent = t && Number(t.requests) + Number(t.logins) + Number(t.failed_logins) + Number(t.external_calls) + Number(t.activities) > 0
+      ? 'First seen ' + F.time(t.first_seen) + ', last seen ' + F.time(t.last_seen) + ' UTC' + (Number(t.unpriced_calls) ? ' · ' + F.count(t.unpriced_calls) + ' unpriced calls' : '')
+      : 'Nothing from this user in this window: widen the window.';
+    let previous = null;
+    fillTable('user-timeline', timeline.rows, [(r) => F.time(r.timestamp), 'kind', (r) => sessionLink(r.session_id), 'what', 'detail', 'outcome',
+      num((r) => (r.duration_ms === null ? '' : F.duration(r.duration_ms))), (r) => (r.kind === 'external' ? moneyCell(r.cost_usd) : '')],
+    'nothing from this user in this window', (tr, r) => {
+      tr.dataset.kind = r.kind;
+      // A new session starts a visibly separated group of rows.
+      if (r.session_id && r.session_id !== previous) tr.classList.add('session-start');
+      if (r.session_id) previous = r.session_id;
+    });
+  }
+
+  async function loadSession() {
+    const s = state();
+    $('session-title').textContent = 'Session ' + s.session;
+    const [summary, pages] = await Promise.all([
+      report('session-summary', { session: s.session }),
+      report('user-journey', { session: s.session, limit: 500 }, 'service'),
+    ]);
+    const r = summary.rows[0];
+    const dl = $('session-summary');
+    dl.replaceChildren();
+    const items = r ? [
+      ['User', userLink(r.user_id) || '(anonymous)'], ['First request', F.time(r.first_seen) + ' UTC'], ['Last request', F.time(r.last_seen) + ' UTC'],
+      ['Duration', F.span(r.duration_s)], ['Requests', F.count(r.requests)], ['Device', r.device_type], ['Browser', r.browser], ['OS', r.os],
+      ['IP', r.ip], ['User agent', r.user_agent],
+    ] : [['Session', 'no request of this session in this window: widen the window']];
+    for (const [label, value] of items) {
+      const dt = document.createElement('dt');
+      dt.textContent = label;
+      const dd = document.createElement('dd');
+      dd.dataset.field = label;
+      if (value instanceof Node) dd.appendChild(value);
+      else dd.textContent = value || '';
+      dl.append(dt, dd);
+    }
+    fillTable('session-pages', pages.rows, [(p) => F.time(p.timestamp), 'method', 'path', (p) => routeLink(p.method, p.route), num((p) => String(p.status)),
+      num((p) => F.duration(p.duration_ms))], 'no pages of this session in this window');
+  }
+
+  // ---- loading, refresh, sign-in --------------------------------------------------------------------------
+
   function handle(error) {
     if (error instanceof Unauthorized) {
       sessionStorage.removeItem(TOKEN_KEY);
@@ -199,20 +430,46 @@
     $('error').textContent = String(error.message || error);
   }
 
-  async function loadAll() {
+  function showWindowControls(s) {
+    $('since').value = s.from ? 'custom' : s.since;
+    if ($('since').value === '') $('since').value = 'custom';
+    $('custom-range').hidden = !s.from && $('since').value !== 'custom';
+    if (s.from) {
+      $('custom-from').value = s.from.replace(' ', 'T').slice(0, 16);
+      $('custom-to').value = s.to.replace(' ', 'T').slice(0, 16);
+    }
+  }
+
+  async function loadView() {
+    const gen = ++generation;
+    const s = state();
     $('error').textContent = '';
     document.body.dataset.state = 'loading';
+    document.body.dataset.view = s.view;
+    for (const el of document.querySelectorAll('[data-view]')) el.hidden = el.dataset.view !== s.view;
+    showWindowControls(s);
     try {
-      // The alerts call first: a wrong token shows the login form once, not eight times.
-      await loadAlerts();
-      const results = await Promise.allSettled([loadTiles(), loadThroughput(), loadRoutes(), loadAuth(), loadCost(), loadSessions(), loadActivity()]);
+      // One call first: a wrong token shows the login form once, not eight times.
+      await loadFilters();
+      const loads = s.view === 'route' ? [loadRoute()] : s.view === 'user' ? [loadUser()] : s.view === 'session' ? [loadSession()]
+        : [loadAlerts(), loadTiles(), loadThroughput(), loadRoutes(), loadAuth(), loadCost(), loadSessions(), loadActivity()];
+      if (s.view !== 'overview') $('window-label').textContent = '';
+      const results = await Promise.allSettled(loads);
       const failed = results.find((r) => r.status === 'rejected');
       if (failed) throw failed.reason;
-      document.body.dataset.state = 'ready';
+      if (gen === generation) document.body.dataset.state = 'ready';
     } catch (error) {
+      if (gen !== generation) return;
       document.body.dataset.state = 'error';
       handle(error);
     }
+  }
+
+  function setPaused(value) {
+    paused = value;
+    $('pause').textContent = paused ? 'Resume auto-refresh' : 'Pause auto-refresh';
+    $('pause').setAttribute('aria-pressed', String(paused));
+    $('refresh-state').textContent = paused ? 'auto-refresh paused' : 'auto-refresh every 30 s';
   }
 
   function showLogin(message) {
@@ -227,7 +484,7 @@
     $('login').hidden = true;
     $('app').hidden = false;
     $('window-form').hidden = false;
-    loadAll();
+    loadView();
   }
 
   document.addEventListener('DOMContentLoaded', () => {
@@ -241,15 +498,33 @@
       sessionStorage.removeItem(TOKEN_KEY);
       showLogin('');
     });
-    $('refresh').addEventListener('click', loadAll);
+    $('refresh').addEventListener('click', loadView);
+    $('pause').addEventListener('click', () => setPaused(!paused));
     $('since').addEventListener('change', () => {
-      if (location.hash) history.replaceState(null, '', location.pathname);
-      loadAll();
+      if ($('since').value === 'custom') {
+        $('custom-range').hidden = false;
+        return;
+      }
+      setWindow({ since: $('since').value, from: '', to: '' });
     });
+    $('custom-apply').addEventListener('click', () => {
+      if (!$('custom-from').value) return;
+      setWindow({ since: '', from: $('custom-from').value, to: $('custom-to').value });
+    });
+    $('service').addEventListener('change', () => setWindow({ service: $('service').value }));
+    $('environment').addEventListener('change', () => setWindow({ environment: $('environment').value }));
     $('activity-filters').addEventListener('submit', (event) => {
       event.preventDefault();
       loadActivity().catch(handle);
     });
+    window.addEventListener('hashchange', () => {
+      if (token()) loadView();
+    });
+    // Auto-refresh reloads the view in place; a paused or hidden tab asks nothing.
+    setInterval(() => {
+      if (!paused && token() && !document.hidden && !$('app').hidden) loadView();
+    }, REFRESH_MS);
+    setPaused(false);
     if (token()) showApp();
     else showLogin('');
   });

@@ -1,0 +1,286 @@
+/**
+ * The dashboard as a tool, in headless Chromium against the real service (`otel-activity serve` on chDB) fed real OTLP
+ * spans: windows and buckets in the address, service/environment filters, formatted numbers, auto-refresh that pauses,
+ * and the route, user and session drill-downs reached by clicking; screenshots in test-artifacts/.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SpanKind, type Attributes } from '@opentelemetry/api';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handMadeSpan } from '../bench/lib/hand-made-span';
+import { createService, type ServiceProcess } from './helpers/service-process';
+import { OtlpSender, spanIdFor, traceIdFor } from './helpers/otlp-sender';
+
+const VIEWER = 'dash-viewer-token-7c2e91';
+const HOSTILE_PATH = '/api/items/<img src=x onerror="window.__xss=1">';
+const artifacts = path.resolve(__dirname, '..', 'test-artifacts');
+const MIN = 60_000;
+const now = Date.now();
+const shop = resourceFromAttributes({ 'service.name': 'shop', 'deployment.environment.name': 'prod' });
+const billing = resourceFromAttributes({ 'service.name': 'billing', 'deployment.environment.name': 'staging' });
+let service: ServiceProcess;
+let browser: Browser;
+let page: Page;
+const requested: string[] = [];
+
+let seq = 0;
+function span(kind: SpanKind, minutesAgo: number, durationMs: number, attributes: Attributes, resource = shop): ReadableSpan {
+  seq++;
+  return handMadeSpan({
+    name: `span ${seq}`, kind, traceId: traceIdFor(18, seq), spanId: spanIdFor(18, seq), startMs: now - minutesAgo * MIN, durationMs, attributes, resource,
+    scope: { name: 'dashboard-drilldown-test' },
+  });
+}
+const desktop = { 'client.address': '203.0.113.0', 'activity.user_agent.device_type': 'desktop', 'activity.user_agent.browser': 'Chrome', 'activity.user_agent.os': 'Linux' };
+const access = (minutesAgo: number, ms: number, method: string, route: string, p: string, status: number, user: string, session: string, extra: Attributes = desktop, resource = shop) =>
+  span(SpanKind.SERVER, minutesAgo, ms, { 'activity.kind': 'access', 'http.request.method': method, 'http.route': route, 'url.path': p, 'http.response.status_code': status, 'user.id': user, 'session.id': session, ...extra }, resource);
+
+const spans = [
+  span(SpanKind.INTERNAL, 22, 1, { 'activity.kind': 'auth', 'activity.auth.event': 'login_failed', 'activity.auth.success': false, 'activity.auth.reason': 'bad_password', 'user.id': 'alice', 'session.id': 'sess-a1' }),
+  span(SpanKind.INTERNAL, 21, 1, { 'activity.kind': 'auth', 'activity.auth.event': 'login', 'activity.auth.success': true, 'user.id': 'alice', 'session.id': 'sess-a1' }),
+  access(20, 0.385353, 'GET', '/api/items/:id', '/api/items/1', 200, 'alice', 'sess-a1'),
+  access(19, 12.46, 'GET', '/api/items/:id', '/api/items/2', 200, 'alice', 'sess-a1'),
+  span(SpanKind.CLIENT, 18.5, 40, { 'activity.kind': 'external', 'activity.external.service': 'openai', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini',
+    'gen_ai.usage.input_tokens': 12_345, 'gen_ai.usage.output_tokens': 7, 'activity.cost.usd': 1.6e-7, 'http.request.method': 'POST', 'server.address': 'api.openai.com',
+    'http.response.status_code': 200, 'user.id': 'alice', 'session.id': 'sess-a1' }),
+  access(18, 1234, 'POST', '/api/orders', '/api/orders', 500, 'alice', 'sess-a1'),
+  span(SpanKind.CLIENT, 17, 90, { 'activity.kind': 'external', 'activity.external.service': 'anthropic', 'gen_ai.provider.name': 'anthropic', 'gen_ai.request.model': 'claude-x',
+    'gen_ai.usage.input_tokens': 100, 'gen_ai.usage.output_tokens': 20, 'activity.cost.usd': 0.002017, 'http.request.method': 'POST', 'server.address': 'api.anthropic.com',
+    'http.response.status_code': 200, 'user.id': 'alice', 'session.id': 'sess-a1' }),
+  span(SpanKind.INTERNAL, 16, 1, { 'activity.kind': 'custom', 'activity.action': 'invoice.export', 'activity.resource.type': 'invoice', 'activity.resource.id': '42', 'user.id': 'alice', 'session.id': 'sess-a1' }),
+  access(10, 250.2, 'GET', '/api/items/:id', HOSTILE_PATH, 404, 'bob', 'sess-b1', { 'client.address': '198.51.100.0', 'activity.user_agent.device_type': 'mobile' }),
+  access(5, 5, 'GET', '/api/items/:id', '/api/items/3', 200, 'bob', 'sess-b1', { 'client.address': '198.51.100.0', 'activity.user_agent.device_type': 'mobile' }),
+  access(180, 7, 'GET', '/api/items/:id', '/api/items/9', 200, 'alice', 'sess-a0'),
+  access(2, 3, 'GET', '/invoices', '/invoices', 200, 'carol', 'sess-c1', desktop, billing),
+];
+
+beforeAll(async () => {
+  service = await createService({ env: { OTEL_ACTIVITY_VIEWER_TOKEN: VIEWER } });
+  await service.start();
+  const sender = new OtlpSender({ url: service.tracesUrl, encoding: 'protobuf' });
+  expect((await sender.send(spans)).status).toBe(200);
+  expect(await service.waitForCount('SELECT count() AS n FROM access_log', {}, 7)).toBe(7);
+  expect(await service.waitForCount('SELECT count() AS n FROM external_calls', {}, 2)).toBe(2);
+  expect(await service.waitForCount("SELECT count() AS n FROM activities WHERE service = 'shop'", {}, 1)).toBe(1);
+  expect(await service.waitForCount('SELECT count() AS n FROM auth_events', {}, 2)).toBe(2);
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = await browser.newPage({ viewport: { width: 1400, height: 1600 } });
+  page.on('request', (r) => requested.push(r.url()));
+  await page.clock.install();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await service?.dispose();
+});
+
+const ready = () => page.waitForSelector('body[data-state="ready"]', { timeout: 30_000 });
+const hash = () => new URLSearchParams(new URL(page.url()).hash.slice(1));
+const texts = (selector: string) => page.locator(selector).allInnerTexts();
+const rows = async (table: string) => (await texts(`#${table} tbody tr`)).map((r) => r.split('\t'));
+/** Navigates and waits until the new view has loaded (its state leaves "ready" first). */
+async function go(action: () => Promise<unknown>): Promise<void> {
+  await page.evaluate(() => { document.body.dataset.state = 'navigating'; });
+  await action();
+  await ready();
+}
+
+describe('dashboard: time that fits the window', () => {
+  it('signs in with the viewer token and shows the window of the address, formatted', async () => {
+    await page.goto(`${service.baseUrl}/dashboard#since=1h&service=shop`);
+    await page.waitForSelector('body[data-state="login"]');
+    await page.fill('#token', VIEWER);
+    await go(() => page.click('#login-form button'));
+    expect(await page.locator('#since').inputValue()).toBe('1h');
+    expect(await page.locator('#service').inputValue()).toBe('shop');
+    expect(await page.locator('[data-tile="requests"]').innerText()).toBe('5');
+    expect(await page.locator('[data-tile="errors"]').innerText()).toBe('1');
+    expect(await page.locator('[data-tile="external_calls"]').innerText()).toBe('2');
+    expect(await page.locator('[data-tile="cost_usd"]').innerText()).toBe('$0.0020');
+    // Money keeps its precision: $1.6e-7 is never $0; the exact value is on hover.
+    expect(await rows('cost')).toEqual([
+      ['anthropic', '1', '100', '20', '$0.0020', '0'],
+      ['openai', '1', '12,345', '7', '< $0.0001', '0'],
+    ]);
+    expect(await page.locator('#cost tbody tr:nth-child(2) td:nth-child(5)').getAttribute('title')).toBe('$1.6e-7');
+    // Durations in ms/s with sensible precision, newest first.
+    expect((await rows('activity')).map((r) => r[5])).toEqual(['5 ms', '250 ms', '1.2 s', '12.5 ms', '0.39 ms']);
+    const routes = await rows('routes');
+    expect(routes.map((r) => [r[0], r[1], r[2], r[6]])).toEqual([['GET', '/api/items/:id', '4', '0.0%'], ['POST', '/api/orders', '1', '100.0%']]);
+    expect(routes[1].slice(3, 6)).toEqual(['1.2 s', '1.2 s', '1.2 s']);
+    expect(await page.locator('#throughput-title').innerText()).toBe('Requests and errors per minute');
+    expect(await page.locator('#throughput-chart').getAttribute('data-bucket')).toBe('minute');
+    expect(Number(await page.locator('#throughput-chart').getAttribute('data-points'))).toBeGreaterThanOrEqual(60);
+  }, 60_000);
+
+  it('renders markup from stored paths as text', async () => {
+    expect((await rows('activity')).map((r) => r[3])).toContain(HOSTILE_PATH);
+    expect(await page.locator('main img').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+  });
+
+  it('picks the bucket from the window for every preset and keeps the preset in the address', async () => {
+    const expected: Array<[string, string, string]> = [['15m', 'minute', 'per minute'], ['24h', 'hour', 'per hour'], ['7d', 'day', 'per day'],
+      ['30d', 'day', 'per day'], ['90d', 'week', 'per week'], ['1h', 'minute', 'per minute']];
+    for (const [since, bucket, title] of expected) {
+      await go(() => page.selectOption('#since', since));
+      expect(hash().get('since')).toBe(since);
+      expect(hash().get('service')).toBe('shop');
+      expect(await page.locator('#throughput-chart').getAttribute('data-bucket')).toBe(bucket);
+      expect(await page.locator('#throughput-title').innerText()).toBe(`Requests and errors ${title}`);
+    }
+    await go(() => page.selectOption('#since', '24h'));
+    // The request 3 hours ago is in the 24 h window, not in the hour.
+    expect(await page.locator('[data-tile="requests"]').innerText()).toBe('6');
+    expect(Number(await page.locator('#throughput-chart').getAttribute('data-points'))).toBeGreaterThanOrEqual(24);
+  }, 120_000);
+
+  it('takes a custom UTC range, charted per minute with every minute of it', async () => {
+    const from = new Date(Math.floor((now - 30 * MIN) / MIN) * MIN).toISOString().slice(0, 16);
+    const to = new Date(Math.floor((now - 30 * MIN) / MIN) * MIN + 30 * MIN).toISOString().slice(0, 16);
+    await page.selectOption('#since', 'custom');
+    await page.fill('#custom-from', from);
+    await page.fill('#custom-to', to);
+    await go(() => page.click('#custom-apply'));
+    expect([hash().get('from'), hash().get('to'), hash().get('since')]).toEqual([from, to, null]);
+    expect(await page.locator('#throughput-chart').getAttribute('data-points')).toBe('30');
+    const inside = spans.filter((s) => s.attributes['activity.kind'] === 'access' && s.resource === shop)
+      .filter((s) => { const t = s.startTime[0] * 1000 + s.startTime[1] / 1e6; return t >= Date.parse(from + 'Z') && t < Date.parse(to + 'Z'); }).length;
+    expect(await page.locator('[data-tile="requests"]').innerText()).toBe(String(inside));
+    // A shared address opens the same view.
+    const shared = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await shared.addInitScript((t) => sessionStorage.setItem('otelActivityAdminToken', t), VIEWER);
+    await shared.goto(page.url());
+    await shared.waitForSelector('body[data-state="ready"]');
+    expect(await shared.locator('[data-tile="requests"]').innerText()).toBe(String(inside));
+    expect(await shared.locator('#since').inputValue()).toBe('custom');
+    await shared.close();
+  }, 60_000);
+
+  it('filters by service and environment from the choices the data offers', async () => {
+    await go(() => page.evaluate(() => { location.hash = 'since=1h'; }));
+    expect(await page.locator('#service option').allInnerTexts()).toEqual(['all services', 'billing', 'shop']);
+    expect(await page.locator('#environment option').allInnerTexts()).toEqual(['all environments', 'prod', 'staging']);
+    expect(await page.locator('[data-tile="requests"]').innerText()).toBe('6');
+    await go(() => page.selectOption('#environment', 'staging'));
+    expect(hash().get('environment')).toBe('staging');
+    expect(await page.locator('[data-tile="requests"]').innerText()).toBe('1');
+    expect((await rows('routes')).map((r) => r[1])).toEqual(['/invoices']);
+    await go(() => page.selectOption('#environment', ''));
+    await go(() => page.selectOption('#service', 'shop'));
+    expect(hash().get('service')).toBe('shop');
+    expect(await page.locator('[data-tile="requests"]').innerText()).toBe('5');
+  }, 60_000);
+
+  it('refreshes every 30 s, and not while paused', async () => {
+    const filterCalls = () => requested.filter((u) => u.includes('/api/reports/dashboard-filters')).length;
+    const before = filterCalls();
+    await page.clock.fastForward(30_500);
+    await ready();
+    await page.waitForFunction(() => document.body.dataset.state === 'ready');
+    expect(filterCalls()).toBe(before + 1);
+    await page.click('#pause');
+    expect(await page.locator('#refresh-state').innerText()).toBe('auto-refresh paused');
+    await page.clock.fastForward(61_000);
+    // A manual refresh after the paused minute: one more call, so none came from the timer.
+    await go(() => page.click('#refresh'));
+    expect(filterCalls()).toBe(before + 2);
+    await page.click('#pause');
+    expect(await page.locator('#refresh-state').innerText()).toBe('auto-refresh every 30 s');
+  }, 60_000);
+});
+
+describe('dashboard: drill-down', () => {
+  it('opens a route from the top routes: traffic, latency, status mix, slowest requests, top users', async () => {
+    fs.mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: path.join(artifacts, 'dashboard-overview.png'), fullPage: true });
+    await go(() => page.locator('#routes a', { hasText: '/api/items/:id' }).click());
+    expect(Object.fromEntries(hash())).toEqual({ view: 'route', method: 'GET', route: '/api/items/:id', since: '1h', service: 'shop' });
+    expect(await page.locator('#route-title').innerText()).toBe('GET /api/items/:id');
+    expect(await page.locator('[data-route-tile="requests"]').innerText()).toBe('4');
+    expect(await page.locator('[data-route-tile="errors"]').innerText()).toBe('0');
+    expect(await page.locator('[data-route-tile="error_ratio"]').innerText()).toBe('0.0%');
+    expect(await rows('route-status')).toEqual([['200', '3', '75.0%'], ['404', '1', '25.0%']]);
+    expect(await rows('route-users')).toEqual([
+      ['alice', '2', '0', expect.any(String)],
+      ['bob', '2', '0', expect.any(String)],
+    ]);
+    const slowest = await rows('route-slowest');
+    expect(slowest.map((r) => [r[1], r[2], r[3], r[4], r[5]])).toEqual([
+      ['bob', 'sess-b1', HOSTILE_PATH, '404', '250 ms'],
+      ['alice', 'sess-a1', '/api/items/2', '200', '12.5 ms'],
+      ['bob', 'sess-b1', '/api/items/3', '200', '5 ms'],
+      ['alice', 'sess-a1', '/api/items/1', '200', '0.39 ms'],
+    ]);
+    expect(await page.locator('#route-latency-chart').getAttribute('data-bucket')).toBe('minute');
+    expect(await page.locator('main img').count()).toBe(0);
+  }, 60_000);
+
+  it('opens a user from the route page: totals and the timeline across tables, in order', async () => {
+    await go(() => page.locator('#route-users a', { hasText: 'alice' }).click());
+    expect(Object.fromEntries(hash())).toEqual({ view: 'user', user: 'alice', since: '1h', service: 'shop' });
+    expect(await page.locator('#user-title').innerText()).toBe('User alice');
+    const tiles = Object.fromEntries(await page.locator('[data-user-tile]').evaluateAll((els) => els.map((e) => [e.getAttribute('data-user-tile'), (e as HTMLElement).innerText])));
+    expect(tiles).toEqual({ requests: '3', errors: '1', sessions: '1', logins: '1', failed_logins: '1', external_calls: '2', cost_usd: '$0.0020', activities: '1' });
+    const timeline = await rows('user-timeline');
+    expect(timeline.map((r) => r.slice(1, 6))).toEqual([
+      ['auth', 'sess-a1', 'login_failed', 'bad_password', 'failed'],
+      ['auth', 'sess-a1', 'login', '', 'ok'],
+      ['access', 'sess-a1', 'GET /api/items/:id', '/api/items/1', '200'],
+      ['access', 'sess-a1', 'GET /api/items/:id', '/api/items/2', '200'],
+      ['external', 'sess-a1', 'openai gpt-4o-mini', 'POST api.openai.com', '200'],
+      ['access', 'sess-a1', 'POST /api/orders', '/api/orders', '500'],
+      ['external', 'sess-a1', 'anthropic claude-x', 'POST api.anthropic.com', '200'],
+      ['activity', 'sess-a1', 'invoice.export', 'invoice 42', ''],
+    ]);
+    expect(timeline.map((r) => r[7])).toEqual(['', '', '', '', '< $0.0001', '', '$0.0020', '']);
+    expect(timeline.map((r) => r[6])).toEqual(['', '', '0.39 ms', '12.5 ms', '40 ms', '1.2 s', '90 ms', '']);
+    expect(await page.locator('#user-timeline tr.session-start').count()).toBe(1);
+    await page.setViewportSize({ width: 390, height: 900 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: path.join(artifacts, 'dashboard-user-390.png'), fullPage: true });
+    await page.setViewportSize({ width: 1400, height: 1600 });
+    await page.screenshot({ path: path.join(artifacts, 'dashboard-user.png'), fullPage: true });
+  }, 60_000);
+
+  it('opens a session from the timeline: its pages in order, duration, device, IP', async () => {
+    await go(() => page.locator('#user-timeline a', { hasText: 'sess-a1' }).first().click());
+    expect(Object.fromEntries(hash())).toEqual({ view: 'session', session: 'sess-a1', since: '1h', service: 'shop' });
+    expect(await page.locator('#session-title').innerText()).toBe('Session sess-a1');
+    const field = (name: string) => page.locator(`#session-summary dd[data-field="${name}"]`).innerText();
+    expect(await field('User')).toBe('alice');
+    expect(await field('Duration')).toBe('2 min 0 s');
+    expect(await field('Requests')).toBe('3');
+    expect(await field('Device')).toBe('desktop');
+    expect(await field('Browser')).toBe('Chrome');
+    expect(await field('IP')).toBe('203.0.113.0');
+    expect((await rows('session-pages')).map((r) => [r[1], r[2], r[4], r[5]])).toEqual([
+      ['GET', '/api/items/1', '200', '0.39 ms'],
+      ['GET', '/api/items/2', '200', '12.5 ms'],
+      ['POST', '/api/orders', '500', '1.2 s'],
+    ]);
+    // And back to the route of a page, in the same window.
+    await go(() => page.locator('#session-pages a', { hasText: '/api/orders' }).click());
+    expect(Object.fromEntries(hash())).toEqual({ view: 'route', method: 'POST', route: '/api/orders', since: '1h', service: 'shop' });
+    expect(await rows('route-status')).toEqual([['500', '1', '100.0%']]);
+  }, 60_000);
+
+  it('opens users and sessions from the overview tables too, and every read is an audit row by the viewer', async () => {
+    await go(() => page.click('#home'));
+    await go(() => page.locator('#sessions a.session-link', { hasText: 'sess-b1' }).click());
+    expect(hash().get('view')).toBe('session');
+    expect(await page.locator('#session-summary dd[data-field="Device"]').innerText()).toBe('mobile');
+    const audit = await service.query<{ resource_id: string }>(
+      "SELECT DISTINCT resource_id FROM activities WHERE action = 'dashboard.read' AND user_id = 'viewer' ORDER BY resource_id",
+    );
+    expect(audit.map((a) => a.resource_id)).toEqual(expect.arrayContaining(['route-over-time', 'route-status-mix', 'route-top-users', 'route-slowest-requests',
+      'user-totals', 'user-timeline', 'session-summary', 'user-journey', 'dashboard-filters', 'overview']));
+    expect(requested.filter((u) => u.includes(VIEWER))).toEqual([]);
+  }, 60_000);
+});
