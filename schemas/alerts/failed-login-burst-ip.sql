@@ -1,7 +1,7 @@
 -- name: failed-login-burst-ip
 -- severity: critical
 -- answers: One client address failing to log in again and again (password guessing, credential stuffing).
--- params: now DateTime64(3), threshold Float64 = 10, window_minutes UInt32 = 10
+-- params: now DateTime64(3, 'UTC'), threshold Float64 = 10, window_minutes UInt32 = 10
 -- Fires when the failed logins from one IP within the window reach the threshold.
 SELECT
   any(service) AS service,
@@ -13,7 +13,7 @@ SELECT
     'first_seen', toString(min(timestamp)),
     'last_seen', toString(max(timestamp)))) AS details
 FROM auth_events
-WHERE timestamp >= {now:DateTime64(3)} - toIntervalMinute({window_minutes:UInt32}) AND timestamp < {now:DateTime64(3)}
+WHERE timestamp >= {now:DateTime64(3, 'UTC')} - toIntervalMinute({window_minutes:UInt32}) AND timestamp < {now:DateTime64(3, 'UTC')}
   AND (event = 'login_failed' OR (event = 'login' AND NOT success))
   AND client_ip != toIPv6('::')
 GROUP BY client_ip

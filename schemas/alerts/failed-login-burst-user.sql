@@ -1,7 +1,7 @@
 -- name: failed-login-burst-user
 -- severity: warning
 -- answers: One account failing to log in again and again, from one or many addresses (brute force on an account).
--- params: now DateTime64(3), threshold Float64 = 5, window_minutes UInt32 = 10
+-- params: now DateTime64(3, 'UTC'), threshold Float64 = 5, window_minutes UInt32 = 10
 SELECT
   any(service) AS service,
   user_id AS subject,
@@ -12,7 +12,7 @@ SELECT
     'first_seen', toString(min(timestamp)),
     'last_seen', toString(max(timestamp)))) AS details
 FROM auth_events
-WHERE timestamp >= {now:DateTime64(3)} - toIntervalMinute({window_minutes:UInt32}) AND timestamp < {now:DateTime64(3)}
+WHERE timestamp >= {now:DateTime64(3, 'UTC')} - toIntervalMinute({window_minutes:UInt32}) AND timestamp < {now:DateTime64(3, 'UTC')}
   AND (event = 'login_failed' OR (event = 'login' AND NOT success))
   AND user_id != ''
 GROUP BY user_id

@@ -1,7 +1,7 @@
 -- name: rapid-navigation
 -- severity: warning
 -- answers: A session requesting pages faster than a person can (scraper, bot, scripted abuse).
--- params: now DateTime64(3), threshold Float64 = 120, window_minutes UInt32 = 5
+-- params: now DateTime64(3, 'UTC'), threshold Float64 = 120, window_minutes UInt32 = 5
 -- Fires when a session's busiest minute within the window has at least threshold requests.
 SELECT
   any(service) AS service,
@@ -15,7 +15,7 @@ FROM
 (
   SELECT session_id, any(service) AS service, any(user_id) AS user, toStartOfMinute(timestamp) AS minute, count() AS per_minute
   FROM access_log
-  WHERE timestamp >= {now:DateTime64(3)} - toIntervalMinute({window_minutes:UInt32}) AND timestamp < {now:DateTime64(3)}
+  WHERE timestamp >= {now:DateTime64(3, 'UTC')} - toIntervalMinute({window_minutes:UInt32}) AND timestamp < {now:DateTime64(3, 'UTC')}
     AND session_id != ''
   GROUP BY session_id, minute
 )
