@@ -58,7 +58,7 @@ export function registerExport(program: Command): void {
         if (!columns.has('timestamp')) throw new UsageError(`--table ${options.table} has no timestamp column to select a window by`);
         // A tie-breaker keeps pages stable when rows share a timestamp.
         const order = columns.has('span_id') ? 'timestamp, span_id' : 'timestamp';
-        const where = 'FROM {table:Identifier} WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}';
+        const where = "FROM {table:Identifier} WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}";
         const params = { table: options.table, ...window };
         const [{ total }] = await sink.query<{ total: string | number }>(`SELECT count() AS total ${where}`, params);
         const count = Number(total);
