@@ -124,6 +124,9 @@ describe('dashboard', () => {
     await row.locator('button').click();
     await page.waitForSelector(`#alerts tr[data-alert-id="${alertId}"]`, { state: 'detached' });
     expect(await page.locator('#alerts tbody').innerText()).toBe('no open alerts');
+    // The history keeps it, acknowledged, with who did it.
+    await page.waitForFunction(() => document.querySelector('#alert-history tbody tr td:nth-child(5)')?.textContent === 'acknowledged');
+    expect((await page.locator('#alert-history tbody tr').innerText()).split('\t').slice(1)).toEqual(['critical', 'failed-login-burst-ip', '198.51.100.7', 'acknowledged', 'dashboard:127.0.0.1']);
     const [stored] = await listAlerts(sink);
     expect(stored).toMatchObject({ id: alertId, status: 'acknowledged', acknowledged_by: 'dashboard:127.0.0.1' });
   });
@@ -140,14 +143,16 @@ describe('dashboard', () => {
     // Refused calls (no or wrong token) are not reads and leave no row.
     expect(Object.keys(byKey).sort()).toEqual([
       `admin.ack ${alertId}`,
-      'dashboard.read active-sessions',
+      'dashboard.read activities',
       'dashboard.read cost-by-provider.raw',
       'dashboard.read dashboard-filters',
       'dashboard.read endpoint-latency.raw',
       'dashboard.read failed-logins-by-ip',
       'dashboard.read open',
+      'dashboard.read open,acknowledged,resolved',
       'dashboard.read overview',
       'dashboard.read recent-activity',
+      'dashboard.read sessions-now',
       'dashboard.read signups-logins-per-day',
       'dashboard.read throughput',
     ]);

@@ -55,6 +55,8 @@ const spans = [
   access(5, 5, 'GET', '/api/items/:id', '/api/items/3', 200, 'bob', 'sess-b1', { 'client.address': '198.51.100.0', 'activity.user_agent.device_type': 'mobile' }),
   access(180, 7, 'GET', '/api/items/:id', '/api/items/9', 200, 'alice', 'sess-a0'),
   access(2, 3, 'GET', '/invoices', '/invoices', 200, 'carol', 'sess-c1', desktop, billing),
+  // Unseen for 26.5 minutes: past the 25-minute "about to expire" threshold, inside the 30-minute session life.
+  access(26.5, 3, 'GET', '/invoices', '/invoices', 200, 'dave', 'sess-d1', desktop, billing),
 ];
 
 beforeAll(async () => {
@@ -62,7 +64,7 @@ beforeAll(async () => {
   await service.start();
   const sender = new OtlpSender({ url: service.tracesUrl, encoding: 'protobuf' });
   expect((await sender.send(spans)).status).toBe(200);
-  expect(await service.waitForCount('SELECT count() AS n FROM access_log', {}, 7)).toBe(7);
+  expect(await service.waitForCount('SELECT count() AS n FROM access_log', {}, 8)).toBe(8);
   expect(await service.waitForCount('SELECT count() AS n FROM external_calls', {}, 2)).toBe(2);
   expect(await service.waitForCount("SELECT count() AS n FROM activities WHERE service = 'shop'", {}, 1)).toBe(1);
   expect(await service.waitForCount('SELECT count() AS n FROM auth_events', {}, 2)).toBe(2);
@@ -80,6 +82,8 @@ afterAll(async () => {
   await service?.dispose();
 });
 
+/** What the page shows for a row's time: UTC to the second. */
+const utcText = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 const ready = () => page.waitForSelector('body[data-state="ready"]', { timeout: 30_000 });
 const hash = () => new URLSearchParams(new URL(page.url()).hash.slice(1));
 const texts = (selector: string) => page.locator(selector).allInnerTexts();
@@ -167,10 +171,10 @@ describe('dashboard: time that fits the window', () => {
     await go(() => page.evaluate(() => { location.hash = 'since=1h'; }));
     expect(await page.locator('#service option').allInnerTexts()).toEqual(['all services', 'billing', 'shop']);
     expect(await page.locator('#environment option').allInnerTexts()).toEqual(['all environments', 'prod', 'staging']);
-    expect(await page.locator('[data-tile="requests"]').innerText()).toBe('6');
+    expect(await page.locator('[data-tile="requests"]').innerText()).toBe('7');
     await go(() => page.selectOption('#environment', 'staging'));
     expect(hash().get('environment')).toBe('staging');
-    expect(await page.locator('[data-tile="requests"]').innerText()).toBe('1');
+    expect(await page.locator('[data-tile="requests"]').innerText()).toBe('2');
     expect((await rows('routes')).map((r) => r[1])).toEqual(['/invoices']);
     await go(() => page.selectOption('#environment', ''));
     await go(() => page.selectOption('#service', 'shop'));
@@ -208,8 +212,8 @@ describe('dashboard: drill-down', () => {
     expect(await page.locator('[data-route-tile="error_ratio"]').innerText()).toBe('0.0%');
     expect(await rows('route-status')).toEqual([['200', '3', '75.0%'], ['404', '1', '25.0%']]);
     expect(await rows('route-users')).toEqual([
-      ['alice', '2', '0', expect.any(String)],
-      ['bob', '2', '0', expect.any(String)],
+      ['alice', '2', '0', utcText(now - 19 * MIN)],
+      ['bob', '2', '0', utcText(now - 5 * MIN)],
     ]);
     const slowest = await rows('route-slowest');
     expect(slowest.map((r) => [r[1], r[2], r[3], r[4], r[5]])).toEqual([
@@ -229,6 +233,7 @@ describe('dashboard: drill-down', () => {
     const tiles = Object.fromEntries(await page.locator('[data-user-tile]').evaluateAll((els) => els.map((e) => [e.getAttribute('data-user-tile'), (e as HTMLElement).innerText])));
     expect(tiles).toEqual({ requests: '3', errors: '1', sessions: '1', logins: '1', failed_logins: '1', external_calls: '2', cost_usd: '$0.0020', activities: '1' });
     const timeline = await rows('user-timeline');
+    expect(timeline.map((r) => r[0])).toEqual([22, 21, 20, 19, 18.5, 18, 17, 16].map((m) => utcText(now - m * MIN)));
     expect(timeline.map((r) => r.slice(1, 6))).toEqual([
       ['auth', 'sess-a1', 'login_failed', 'bad_password', 'failed'],
       ['auth', 'sess-a1', 'login', '', 'ok'],
@@ -271,8 +276,28 @@ describe('dashboard: drill-down', () => {
     expect(await rows('route-status')).toEqual([['500', '1', '100.0%']]);
   }, 60_000);
 
+  it('shows the sessions of the moment with their status, and the custom activities with filters', async () => {
+    await go(() => page.evaluate(() => { location.hash = 'since=1h'; }));
+    // Status by minutes since the last request (15 and 25 by default), whatever the window; newest first.
+    expect((await rows('sessions')).map((r) => [r[0], r[1], r[2], r[4], r[5], r[6]])).toEqual([
+      ['sess-c1', 'carol', 'active', '/invoices', '1', '203.0.113.0'],
+      ['sess-b1', 'bob', 'active', '/api/items/3', '2', '198.51.100.0'],
+      ['sess-a1', 'alice', 'idle', '/api/orders', '3', '203.0.113.0'],
+      ['sess-d1', 'dave', 'about to expire', '/invoices', '1', '203.0.113.0'],
+    ]);
+    expect(await rows('custom-activities')).toEqual([[utcText(now - 16 * MIN), 'alice', 'sess-a1', 'invoice.export', 'invoice 42', '']]);
+    await page.fill('#custom-action', 'report.download');
+    await page.click('#custom-filters button');
+    await page.waitForSelector('#custom-activities td.empty');
+    expect(await texts('#custom-activities tbody tr')).toEqual(['no custom activity in this window: record one with trackActivity({ action, resourceType, resourceId })']);
+    await page.fill('#custom-action', 'invoice.export');
+    await page.click('#custom-filters button');
+    await page.waitForSelector('#custom-activities a.user-link');
+    expect((await rows('alert-history'))).toEqual([['no alert raised yet (alert rules run in the service: see Alerts in the README)']]);
+  }, 60_000);
+
   it('opens users and sessions from the overview tables too, and every read is an audit row by the viewer', async () => {
-    await go(() => page.click('#home'));
+    await go(() => page.evaluate(() => { location.hash = 'since=1h&service=shop'; }));
     await go(() => page.locator('#sessions a.session-link', { hasText: 'sess-b1' }).click());
     expect(hash().get('view')).toBe('session');
     expect(await page.locator('#session-summary dd[data-field="Device"]').innerText()).toBe('mobile');
@@ -280,7 +305,7 @@ describe('dashboard: drill-down', () => {
       "SELECT DISTINCT resource_id FROM activities WHERE action = 'dashboard.read' AND user_id = 'viewer' ORDER BY resource_id",
     );
     expect(audit.map((a) => a.resource_id)).toEqual(expect.arrayContaining(['route-over-time', 'route-status-mix', 'route-top-users', 'route-slowest-requests',
-      'user-totals', 'user-timeline', 'session-summary', 'user-journey', 'dashboard-filters', 'overview']));
+      'user-totals', 'user-timeline', 'session-summary', 'user-journey', 'dashboard-filters', 'overview', 'sessions-now', 'activities', 'open,acknowledged,resolved']));
     expect(requested.filter((u) => u.includes(VIEWER))).toEqual([]);
   }, 60_000);
 });

@@ -263,10 +263,32 @@
       (r) => moneyCell(r.cost_usd), num((r) => F.count(r.unpriced_calls))], 'no external calls in this window');
   }
 
+  /** Sessions of the moment (the engine's clock, whatever the window), with their status. */
   async function loadSessions() {
-    const { rows } = await report('active-sessions', { minutes: 15, limit: 20 });
-    fillTable('sessions', rows, [(r) => sessionLink(r.session_id), (r) => userLink(r.user_id), (r) => F.time(r.last_seen), 'last_path',
-      num((r) => F.count(r.requests)), 'ip'], 'no session seen in the last 15 minutes of the window');
+    const { rows } = await report('sessions-now', { limit: 20 });
+    fillTable('sessions', rows, [(r) => sessionLink(r.session_id), (r) => userLink(r.user_id), (r) => ({ text: r.status }),
+      num((r) => F.span(Number(r.idle_for_minutes) * 60)), 'last_path', num((r) => F.count(r.requests)), 'ip'],
+    'no open session: sessions need a session cookie (OTEL_ACTIVITY_SESSION_COOKIES) or setUser({ sessionId })', (tr, r) => {
+      tr.dataset.status = r.status;
+    });
+  }
+
+  async function loadCustomActivities() {
+    const { rows } = await report('activities', {
+      user: $('custom-user').value.trim(),
+      action: $('custom-action').value.trim(),
+      resource_type: $('custom-resource').value.trim(),
+      limit: 50,
+    }, 'service');
+    fillTable('custom-activities', rows, [(r) => F.time(r.timestamp), (r) => userLink(r.user_id), (r) => sessionLink(r.session_id), 'action',
+      (r) => [r.resource_type, r.resource_id].filter(Boolean).join(' '), 'details'],
+    'no custom activity in this window: record one with trackActivity({ action, resourceType, resourceId })');
+  }
+
+  async function loadAlertHistory() {
+    const { alerts } = await api('/api/alerts?status=open,acknowledged,resolved');
+    fillTable('alert-history', alerts, [(a) => F.time(a.created_at), 'severity', 'rule', 'subject', 'status', 'acknowledged_by'],
+      'no alert raised yet (alert rules run in the service: see Alerts in the README)');
   }
 
   async function loadActivity() {
@@ -315,7 +337,7 @@
     button.disabled = true;
     try {
       await api('/api/alerts/' + encodeURIComponent(id) + '/ack', { method: 'POST' });
-      await loadAlerts();
+      await Promise.all([loadAlerts(), loadAlertHistory()]);
     } catch (error) {
       button.disabled = false;
       handle(error);
@@ -452,7 +474,7 @@
       // One call first: a wrong token shows the login form once, not eight times.
       await loadFilters();
       const loads = s.view === 'route' ? [loadRoute()] : s.view === 'user' ? [loadUser()] : s.view === 'session' ? [loadSession()]
-        : [loadAlerts(), loadTiles(), loadThroughput(), loadRoutes(), loadAuth(), loadCost(), loadSessions(), loadActivity()];
+        : [loadAlerts(), loadTiles(), loadThroughput(), loadRoutes(), loadAuth(), loadCost(), loadSessions(), loadActivity(), loadCustomActivities(), loadAlertHistory()];
       if (s.view !== 'overview') $('window-label').textContent = '';
       const results = await Promise.allSettled(loads);
       const failed = results.find((r) => r.status === 'rejected');
@@ -516,6 +538,10 @@
     $('activity-filters').addEventListener('submit', (event) => {
       event.preventDefault();
       loadActivity().catch(handle);
+    });
+    $('custom-filters').addEventListener('submit', (event) => {
+      event.preventDefault();
+      loadCustomActivities().catch(handle);
     });
     window.addEventListener('hashchange', () => {
       if (token()) loadView();

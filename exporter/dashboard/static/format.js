@@ -101,7 +101,7 @@
 
   /** Row time text without the milliseconds: '2026-03-10 12:00:01'. */
   function time(text) {
-    if (isMissing(text)) return '';
+    if (text === null || text === undefined || text === '') return '';
     return String(text).replace('T', ' ').replace(/\.\d+Z?$/, '').replace(/Z$/, '');
   }
 
