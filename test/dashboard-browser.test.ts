@@ -144,7 +144,9 @@ describe('dashboard', () => {
     expect(Object.keys(byKey).sort()).toEqual([
       `admin.ack ${alertId}`,
       'dashboard.read activities',
+      'dashboard.read cost-by-model',
       'dashboard.read cost-by-provider.raw',
+      'dashboard.read cost-by-user.raw',
       'dashboard.read dashboard-filters',
       'dashboard.read endpoint-latency.raw',
       'dashboard.read failed-logins-by-ip',

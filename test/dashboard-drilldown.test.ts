@@ -113,6 +113,12 @@ describe('dashboard: time that fits the window', () => {
       ['openai', '1', '12,345', '7', '< $0.0001', '0'],
     ]);
     expect(await page.locator('#cost tbody tr:nth-child(2) td:nth-child(5)').getAttribute('title')).toBe('$1.6e-7');
+    expect(await rows('cost-models')).toEqual([
+      ['anthropic', 'claude-x', '1', '100', '20', '$0.0020', '0'],
+      ['openai', 'gpt-4o-mini', '1', '12,345', '7', '< $0.0001', '0'],
+    ]);
+    expect(await rows('cost-users')).toEqual([['alice', '2', '$0.0020', '0']]);
+    expect(await page.locator('#cost-users a.user-link').getAttribute('href')).toBe('#view=user&user=alice&since=1h&service=shop');
     // Durations in ms/s with sensible precision, newest first.
     expect((await rows('activity')).map((r) => r[5])).toEqual(['5 ms', '250 ms', '1.2 s', '12.5 ms', '0.39 ms']);
     const routes = await rows('routes');
@@ -305,7 +311,7 @@ describe('dashboard: drill-down', () => {
       "SELECT DISTINCT resource_id FROM activities WHERE action = 'dashboard.read' AND user_id = 'viewer' ORDER BY resource_id",
     );
     expect(audit.map((a) => a.resource_id)).toEqual(expect.arrayContaining(['route-over-time', 'route-status-mix', 'route-top-users', 'route-slowest-requests',
-      'user-totals', 'user-timeline', 'session-summary', 'user-journey', 'dashboard-filters', 'overview', 'sessions-now', 'activities', 'open,acknowledged,resolved']));
+      'user-totals', 'user-timeline', 'session-summary', 'user-journey', 'dashboard-filters', 'overview', 'sessions-now', 'activities', 'open,acknowledged,resolved', 'cost-by-model', 'cost-by-user.raw']));
     expect(requested.filter((u) => u.includes(VIEWER))).toEqual([]);
   }, 60_000);
 });

@@ -1,6 +1,6 @@
 -- name: cost-by-model
 -- answers: What did each model of each provider cost (calls, tokens, USD)?
--- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC')
+-- params: service String = '', environment String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC')
 SELECT
   provider,
   model,
@@ -13,6 +13,7 @@ SELECT
 FROM external_calls
 WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}
   AND ({service:String} = '' OR service = {service:String})
+  AND ({environment:String} = '' OR environment = {environment:String})
   AND model != ''
 GROUP BY provider, model
 ORDER BY cost_usd DESC, provider, model

@@ -1,6 +1,6 @@
 -- name: cost-by-user.raw
 -- answers: What did each user cost in external calls (tokens and USD), from raw rows?
--- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), limit UInt32 = 50, offset UInt32 = 0
+-- params: service String = '', environment String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), limit UInt32 = 50, offset UInt32 = 0
 -- Calls without a user are labelled (anonymous); cost_usd is the exact Decimal sum, unrounded.
 SELECT
   if(user_id = '', '(anonymous)', user_id) AS user_id,
@@ -13,6 +13,7 @@ SELECT
 FROM external_calls
 WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}
   AND ({service:String} = '' OR service = {service:String})
+  AND ({environment:String} = '' OR environment = {environment:String})
 GROUP BY user_id
 ORDER BY cost_usd DESC, user_id
 LIMIT {limit:UInt32} OFFSET {offset:UInt32}

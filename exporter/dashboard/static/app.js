@@ -263,6 +263,15 @@
       (r) => moneyCell(r.cost_usd), num((r) => F.count(r.unpriced_calls))], 'no external calls in this window');
   }
 
+  async function loadCostBreakdown() {
+    const [models, users] = await Promise.all([report('cost-by-model'), report('cost-by-user.raw', { limit: 20 })]);
+    fillTable('cost-models', models.rows, ['provider', 'model', num((r) => F.count(r.calls)), num((r) => F.count(r.input_tokens)), num((r) => F.count(r.output_tokens)),
+      (r) => moneyCell(r.cost_usd), num((r) => F.count(r.unpriced_calls))], 'no model calls in this window');
+    // '(anonymous)' is the report's label for calls without a user, not a user to open.
+    fillTable('cost-users', users.rows, [(r) => (r.user_id === '(anonymous)' ? r.user_id : userLink(r.user_id)), num((r) => F.count(r.calls)),
+      (r) => moneyCell(r.cost_usd), num((r) => F.count(r.unpriced_calls))], 'no external calls in this window');
+  }
+
   /** Sessions of the moment (the engine's clock, whatever the window), with their status. */
   async function loadSessions() {
     const { rows } = await report('sessions-now', { limit: 20 });
@@ -474,7 +483,7 @@
       // One call first: a wrong token shows the login form once, not eight times.
       await loadFilters();
       const loads = s.view === 'route' ? [loadRoute()] : s.view === 'user' ? [loadUser()] : s.view === 'session' ? [loadSession()]
-        : [loadAlerts(), loadTiles(), loadThroughput(), loadRoutes(), loadAuth(), loadCost(), loadSessions(), loadActivity(), loadCustomActivities(), loadAlertHistory()];
+        : [loadAlerts(), loadTiles(), loadThroughput(), loadRoutes(), loadAuth(), loadCost(), loadCostBreakdown(), loadSessions(), loadActivity(), loadCustomActivities(), loadAlertHistory()];
       if (s.view !== 'overview') $('window-label').textContent = '';
       const results = await Promise.allSettled(loads);
       const failed = results.find((r) => r.status === 'rejected');
