@@ -291,6 +291,7 @@ describe('dashboard: drill-down', () => {
       ['sess-a1', 'alice', 'idle', '/api/orders', '3', '203.0.113.0'],
       ['sess-d1', 'dave', 'about to expire', '/invoices', '1', '203.0.113.0'],
     ]);
+    expect(await page.locator('#sessions-legend').innerText()).toBe('As of the end of the window. Active: a request in the last 15 minutes; idle: 15 to 25; about to expire: 25 to 30.');
     expect(await rows('custom-activities')).toEqual([[utcText(now - 16 * MIN), 'alice', 'sess-a1', 'invoice.export', 'invoice 42', '']]);
     await page.fill('#custom-action', 'report.download');
     await page.click('#custom-filters button');
@@ -314,4 +315,21 @@ describe('dashboard: drill-down', () => {
       'user-totals', 'user-timeline', 'session-summary', 'user-journey', 'dashboard-filters', 'overview', 'sessions-now', 'activities', 'open,acknowledged,resolved', 'cost-by-model', 'cost-by-user.raw']));
     expect(requested.filter((u) => u.includes(VIEWER))).toEqual([]);
   }, 60_000);
+
+  it('takes the session thresholds from the service config (OTEL_ACTIVITY_SESSION_IDLE_MINUTES, _EXPIRING_MINUTES)', async () => {
+    await service.stop();
+    const second = await createService({ root: service.root, env: { OTEL_ACTIVITY_VIEWER_TOKEN: VIEWER, OTEL_ACTIVITY_SESSION_IDLE_MINUTES: '3', OTEL_ACTIVITY_SESSION_EXPIRING_MINUTES: '10' } });
+    try {
+      await second.start();
+      const response = await fetch(`${second.baseUrl}/api/reports/sessions-now?since=1h&service=shop`, { headers: { authorization: `Bearer ${VIEWER}` } });
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { rows: Array<{ session_id: string; status: string; idle_minutes: number; expire_minutes: number; ttl_minutes: number }> };
+      expect(body.rows.map((r) => [r.session_id, r.status, r.idle_minutes, r.expire_minutes, r.ttl_minutes])).toEqual([
+        ['sess-b1', 'idle', 3, 10, 30],
+        ['sess-a1', 'about to expire', 3, 10, 30],
+      ]);
+    } finally {
+      await second.stop();
+    }
+  }, 120_000);
 });

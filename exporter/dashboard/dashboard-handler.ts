@@ -73,6 +73,11 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
   const sdkConfig = (options.config as { sdk?: { serviceName?: string; ipMode?: IpMode } } | undefined)?.sdk;
   const service = options.serviceName ?? sdkConfig?.serviceName ?? 'otel-activity';
   const auditContext = { service, ipMode: sdkConfig?.ipMode ?? 'anonymize' };
+  const serviceConfig = (options.config as { service?: { sessionIdleMinutes?: number; sessionExpiringMinutes?: number } } | undefined)?.service;
+  const idle = serviceConfig?.sessionIdleMinutes ?? 15;
+  const expiring = serviceConfig?.sessionExpiringMinutes ?? 25;
+  // Sessions unseen for 5 minutes past "about to expire" (30 by default) are taken as gone.
+  const sessionThresholds = { idle_minutes: String(idle), expire_minutes: String(expiring), ttl_minutes: String(Math.max(30, expiring + 5)) };
 
   async function api(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
     if (!options.adminToken && !options.viewerToken) return sendJson(response, 403, { error: 'the dashboard API is off: set OTEL_ACTIVITY_VIEWER_TOKEN or OTEL_ACTIVITY_ADMIN_TOKEN and restart the service' });
@@ -90,6 +95,8 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
       const name = parts[2];
       const values: Record<string, string> = {};
       for (const [key, value] of url.searchParams) if (!['since', 'from', 'to'].includes(key)) values[key] = value;
+      // A session's status thresholds are the service's config (OTEL_ACTIVITY_SESSION_*_MINUTES) unless the URL asks otherwise.
+      if (name === 'sessions-now') Object.assign(values, { ...sessionThresholds, ...values });
       let params: Record<string, string | number | boolean>;
       let window: { from: string; to: string };
       try {

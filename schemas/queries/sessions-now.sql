@@ -15,7 +15,11 @@ SELECT
   argMax(path, timestamp) AS last_path,
   argMax(route, timestamp) AS last_route,
   count() AS requests,
-  replaceRegexpOne(toString(argMax(client_ip, timestamp)), '^::ffff:', '') AS ip
+  replaceRegexpOne(toString(argMax(client_ip, timestamp)), '^::ffff:', '') AS ip,
+  -- The thresholds the status used, so a reader (the dashboard's legend) can say them.
+  {idle_minutes:UInt32} AS idle_minutes,
+  {expire_minutes:UInt32} AS expire_minutes,
+  {ttl_minutes:UInt32} AS ttl_minutes
 FROM access_log
 WHERE timestamp >= {to:DateTime64(3, 'UTC')} - toIntervalMinute({ttl_minutes:UInt32}) AND timestamp < {to:DateTime64(3, 'UTC')}
   AND ({service:String} = '' OR service = {service:String})

@@ -117,6 +117,9 @@ export interface ServiceConfig {
   readonly adminToken: string;
   /** Bearer token for the dashboard, reports and read-only POST /api/query; no admin operations. */
   readonly viewerToken: string;
+  /** Minutes since a session's last request after which the dashboard shows it idle, then about to expire. */
+  readonly sessionIdleMinutes: number;
+  readonly sessionExpiringMinutes: number;
   /** Caps on every POST /api/query statement (run with readonly=1 as its own SETTINGS). */
   readonly queryMaxExecutionSeconds: number;
   readonly queryMaxResultRows: number;

@@ -275,6 +275,9 @@
   /** Sessions of the moment (the engine's clock, whatever the window), with their status. */
   async function loadSessions() {
     const { rows } = await report('sessions-now', { limit: 20 });
+    const t = rows[0];
+    if (t) $('sessions-legend').textContent = 'As of the end of the window. Active: a request in the last ' + t.idle_minutes + ' minutes; idle: '
+      + t.idle_minutes + ' to ' + t.expire_minutes + '; about to expire: ' + t.expire_minutes + ' to ' + t.ttl_minutes + '.';
     fillTable('sessions', rows, [(r) => sessionLink(r.session_id), (r) => userLink(r.user_id), (r) => ({ text: r.status }),
       num((r) => F.span(Number(r.idle_for_minutes) * 60)), 'last_path', num((r) => F.count(r.requests)), 'ip'],
     'no open session: sessions need a session cookie (OTEL_ACTIVITY_SESSION_COOKIES) or setUser({ sessionId })', (tr, r) => {
