@@ -33,6 +33,8 @@ interface RequestStartMessage {
   readonly response: ServerResponse;
 }
 
+const SERVER_SPAN = { kind: SpanKind.SERVER } as const;
+
 /** Sets `ctx` as active for the rest of the current execution and what it schedules (context manager attach()). */
 export type AttachContext = (ctx: Context) => void;
 
@@ -52,6 +54,21 @@ function endAccessSpan(span: Span, response: ServerResponse): void {
   if (!response.writableFinished) span.setAttribute(ATTR_ERROR_TYPE, 'aborted');
   span.end();
   releaseRequestState(span);
+}
+
+/** The access span a response ends, on the response itself: one shared 'close' listener instead of a closure per request. */
+const ACCESS_SPAN = Symbol('otel-activity.access-span');
+
+interface WithAccessSpan {
+  [ACCESS_SPAN]?: Span;
+}
+
+// 'close' comes once per response; clearing the property keeps a second emit from ending the span twice.
+function onResponseClose(this: ServerResponse): void {
+  const span = (this as WithAccessSpan)[ACCESS_SPAN];
+  if (span === undefined) return;
+  (this as WithAccessSpan)[ACCESS_SPAN] = undefined;
+  endAccessSpan(span, this);
 }
 
 function carriesContext(request: IncomingMessage, headers: readonly string[]): boolean {
@@ -76,14 +93,17 @@ export function startAccessSpan(runtime: ActivityRuntime, tracer: Tracer, attach
   let userAgent = rawHeader(request, 'user-agent');
   if (userAgent !== undefined && userAgent.length > config.userAgentMaxLength) userAgent = userAgent.slice(0, config.userAgentMaxLength);
 
-  const attributes: Record<string, string> = { [ATTR_ACTIVITY_KIND]: 'access', [ATTR_HTTP_REQUEST_METHOD]: method, [ATTR_URL_PATH]: path };
-  if (q !== -1) attributes[ATTR_URL_QUERY] = runtime.redactQuery(url.slice(q + 1));
-  if (address !== undefined) attributes[ATTR_CLIENT_ADDRESS] = address;
-  if (userAgent !== undefined) attributes[ATTR_USER_AGENT_ORIGINAL] = userAgent;
-
   // The caller's context (traceparent, or b3 per OTEL_PROPAGATORS), when there is one.
   const parent = carriesContext(request, runtime.propagationHeaders) ? propagation.extract(ROOT_CONTEXT, request.headers) : ROOT_CONTEXT;
-  const span = tracer.startSpan(method, { kind: SpanKind.SERVER, attributes }, parent);
+  const span = tracer.startSpan(method, SERVER_SPAN, parent);
+  // Set on the span, not passed to startSpan: the SDK copies an attributes option twice (sanitise, merge with the
+  // sampler's) before setting it. Neither our sampler nor our processors' onStart read a server span's attributes.
+  span.setAttribute(ATTR_ACTIVITY_KIND, 'access');
+  span.setAttribute(ATTR_HTTP_REQUEST_METHOD, method);
+  span.setAttribute(ATTR_URL_PATH, path);
+  if (q !== -1) span.setAttribute(ATTR_URL_QUERY, runtime.redactQuery(url.slice(q + 1)));
+  if (address !== undefined) span.setAttribute(ATTR_CLIENT_ADDRESS, address);
+  if (userAgent !== undefined) span.setAttribute(ATTR_USER_AGENT_ORIGINAL, userAgent);
   const authEvent = runtime.authRouteOf(method, path);
   const state: RequestState = {
     request,
@@ -107,7 +127,8 @@ export function startAccessSpan(runtime: ActivityRuntime, tracer: Tracer, attach
   openRequest(state);
   if (anotherTracerProvider()) enterRequest(state);
   attach(trace.setSpan(parent, span));
-  response.once('close', () => endAccessSpan(span, response));
+  (response as WithAccessSpan)[ACCESS_SPAN] = span;
+  response.on('close', onResponseClose);
 }
 
 /** Subscribes to inbound requests; returns the unsubscribe function. */
