@@ -61,7 +61,7 @@ interface Run {
 
 async function measure(withSdk: boolean, sink: NullSink, route: string, warmup: number, count: number, outDir: string): Promise<Run> {
   const outBase = withSdk ? 'callgrind.with' : 'callgrind.without';
-  for (const f of fs.readdirSync(outDir)) if (f.startsWith(outBase)) fs.rmSync(path.join(outDir, f));
+  for (const f of fs.readdirSync(outDir)) if (f.startsWith(`${outBase}.`)) fs.rmSync(path.join(outDir, f));
   const nodeArgs = [...(withSdk ? ['--require', REGISTER] : []), APP];
   const app = await startUnderCallgrind(nodeArgs, path.join(outDir, `${outBase}.%p`), {
     NODE_OPTIONS: undefined,
