@@ -210,7 +210,14 @@ describe('dashboard: drill-down', () => {
   it('opens a route from the top routes: traffic, latency, status mix, slowest requests, top users', async () => {
     fs.mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: path.join(artifacts, 'dashboard-overview.png'), fullPage: true });
-    await go(() => page.locator('#routes a', { hasText: '/api/items/:id' }).click());
+    // Usable at 390 px: nothing wider than the screen (wide tables scroll inside their panel).
+    await page.setViewportSize({ width: 390, height: 900 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: path.join(artifacts, 'dashboard-overview-390.png'), fullPage: true });
+    await page.setViewportSize({ width: 1400, height: 1600 });
+    // Keyboard reachable: a route is a link, opened with Enter.
+    await page.locator('#routes a', { hasText: '/api/items/:id' }).focus();
+    await go(() => page.keyboard.press('Enter'));
     expect(Object.fromEntries(hash())).toEqual({ view: 'route', method: 'GET', route: '/api/items/:id', since: '1h', service: 'shop' });
     expect(await page.locator('#route-title').innerText()).toBe('GET /api/items/:id');
     expect(await page.locator('[data-route-tile="requests"]').innerText()).toBe('4');
