@@ -127,6 +127,13 @@ describe('dashboard', () => {
     // The history keeps it, acknowledged, with who did it.
     await page.waitForFunction(() => document.querySelector('#alert-history tbody tr td:nth-child(5)')?.textContent === 'acknowledged');
     expect((await page.locator('#alert-history tbody tr').innerText()).split('\t').slice(1)).toEqual(['critical', 'failed-login-burst-ip', '198.51.100.7', 'acknowledged', 'dashboard:127.0.0.1']);
+    // Filtered by status: not among the open ones any more, among the acknowledged.
+    await page.selectOption('#alert-status', 'open');
+    await page.waitForFunction(() => document.querySelector('#alert-history tbody td.empty') !== null);
+    expect(await page.locator('#alert-history tbody').innerText()).toBe('no open alert');
+    await page.selectOption('#alert-status', 'acknowledged');
+    await page.waitForFunction(() => document.querySelectorAll('#alert-history tbody tr td:nth-child(5)').length === 1);
+    expect((await page.locator('#alert-history tbody tr').innerText()).split('\t')[4]).toBe('acknowledged');
     const [stored] = await listAlerts(sink);
     expect(stored).toMatchObject({ id: alertId, status: 'acknowledged', acknowledged_by: 'dashboard:127.0.0.1' });
   });
@@ -139,10 +146,12 @@ describe('dashboard', () => {
     expect(byKey['admin.ack ' + alertId]).toBe(1);
     expect(byKey['dashboard.read overview']).toBe(1);
     expect(byKey['dashboard.read recent-activity']).toBe(2);
-    expect(byKey['dashboard.read open']).toBe(2);
+    // Open alerts at sign-in and after the acknowledgement, and the history filtered to open ones.
+    expect(byKey['dashboard.read open']).toBe(3);
     // Refused calls (no or wrong token) are not reads and leave no row.
     expect(Object.keys(byKey).sort()).toEqual([
       `admin.ack ${alertId}`,
+      'dashboard.read acknowledged',
       'dashboard.read activities',
       'dashboard.read cost-by-model',
       'dashboard.read cost-by-provider.raw',

@@ -298,9 +298,10 @@
   }
 
   async function loadAlertHistory() {
-    const { alerts } = await api('/api/alerts?status=open,acknowledged,resolved');
+    const status = $('alert-status').value;
+    const { alerts } = await api('/api/alerts?status=' + encodeURIComponent(status));
     fillTable('alert-history', alerts, [(a) => F.time(a.created_at), 'severity', 'rule', 'subject', 'status', 'acknowledged_by'],
-      'no alert raised yet (alert rules run in the service: see Alerts in the README)');
+      status.includes(',') ? 'no alert raised yet (alert rules run in the service: see Alerts in the README)' : 'no ' + status + ' alert');
   }
 
   async function loadActivity() {
@@ -550,6 +551,9 @@
     $('activity-filters').addEventListener('submit', (event) => {
       event.preventDefault();
       loadActivity().catch(handle);
+    });
+    $('alert-status').addEventListener('change', () => {
+      loadAlertHistory().catch(handle);
     });
     $('custom-filters').addEventListener('submit', (event) => {
       event.preventDefault();
