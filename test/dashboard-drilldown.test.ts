@@ -323,6 +323,43 @@ describe('dashboard: drill-down', () => {
     expect(requested.filter((u) => u.includes(VIEWER))).toEqual([]);
   }, 60_000);
 
+  it('records an activity by hand with the admin token only, audited, shown as text', async () => {
+    await go(() => page.evaluate(() => { location.hash = 'since=1h&service=shop'; }));
+    await page.click('#record-activity summary');
+    await page.fill('#record-action', 'refund.issued');
+    await page.click('#record-form button');
+    await page.waitForFunction(() => document.getElementById('record-result')?.textContent !== '');
+    expect(await page.locator('#record-result').innerText()).toBe('recording an activity needs the admin token; the viewer token only reads');
+    // The viewer stays signed in.
+    expect(await page.locator('#app').isVisible()).toBe(true);
+
+    const admin = await browser.newPage({ viewport: { width: 1400, height: 1600 } });
+    await admin.addInitScript((t) => sessionStorage.setItem('otelActivityAdminToken', t), service.adminToken);
+    await admin.goto(`${service.baseUrl}/dashboard#since=1h&service=shop`);
+    await admin.waitForSelector('body[data-state="ready"]');
+    await admin.click('#record-activity summary');
+    await admin.fill('#record-user', 'bob');
+    await admin.fill('#record-action', 'refund.issued');
+    await admin.fill('#record-resource-type', 'order');
+    await admin.fill('#record-resource-id', '77');
+    await admin.fill('#record-details', '<b>by hand</b>');
+    await admin.click('#record-form button');
+    await admin.waitForFunction(() => document.getElementById('record-result')?.textContent?.startsWith('Recorded'));
+    expect(await admin.locator('#record-result').innerText()).toBe('Recorded refund.issued for bob in shop.');
+    await admin.waitForFunction(() => document.querySelectorAll('#custom-activities tbody tr').length === 2);
+    const recorded = (await admin.locator('#custom-activities tbody tr').allInnerTexts()).map((r) => r.split('\t').slice(1));
+    expect(recorded).toEqual([['bob', '', 'refund.issued', 'order 77', '<b>by hand</b>'], ['alice', 'sess-a1', 'invoice.export', 'invoice 42', '']]);
+    expect(await admin.locator('#custom-activities b').count()).toBe(0);
+    await admin.close();
+
+    const bad = await fetch(`${service.baseUrl}/api/activities`, { method: 'POST', headers: { authorization: `Bearer ${service.adminToken}` }, body: '{"action":"bad action!"}' });
+    expect([bad.status, await bad.json()]).toEqual([400, { error: 'action must be 1 to 128 letters, digits or _ . : / -, got "bad action!"' }]);
+    const audit = await service.query<{ user_id: string; resource_id: string; details: string }>(
+      "SELECT user_id, resource_id, details FROM activities WHERE action = 'admin.operation' AND resource_type = 'activity'",
+    );
+    expect(audit.map((a) => [a.user_id, a.resource_id, JSON.parse(a.details).user, JSON.parse(a.details).service])).toEqual([['admin', 'refund.issued', 'bob', 'shop']]);
+  }, 60_000);
+
   it('takes the session thresholds from the service config (OTEL_ACTIVITY_SESSION_IDLE_MINUTES, _EXPIRING_MINUTES)', async () => {
     await service.stop();
     const second = await createService({ root: service.root, env: { OTEL_ACTIVITY_VIEWER_TOKEN: VIEWER, OTEL_ACTIVITY_SESSION_IDLE_MINUTES: '3', OTEL_ACTIVITY_SESSION_EXPIRING_MINUTES: '10' } });

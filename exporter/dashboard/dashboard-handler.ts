@@ -1,7 +1,7 @@
 /**
  * The dashboard's HTTP handler: the static page (no build step; chart.js served from node_modules) and a JSON API
- * over the named queries and alerts, every API call authorised by the viewer or admin token (acknowledging an alert by
- * the admin token only) and recorded as an audit row.
+ * over the named queries and alerts, every API call authorised by the viewer or admin token (acknowledging an alert and
+ * recording an activity by hand by the admin token only) and recorded as an audit row.
  * Returns false for paths that are not its own, so a host server (the OTLP service) can mount it beside its routes.
  */
 import * as fs from 'node:fs';
@@ -14,6 +14,8 @@ import { apiRoleOf } from '../service/api-access';
 import type { Sink } from '../sinks/sink';
 import type { IpMode } from '../../sdk/config/config-types';
 import { recordAudit } from './audit-log';
+import { ManualActivityError, manualActivityRow } from './manual-activity';
+import { BodyError, readBody } from '../service/read-body';
 
 export interface DashboardOptions {
   readonly sink: Sink;
@@ -133,6 +135,23 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
       if (!alert) return sendJson(response, 404, { error: `no alert with id ${id}` });
       return sendJson(response, 200, { alert });
     }
+    // POST /api/activities: an activity recorded by hand (admin token), audited beside it.
+    if (parts.length === 2 && parts[1] === 'activities') {
+      if (request.method !== 'POST') return sendJson(response, 405, { error: 'use POST to record an activity; read them with GET /api/reports/activities' });
+      if (role !== 'admin') return sendJson(response, 403, { error: 'recording an activity needs the admin token; the viewer token only reads' });
+      let row;
+      try {
+        row = manualActivityRow((await readBody(request, 16 * 1024)).toString('utf8'), request, auditContext.ipMode);
+      } catch (error) {
+        if (error instanceof BodyError) return sendJson(response, error.status, { error: error.message });
+        if (error instanceof ManualActivityError) return sendJson(response, 400, { error: error.message });
+        throw error;
+      }
+      await recordAudit(options.sink, audit, request, { actor: audit.actor, action: 'admin.operation', resourceType: 'activity', resourceId: row.action, details: { span_id: row.span_id, service: row.service, user: row.user_id } });
+      const result = await options.sink.insert('activities', [row], { dedupToken: `manual-${row.span_id}` });
+      if (!result.ok) return sendJson(response, 503, { error: `the activity was not stored: ${result.error.message}` });
+      return sendJson(response, 201, { activity: row });
+    }
     return sendJson(response, 404, { error: `no dashboard API ${request.method} ${url.pathname}; see GET /api/reports` });
   }
 
@@ -152,7 +171,7 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
       send(response, 200, fs.readFileSync(chartJsFile()), 'text/javascript; charset=utf-8', { 'cache-control': 'max-age=3600' });
       return true;
     }
-    if (url.pathname === '/api/reports' || url.pathname.startsWith('/api/reports/') || url.pathname === '/api/alerts' || url.pathname.startsWith('/api/alerts/')) {
+    if (url.pathname === '/api/reports' || url.pathname.startsWith('/api/reports/') || url.pathname === '/api/alerts' || url.pathname.startsWith('/api/alerts/') || url.pathname === '/api/activities') {
       try {
         await api(request, response, url);
       } catch (error) {

@@ -77,10 +77,13 @@
 
   class Unauthorized extends Error {}
 
-  async function api(path, init) {
-    const response = await fetch(path, Object.assign({}, init, { headers: { authorization: 'Bearer ' + token() } }));
+  /** `adminOnly`: a 403 means "this needs the admin token", said on the page, not a reason to sign out. */
+  async function api(path, init, adminOnly) {
+    const headers = { authorization: 'Bearer ' + token() };
+    if (init && init.body) headers['content-type'] = 'application/json';
+    const response = await fetch(path, Object.assign({}, init, { headers }));
     const body = await response.json().catch(() => ({}));
-    if (response.status === 401 || response.status === 403) throw new Unauthorized(body.error || 'not authorised');
+    if (response.status === 401 || (response.status === 403 && !adminOnly)) throw new Unauthorized(body.error || 'not authorised');
     if (!response.ok) throw new Error(body.error || 'HTTP ' + response.status);
     return body;
   }
@@ -297,6 +300,21 @@
     'no custom activity in this window: record one with trackActivity({ action, resourceType, resourceId })');
   }
 
+  async function recordActivity() {
+    const s = state();
+    const fields = { service: s.service, environment: s.environment, user: $('record-user').value, action: $('record-action').value,
+      resource_type: $('record-resource-type').value, resource_id: $('record-resource-id').value, details: $('record-details').value };
+    try {
+      const { activity } = await api('/api/activities', { method: 'POST', body: JSON.stringify(fields) }, true);
+      $('record-result').textContent = 'Recorded ' + activity.action + ' for ' + (activity.user_id || 'no user') + ' in ' + activity.service + '.';
+      $('record-form').reset();
+      await loadCustomActivities();
+    } catch (error) {
+      if (error instanceof Unauthorized) return handle(error);
+      $('record-result').textContent = String(error.message || error);
+    }
+  }
+
   async function loadAlertHistory() {
     const status = $('alert-status').value;
     const { alerts } = await api('/api/alerts?status=' + encodeURIComponent(status));
@@ -349,7 +367,7 @@
   async function acknowledge(id, button) {
     button.disabled = true;
     try {
-      await api('/api/alerts/' + encodeURIComponent(id) + '/ack', { method: 'POST' });
+      await api('/api/alerts/' + encodeURIComponent(id) + '/ack', { method: 'POST' }, true);
       await Promise.all([loadAlerts(), loadAlertHistory()]);
     } catch (error) {
       button.disabled = false;
@@ -551,6 +569,10 @@
     $('activity-filters').addEventListener('submit', (event) => {
       event.preventDefault();
       loadActivity().catch(handle);
+    });
+    $('record-form').addEventListener('submit', (event) => {
+      event.preventDefault();
+      recordActivity();
     });
     $('alert-status').addEventListener('change', () => {
       loadAlertHistory().catch(handle);
