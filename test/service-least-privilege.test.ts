@@ -166,7 +166,8 @@ describe.runIf(builtCliExists())('least privilege', () => {
     const { status, text } = await api('/api/tables', VIEWER, undefined, 'GET');
     expect(status).toBe(200);
     expect(Object.keys((JSON.parse(text) as { tables: Record<string, unknown> }).tables).sort()).toEqual([
-      'access_client_daily', 'access_log', 'access_route_daily', 'activities', 'alerts', 'auth_daily', 'auth_events', 'external_calls', 'external_cost_daily',
+      'access_client_daily', 'access_log', 'access_route_daily', 'access_session_daily', 'access_user_daily', 'activities', 'alerts', 'auth_daily',
+      'auth_events', 'external_calls', 'external_cost_daily',
     ]);
     expect(fs.existsSync(canary)).toBe(false);
     expect(fs.readdirSync(service.root).filter((name) => name.startsWith('evil') || name.startsWith('written'))).toEqual([]);
