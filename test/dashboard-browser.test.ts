@@ -156,6 +156,7 @@ describe('dashboard', () => {
       'dashboard.read cost-by-model',
       'dashboard.read cost-by-provider.raw',
       'dashboard.read cost-by-user.raw',
+      'dashboard.read cost-per-day',
       'dashboard.read dashboard-filters',
       'dashboard.read endpoint-latency.raw',
       'dashboard.read failed-logins-by-ip',
@@ -166,6 +167,7 @@ describe('dashboard', () => {
       'dashboard.read sessions-now',
       'dashboard.read signups-logins-per-day',
       'dashboard.read throughput',
+      'dashboard.read unpriced-calls',
     ]);
     expect(requestedUrls.length).toBeGreaterThan(10);
     expect(requestedUrls.filter((u) => u.includes(TOKEN))).toEqual([]);

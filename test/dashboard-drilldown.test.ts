@@ -55,6 +55,10 @@ const spans = [
   access(5, 5, 'GET', '/api/items/:id', '/api/items/3', 200, 'bob', 'sess-b1', { 'client.address': '198.51.100.0', 'activity.user_agent.device_type': 'mobile' }),
   access(180, 7, 'GET', '/api/items/:id', '/api/items/9', 200, 'alice', 'sess-a0'),
   access(2, 3, 'GET', '/invoices', '/invoices', 200, 'carol', 'sess-c1', desktop, billing),
+  // A model nobody has a price for: its cost is NULL ("unpriced"), never $0.
+  span(SpanKind.CLIENT, 3, 30, { 'activity.kind': 'external', 'activity.external.service': 'openai', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'mystery-model',
+    'gen_ai.usage.input_tokens': 1000, 'gen_ai.usage.output_tokens': 10, 'http.request.method': 'POST', 'server.address': 'api.openai.com',
+    'http.response.status_code': 200, 'user.id': 'carol', 'session.id': 'sess-c1' }, billing),
   // Unseen for 26.5 minutes: past the 25-minute "about to expire" threshold, inside the 30-minute session life.
   access(26.5, 3, 'GET', '/invoices', '/invoices', 200, 'dave', 'sess-d1', desktop, billing),
 ];
@@ -65,7 +69,7 @@ beforeAll(async () => {
   const sender = new OtlpSender({ url: service.tracesUrl, encoding: 'protobuf' });
   expect((await sender.send(spans)).status).toBe(200);
   expect(await service.waitForCount('SELECT count() AS n FROM access_log', {}, 8)).toBe(8);
-  expect(await service.waitForCount('SELECT count() AS n FROM external_calls', {}, 2)).toBe(2);
+  expect(await service.waitForCount('SELECT count() AS n FROM external_calls', {}, 3)).toBe(3);
   expect(await service.waitForCount("SELECT count() AS n FROM activities WHERE service = 'shop'", {}, 1)).toBe(1);
   expect(await service.waitForCount('SELECT count() AS n FROM auth_events', {}, 2)).toBe(2);
   browser = await chromium.launch({
@@ -118,6 +122,11 @@ describe('dashboard: time that fits the window', () => {
       ['openai', 'gpt-4o-mini', '1', '12,345', '7', '< $0.0001', '0'],
     ]);
     expect(await rows('cost-users')).toEqual([['alice', '2', '$0.0020', '0']]);
+    // Per UTC day: both of shop's calls, unless midnight fell between them.
+    const [d1, d2] = [now - 18.5 * MIN, now - 17 * MIN].map((t) => new Date(t).toISOString().slice(0, 10));
+    expect(await rows('cost-days')).toEqual(d1 === d2 ? [[d1, '2', '12,445', '27', '$0.0020', '0']]
+      : [[d1, '1', '12,345', '7', '< $0.0001', '0'], [d2, '1', '100', '20', '$0.0020', '0']]);
+    expect(await texts('#unpriced tbody tr')).toEqual(['every model call in this window is priced']);
     expect(await page.locator('#cost-users a.user-link').getAttribute('href')).toBe('#view=user&user=alice&since=1h&service=shop');
     // Durations in ms/s with sensible precision, newest first.
     expect((await rows('activity')).map((r) => r[5])).toEqual(['5 ms', '250 ms', '1.2 s', '12.5 ms', '0.39 ms']);
@@ -182,6 +191,8 @@ describe('dashboard: time that fits the window', () => {
     expect(hash().get('environment')).toBe('staging');
     expect(await page.locator('[data-tile="requests"]').innerText()).toBe('2');
     expect((await rows('routes')).map((r) => r[1])).toEqual(['/invoices']);
+    expect(await rows('unpriced')).toEqual([[utcText(now - 3 * MIN), 'carol', 'openai', 'mystery-model', '1,000', '10']]);
+    expect(await rows('cost-models')).toEqual([['openai', 'mystery-model', '1', '1,000', '10', 'unpriced', '1']]);
     await go(() => page.selectOption('#environment', ''));
     await go(() => page.selectOption('#service', 'shop'));
     expect(hash().get('service')).toBe('shop');
@@ -319,7 +330,7 @@ describe('dashboard: drill-down', () => {
       "SELECT DISTINCT resource_id FROM activities WHERE action = 'dashboard.read' AND user_id = 'viewer' ORDER BY resource_id",
     );
     expect(audit.map((a) => a.resource_id)).toEqual(expect.arrayContaining(['route-over-time', 'route-status-mix', 'route-top-users', 'route-slowest-requests',
-      'user-totals', 'user-timeline', 'session-summary', 'user-journey', 'dashboard-filters', 'overview', 'sessions-now', 'activities', 'open,acknowledged,resolved', 'cost-by-model', 'cost-by-user.raw']));
+      'user-totals', 'user-timeline', 'session-summary', 'user-journey', 'dashboard-filters', 'overview', 'sessions-now', 'activities', 'open,acknowledged,resolved', 'cost-by-model', 'cost-by-user.raw', 'cost-per-day', 'unpriced-calls']));
     expect(requested.filter((u) => u.includes(VIEWER))).toEqual([]);
   }, 60_000);
 

@@ -120,6 +120,8 @@
   const routeLink = (method, route) => link(route, { view: 'route', method, route }, 'route-link');
 
   const num = (fn) => ({ num: true, fn });
+  /** A sum over calls none of which could be priced is "unpriced", not $0. */
+  const costCell = (r) => moneyCell(Number(r.calls) > 0 && Number(r.unpriced_calls) === Number(r.calls) ? null : r.cost_usd);
   const moneyCell = (v) => {
     const m = F.money(v);
     return { text: m.text, title: m.exact, num: true };
@@ -263,16 +265,22 @@
       data: { labels: rows.map((r) => r.provider), datasets: [{ label: 'USD', data: rows.map((r) => Number(r.cost_usd)), backgroundColor: '#7a4fd0' }] },
     });
     fillTable('cost', rows, ['provider', num((r) => F.count(r.calls)), num((r) => F.count(r.input_tokens)), num((r) => F.count(r.output_tokens)),
-      (r) => moneyCell(r.cost_usd), num((r) => F.count(r.unpriced_calls))], 'no external calls in this window');
+      costCell, num((r) => F.count(r.unpriced_calls))], 'no external calls in this window');
   }
 
   async function loadCostBreakdown() {
-    const [models, users] = await Promise.all([report('cost-by-model'), report('cost-by-user.raw', { limit: 20 })]);
+    const [models, users, days, unpriced] = await Promise.all([report('cost-by-model'), report('cost-by-user.raw', { limit: 20 }),
+      // cost-per-day reads the daily rollup, which is kept per service (no environment filter there).
+      report('cost-per-day', {}, 'service'), report('unpriced-calls', { limit: 20 })]);
+    fillTable('cost-days', days.rows, ['day', num((r) => F.count(r.calls)), num((r) => F.count(r.input_tokens)), num((r) => F.count(r.output_tokens)),
+      costCell, num((r) => F.count(r.unpriced_calls))], 'no external calls in this window');
+    fillTable('unpriced', unpriced.rows, [(r) => F.time(r.timestamp), (r) => userLink(r.user_id), 'provider', 'model', num((r) => F.count(r.input_tokens)),
+      num((r) => F.count(r.output_tokens))], 'every model call in this window is priced');
     fillTable('cost-models', models.rows, ['provider', 'model', num((r) => F.count(r.calls)), num((r) => F.count(r.input_tokens)), num((r) => F.count(r.output_tokens)),
-      (r) => moneyCell(r.cost_usd), num((r) => F.count(r.unpriced_calls))], 'no model calls in this window');
+      costCell, num((r) => F.count(r.unpriced_calls))], 'no model calls in this window');
     // '(anonymous)' is the report's label for calls without a user, not a user to open.
     fillTable('cost-users', users.rows, [(r) => (r.user_id === '(anonymous)' ? r.user_id : userLink(r.user_id)), num((r) => F.count(r.calls)),
-      (r) => moneyCell(r.cost_usd), num((r) => F.count(r.unpriced_calls))], 'no external calls in this window');
+      costCell, num((r) => F.count(r.unpriced_calls))], 'no external calls in this window');
   }
 
   /** Sessions of the moment (the engine's clock, whatever the window), with their status. */
