@@ -18,7 +18,7 @@ import { copyPipelineStats, newPipelineStats, type PipelineStats } from './queue
 import { RecentSpanIds } from './queue/recent-span-ids';
 import { RestartDedup } from './queue/restart-dedup';
 import { RunMarker } from './queue/run-marker';
-import { Spool } from './queue/spool';
+import { Spool, spoolDirOf } from './queue/spool';
 import { spanToRow, type MappingOptions } from './rows/span-to-row';
 import type { Sink } from './sinks/sink';
 import { untracedSink } from './sinks/untraced-sink';
@@ -113,7 +113,10 @@ export class ClickHouseSpanExporter implements SpanExporter {
     this.probeIntervalMs = options.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS;
     const { config } = options;
     this.sink = options.sink ?? createSink(config);
-    const spool = options.spool === false ? undefined : new Spool({ dir: spoolDirOf(config), maxBytes: config.spoolMaxBytes }, this.stats);
+    const spool =
+      options.spool === false
+        ? undefined
+        : new Spool({ dir: spoolDirOf(config), maxBytes: config.spoolMaxBytes, rejectedTtlDays: config.retentionDays }, this.stats);
     // Without a spool there is no marker: check after every start, as a crash cannot be told from a clean stop.
     this.runMarker = spool === undefined ? undefined : new RunMarker(spool.dir);
     const uncleanRestart = this.runMarker?.begin() ?? true;
@@ -333,7 +336,3 @@ export class ClickHouseSpanExporter implements SpanExporter {
   }
 }
 
-/** spoolDir from config; '' (not resolved by loadConfig) means beside the data directory, never inside chDB's own. */
-function spoolDirOf(config: ExporterConfig): string {
-  return config.spoolDir || path.join(config.dataDir, '..', 'spool');
-}

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { diag } from '@opentelemetry/api';
 import { countDrop, type PipelineStats } from './pipeline-stats';
+import { expireRejectedBatches } from './rejected-batches';
 
 export interface SpooledBatch {
   readonly table: string;
@@ -18,6 +19,13 @@ export interface SpoolOptions {
   readonly dir: string;
   /** Cap on the bytes the spool holds; a batch that would pass it is dropped and counted. */
   readonly maxBytes: number;
+  /** rejected/ batches older than this are deleted when the spool opens (the raw tables' retention). */
+  readonly rejectedTtlDays?: number;
+}
+
+/** spoolDir from config; '' (not resolved by loadConfig) means beside the data directory, never inside chDB's own. */
+export function spoolDirOf(config: { readonly spoolDir: string; readonly dataDir: string }): string {
+  return config.spoolDir || path.join(config.dataDir, '..', 'spool');
 }
 
 interface SpoolHeader {
@@ -47,9 +55,12 @@ export class Spool {
   private opened: Promise<boolean> | undefined;
   private lastErrorCode = '';
 
+  private readonly rejectedTtlDays: number | undefined;
+
   constructor(options: SpoolOptions, stats: PipelineStats) {
     this.dir = path.resolve(options.dir);
     this.maxBytes = options.maxBytes;
+    this.rejectedTtlDays = options.rejectedTtlDays;
     this.stats = stats;
   }
 
@@ -182,6 +193,10 @@ export class Spool {
         if (Number.isFinite(seq)) this.lastSeq = Math.max(this.lastSeq, seq);
       }
       this.updateGauges();
+      if (this.rejectedTtlDays !== undefined) {
+        const expired = await expireRejectedBatches(this.dir, this.rejectedTtlDays);
+        if (expired > 0) diag.info(`otel-activity: deleted ${expired} rejected batches older than ${this.rejectedTtlDays} days from ${this.dir}/rejected`);
+      }
       if (this.entries.length > 0) diag.info(`otel-activity: spool ${this.dir} holds ${this.entries.length} batches from before; replaying them when the sink is up`);
       return true;
     } catch (error) {

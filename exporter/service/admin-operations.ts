@@ -3,6 +3,8 @@
  * admin token can do instead of raw SQL. The CLI runs them on its own engine, or asks the running service for them
  * (POST /api/admin/<name>), and prints the same lines either way.
  */
+import { eraseUserFromRejectedBatches, expireRejectedBatches } from '../queue/rejected-batches';
+import { spoolDirOf } from '../queue/spool';
 import { AlertEvaluator } from '../analytics/alert-evaluator';
 import { acknowledgeAlert, isAlertId, type AlertRecord } from '../analytics/alert-store';
 import { migrate } from '../../schemas/migrate';
@@ -100,10 +102,11 @@ const OPERATIONS: Record<OperationName, Operation> = {
       if (Number(n) > 0) await sink.command(`DELETE FROM {table:Identifier} WHERE ${cutoff}`, { table, days: keep });
       lines.push(`${table}: deleted ${Number(n)} rows older than ${keep} days`);
     }
+    lines.push(`spool/rejected: deleted ${await expireRejectedBatches(spoolDirOf(config.exporter), days)} batches older than ${days} days`);
     return { lines };
   },
 
-  async 'erase-user'(sink, args) {
+  async 'erase-user'(sink, args, config) {
     const id = typeof args.userId === 'string' ? args.userId : '';
     if (id.trim() === '') throw new OperationArgumentError('erase-user needs a non-empty user id ("userId")');
     const tables = await existingTables(sink);
@@ -117,6 +120,10 @@ const OPERATIONS: Record<OperationName, Operation> = {
       total += Number(n);
       lines.push(`${table}: deleted ${Number(n)} rows`);
     }
+    // Batches the engine refused for good hold the same rows: the erasure covers them too.
+    const fromRejected = await eraseUserFromRejectedBatches(spoolDirOf(config.exporter), id);
+    lines.push(`spool/rejected: deleted ${fromRejected} rows`);
+    total += fromRejected;
     lines.push(`erased ${total} rows for user ${JSON.stringify(id)}`);
     return { lines, data: { total } };
   },
