@@ -25,26 +25,28 @@ export function finishAccessSpan(span: Span, state: RequestState, runtime: Activ
   state.finished = true;
   const current = attributesOf(span);
   const response = state.response;
-  const set: Attributes = {};
 
+  // Straight onto the span where we can: an attributes object and setAttributes() would copy each value once more.
   let status = current[ATTR_HTTP_RESPONSE_STATUS_CODE] as number | undefined;
   if (status === undefined && response !== undefined && response.headersSent) {
     status = response.statusCode;
-    set[ATTR_HTTP_RESPONSE_STATUS_CODE] = status;
+    span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
   }
 
   let route = current[ATTR_HTTP_ROUTE] as string | undefined;
   if (route === undefined) {
     route = runtime.routeOf(state.request, state.path);
-    set[ATTR_HTTP_ROUTE] = route;
+    span.setAttribute(ATTR_HTTP_ROUTE, route);
   }
   span.updateName(`${(current[ATTR_HTTP_REQUEST_METHOD] as string | undefined) ?? state.request.method ?? 'GET'} ${route}`);
 
   const requestBytes = headerNumber(rawHeader(state.request, 'content-length'));
-  if (requestBytes !== undefined) set[ATTR_HTTP_REQUEST_BODY_SIZE] = requestBytes;
+  if (requestBytes !== undefined) span.setAttribute(ATTR_HTTP_REQUEST_BODY_SIZE, requestBytes);
   const responseBytes = response === undefined ? undefined : headerNumber(response.getHeader('content-length'));
-  if (responseBytes !== undefined) set[ATTR_HTTP_RESPONSE_BODY_SIZE] = responseBytes;
+  if (responseBytes !== undefined) span.setAttribute(ATTR_HTTP_RESPONSE_BODY_SIZE, responseBytes);
 
+  // The identity helpers fill an object (they also serve child spans); most requests leave it empty.
+  const set: Attributes = {};
   addUserAttributes(set, state);
   // client.address is on the span since its start; the user agent's parse is cached, so it is cheap here.
   if (state.userAgent !== undefined) addUserAgentAttributes(set, state.userAgent, runtime);
