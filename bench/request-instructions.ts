@@ -4,7 +4,7 @@
  * requests (and the export of their spans) are counted. Instruction counts repeat within ~1% on a loaded machine,
  * where wall-clock and CPU-time benches do not.
  *
- *   node dist/bench/request-instructions.js [--requests N] [--warmup N] [--route /hello] [--no-write]
+ *   node dist/bench/request-instructions.js [--requests N] [--warmup N] [--route /hello] [--split-export] [--register path/to/register.js] [--no-write]
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -39,30 +39,43 @@ function callgrindControl(pid: number, flag: string): void {
   if (result.status !== 0) throw new Error(`callgrind_control ${flag} ${pid} failed: ${result.stderr || result.stdout}`);
 }
 
-/** The "summary:" / "totals:" line of the newest dump file the run wrote. */
-function dumpedInstructions(dir: string, outBase: string): number {
-  const dumps = fs.readdirSync(dir).filter((f) => f.startsWith(`${outBase}.`) && /^\d+$/.test(f.slice(outBase.length + 1)));
-  if (dumps.length === 0) throw new Error(`no callgrind dump in ${dir}`);
-  // Dumps are <base>.<n> (the final file at exit is <base> itself); the highest n is the dump we asked for.
-  dumps.sort((a, b) => Number(a.slice(a.lastIndexOf('.') + 1)) - Number(b.slice(b.lastIndexOf('.') + 1)));
-  const text = fs.readFileSync(path.join(dir, dumps[dumps.length - 1]), 'utf8');
-  const match = /^(?:summary|totals): (\d+)/m.exec(text);
-  if (!match) throw new Error(`no summary line in ${dumps[dumps.length - 1]}`);
-  return Number(match[1]);
+/**
+ * Instructions in the one dump we asked for, all threads and the main thread apart (--separate-threads writes
+ * <base>.<n>-<thread>; thread 01 is the JS thread that serves requests, the others are V8's compiler and GC helpers).
+ */
+function dumpedInstructions(dir: string, outBase: string): { total: number; main: number } {
+  const dumps = fs.readdirSync(dir).filter((f) => f.startsWith(`${outBase}.1-`));
+  if (dumps.length === 0) throw new Error(`no callgrind dump ${outBase}.1-* in ${dir}`);
+  let total = 0;
+  let main = 0;
+  for (const file of dumps) {
+    const text = fs.readFileSync(path.join(dir, file), 'utf8');
+    const match = /^(?:summary|totals): (\d+)/m.exec(text);
+    if (!match) throw new Error(`no summary line in ${file}`);
+    total += Number(match[1]);
+    if (file.endsWith('-01')) main = Number(match[1]);
+  }
+  return { total, main };
 }
 
 interface Run {
   readonly instructions: number;
+  /** Of which on the main (JS) thread. */
+  readonly mainThread: number;
   readonly dumpFile: string;
   readonly sinkRequests: number;
   /** Wall-clock time of the counted requests under valgrind (for the reader: how slow the run was). */
   readonly requestsMs: number;
 }
 
-async function measure(withSdk: boolean, sink: NullSink, route: string, warmup: number, count: number, outDir: string): Promise<Run> {
-  const outBase = withSdk ? 'callgrind.with' : 'callgrind.without';
+/** bare: no preload; sdk: the SDK exporting OTLP; no-export: the SDK with OTEL_ACTIVITY_EXPORT=none (spans, no export). */
+type Variant = 'bare' | 'sdk' | 'no-export';
+const OUT_BASE: Record<Variant, string> = { bare: 'callgrind.without', sdk: 'callgrind.with', 'no-export': 'callgrind.noexport' };
+
+async function measure(variant: Variant, register: string, sink: NullSink, route: string, warmup: number, count: number, outDir: string): Promise<Run> {
+  const outBase = OUT_BASE[variant];
   for (const f of fs.readdirSync(outDir)) if (f.startsWith(`${outBase}.`)) fs.rmSync(path.join(outDir, f));
-  const nodeArgs = [...(withSdk ? ['--require', REGISTER] : []), APP];
+  const nodeArgs = [...(variant === 'bare' ? [] : ['--require', register]), APP];
   const app = await startUnderCallgrind(nodeArgs, path.join(outDir, `${outBase}.%p`), {
     NODE_OPTIONS: undefined,
     OTEL_SDK_DISABLED: undefined,
@@ -70,6 +83,7 @@ async function measure(withSdk: boolean, sink: NullSink, route: string, warmup: 
     OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
     // Its own empty disk buffer: batches an earlier run left under the shared default would be sent in the window.
     OTEL_ACTIVITY_BUFFER_DIR: path.join(outDir, `buffer-${outBase}`),
+    OTEL_ACTIVITY_EXPORT: variant === 'no-export' ? 'none' : undefined,
   });
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   try {
@@ -83,8 +97,8 @@ async function measure(withSdk: boolean, sink: NullSink, route: string, warmup: 
     const requestsMs = Date.now() - started;
     await settle(sink);
     callgrindControl(app.child.pid!, '--dump');
-    const instructions = dumpedInstructions(outDir, `${outBase}.${app.child.pid}`);
-    return { instructions, dumpFile: `${outBase}.${app.child.pid}`, sinkRequests: sink.stats.requests - sentBefore, requestsMs };
+    const counted = dumpedInstructions(outDir, `${outBase}.${app.child.pid}`);
+    return { instructions: counted.total, mainThread: counted.main, dumpFile: `${outBase}.${app.child.pid}`, sinkRequests: sink.stats.requests - sentBefore, requestsMs };
   } finally {
     agent.destroy();
     const exited = new Promise((resolve) => app.child.once('exit', resolve));
@@ -95,7 +109,7 @@ async function measure(withSdk: boolean, sink: NullSink, route: string, warmup: 
 
 /** Starts node under callgrind and waits for the app's "LISTENING <port>" (startChild runs node itself, not valgrind). */
 function startUnderCallgrind(nodeArgs: string[], outFile: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number }> {
-  const args = ['--tool=callgrind', '--smc-check=all-non-file', `--callgrind-out-file=${outFile}`, process.execPath, ...nodeArgs];
+  const args = ['--tool=callgrind', '--smc-check=all-non-file', '--separate-threads=yes', `--callgrind-out-file=${outFile}`, process.execPath, ...nodeArgs];
   const child = spawn('valgrind', args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {
@@ -135,29 +149,46 @@ async function settle(sink: NullSink): Promise<void> {
 
 const main: BenchMain = async (args: BenchArgs, log) => {
   const count = numberArg(args, 'requests', 2000);
-  const warmup = numberArg(args, 'warmup', 3000);
+  const warmup = numberArg(args, 'warmup', 8000);
   const route = args.values.get('route') ?? '/hello';
+  // Another build's register.js (e.g. an older commit's, for a before/after at the same settings).
+  const register = path.resolve(args.values.get('register') ?? REGISTER);
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'request-instructions-'));
   const sink = await startNullSink();
   try {
     log(`bare app: ${warmup} warm-up + ${count} counted requests to ${route} under callgrind…`);
-    const bare = await measure(false, sink, route, warmup, count, outDir);
+    const bare = await measure('bare', register, sink, route, warmup, count, outDir);
     log(`with the SDK…`);
-    const sdk = await measure(true, sink, route, warmup, count, outDir);
-    const perBare = bare.instructions / count;
-    const perSdk = sdk.instructions / count;
+    const sdk = await measure('sdk', register, sink, route, warmup, count, outDir);
+    let noExport: Run | undefined;
+    if (args.values.get('split-export') === 'true') {
+      log(`with the SDK, OTEL_ACTIVITY_EXPORT=none…`);
+      noExport = await measure('no-export', register, sink, route, warmup, count, outDir);
+    }
+    const per = (n: number): string => String(Math.round(n / count));
+    const row = (label: string, run: Run): string =>
+      `| ${label} | ${run.instructions} | ${per(run.instructions)} | ${per(run.mainThread)} | ${per(run.instructions - run.mainThread)} |`;
+    const added = (label: string, run: Run): string =>
+      `| **${label}** | ${run.instructions - bare.instructions} | **${per(run.instructions - bare.instructions)}** | ` +
+      `${per(run.mainThread - bare.mainThread)} | ${per(run.instructions - run.mainThread - (bare.instructions - bare.mainThread))} |`;
     const lines = [
-      `callgrind (valgrind ${spawnSync('valgrind', ['--version'], { encoding: 'utf8' }).stdout.trim()}), node ${process.version}, ` +
+      `callgrind (${spawnSync('valgrind', ['--version'], { encoding: 'utf8' }).stdout.trim()}), node ${process.version}, ` +
         `${count} sequential keep-alive GET ${route} after ${warmup} warm-up requests, counters zeroed after the warm-up; ` +
-        `the count includes every thread of the app and the export of the counted spans (${sdk.sinkRequests} OTLP requests); the counted requests took ${(bare.requestsMs / 1000).toFixed(1)} s and ${(sdk.requestsMs / 1000).toFixed(1)} s under valgrind.`,
+        `the count includes every thread of the app and the export of the counted spans (${sdk.sinkRequests} OTLP requests); ` +
+        `the counted requests took ${(bare.requestsMs / 1000).toFixed(1)} s and ${(sdk.requestsMs / 1000).toFixed(1)} s under valgrind.`,
       '',
-      '| variant | instructions | per request |',
-      '|---|---|---|',
-      `| bare http app | ${bare.instructions} | ${Math.round(perBare)} |`,
-      `| with --require dist/sdk/register.js | ${sdk.instructions} | ${Math.round(perSdk)} |`,
-      `| **added by the SDK** | ${sdk.instructions - bare.instructions} | **${Math.round(perSdk - perBare)}** |`,
+      '| variant | instructions | per request | main thread | V8 helper threads (compiler, GC) |',
+      '|---|---|---|---|---|',
+      row('bare http app', bare),
+      row(`with --require ${path.relative(ROOT, register)}`, sdk),
+      ...(noExport === undefined ? [] : [row('with the SDK, OTEL_ACTIVITY_EXPORT=none', noExport)]),
+      added('added by the SDK', sdk),
+      ...(noExport === undefined
+        ? []
+        : [added('added by the SDK without export', noExport), `| of which the OTLP export (batching, encoding, POST) | | ${per(sdk.instructions - noExport.instructions)} | ${per(sdk.mainThread - noExport.mainThread)} | |`]),
       '',
-      `Ratio bare/with: ${(perBare / perSdk).toFixed(3)}. Dumps kept in ${outDir} (callgrind_annotate ${path.join(outDir, sdk.dumpFile)}.*).`,
+      `Ratio bare/with: ${(bare.instructions / sdk.instructions).toFixed(3)} (main thread ${(bare.mainThread / sdk.mainThread).toFixed(3)}). ` +
+        `Dumps kept in ${outDir} (callgrind_annotate ${path.join(outDir, sdk.dumpFile)}.1-01).`,
     ];
     return lines.join('\n');
   } finally {
