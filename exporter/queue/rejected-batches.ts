@@ -19,6 +19,16 @@ function rejectedFiles(spoolDir: string): string[] {
   }
 }
 
+/** The header with its row count updated, so a batch a human moves back into the spool still replays. */
+function recount(header: string, rows: number): string {
+  try {
+    const parsed = JSON.parse(header) as Record<string, unknown>;
+    return JSON.stringify({ ...parsed, rows });
+  } catch {
+    return header;
+  }
+}
+
 /** Deletes rejected batches last written more than `days` ago; returns how many. */
 export async function expireRejectedBatches(spoolDir: string, days: number, now = Date.now()): Promise<number> {
   let removed = 0;
@@ -61,7 +71,7 @@ export async function eraseUserFromRejectedBatches(spoolDir: string, userId: str
     const temp = `${file}.tmp`;
     const handle = await fs.promises.open(temp, 'w', 0o600);
     try {
-      await handle.writeFile(`${[header, ...kept].join('\n')}\n`);
+      await handle.writeFile(`${[recount(header, kept.length), ...kept].join('\n')}\n`);
       await handle.sync();
     } finally {
       await handle.close();
