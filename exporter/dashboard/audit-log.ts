@@ -1,5 +1,5 @@
 /**
- * Records every /api/* use (dashboard, query, admin operations) as an `activities` row (seed 003: who looked at what),
+ * Records every /api/* use (dashboard, query, admin operations) as an `activities` row (who looked at what),
  * through the Sink.
  */
 import { randomBytes } from 'node:crypto';
