@@ -202,10 +202,14 @@ describe('dashboard: time that fits the window', () => {
   it('refreshes every 30 s, and not while paused', async () => {
     const filterCalls = () => requested.filter((u) => u.includes('/api/reports/dashboard-filters')).length;
     const before = filterCalls();
+    // Half-way through choosing a custom range: the refresh reloads the data and leaves the choice alone.
+    await page.selectOption('#since', 'custom');
     await page.clock.fastForward(30_500);
     await ready();
-    await page.waitForFunction(() => document.body.dataset.state === 'ready');
     expect(filterCalls()).toBe(before + 1);
+    expect([await page.locator('#since').inputValue(), await page.locator('#custom-range').isVisible()]).toEqual(['custom', true]);
+    await page.selectOption('#since', '1h');
+    expect(await page.locator('#custom-range').isVisible()).toBe(false);
     await page.click('#pause');
     expect(await page.locator('#refresh-state').innerText()).toBe('auto-refresh paused');
     await page.clock.fastForward(61_000);

@@ -501,14 +501,15 @@
     }
   }
 
-  async function loadView() {
+  /** `refreshing`: the 30 s timer, which must not undo a window the user is still choosing. */
+  async function loadView(refreshing) {
     const gen = ++generation;
     const s = state();
     $('error').textContent = '';
     document.body.dataset.state = 'loading';
     document.body.dataset.view = s.view;
     for (const el of document.querySelectorAll('[data-view]')) el.hidden = el.dataset.view !== s.view;
-    showWindowControls(s);
+    if (refreshing !== true) showWindowControls(s);
     try {
       // One call first: a wrong token shows the login form once, not eight times.
       await loadFilters();
@@ -559,13 +560,14 @@
       sessionStorage.removeItem(TOKEN_KEY);
       showLogin('');
     });
-    $('refresh').addEventListener('click', loadView);
+    $('refresh').addEventListener('click', () => loadView());
     $('pause').addEventListener('click', () => setPaused(!paused));
     $('since').addEventListener('change', () => {
       if ($('since').value === 'custom') {
         $('custom-range').hidden = false;
         return;
       }
+      $('custom-range').hidden = true;
       setWindow({ since: $('since').value, from: '', to: '' });
     });
     $('custom-apply').addEventListener('click', () => {
@@ -594,7 +596,7 @@
     });
     // Auto-refresh reloads the view in place; a paused or hidden tab asks nothing.
     setInterval(() => {
-      if (!paused && token() && !document.hidden && !$('app').hidden) loadView();
+      if (!paused && token() && !document.hidden && !$('app').hidden) loadView(true);
     }, REFRESH_MS);
     setPaused(false);
     if (token()) showApp();
