@@ -94,7 +94,7 @@ describe('otel-activity CLI', () => {
     const names = rows.map((r) => r.name);
     expect(names).toContain('top-routes');
     expect(names).toContain('failed-logins-by-ip');
-    expect(rows.find((r) => r.name === 'active-sessions')?.params).toBe('service String = "", to DateTime64(3, \'UTC\'), minutes UInt32 = "15", limit UInt32 = "100", offset UInt32 = "0"');
+    expect(rows.find((r) => r.name === 'active-sessions')?.params).toBe('service String = "", environment String = "", to DateTime64(3, \'UTC\'), minutes UInt32 = "15", limit UInt32 = "100", offset UInt32 = "0"');
   });
 
   it('usage errors exit 2 and say what to do; runtime errors exit 1', () => {
