@@ -121,6 +121,20 @@ describe('no exit path loses what was recorded', () => {
     }
   });
 
+  it('an unwritable buffer directory (a read-only container): the app serves, warns once, and still sends', async () => {
+    receiver.spans.length = 0;
+    const notADir = path.join(DIR, 'a-regular-file');
+    fs.writeFileSync(notADir, '');
+    const app = await startApp(receiver.url, { OTEL_ACTIVITY_BUFFER_DIR: path.join(notADir, 'buffer') });
+    expect(await load(app.port, 20, 4)).toBe(20);
+    app.kill('SIGTERM');
+    await app.exited;
+    expect(new Set(accessSpanIds(receiver)).size).toBe(20);
+    expect(app.stderr().split('\n').filter((l) => l.includes('otel-activity:'))).toEqual([
+      expect.stringMatching(/^otel-activity: cannot use .*a-regular-file\/buffer for unsent spans \(ENOTDIR.*\); keeping them in memory only$/),
+    ]);
+  });
+
   it('in-process mode: process.exit() at once keeps every request, stored by the next start', async () => {
     const dataDir = path.join(DIR, 'inprocess', 'data');
     const env = {
