@@ -186,6 +186,6 @@ describe('OTLP ingest service with the official exporters', () => {
     await page.text();
     const missing = await fetch(`${service.url}/nope`);
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toEqual({ error: 'no route GET /nope; OTLP goes to POST /v1/traces' });
+    expect(await missing.json()).toEqual({ error: 'no route GET /nope; OTLP goes to POST /v1/traces, activities as JSON to POST /v1/activities' });
   });
 });

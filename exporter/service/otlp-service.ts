@@ -3,6 +3,7 @@
  * GET /metrics, the CLI's read-only POST /api/query and named admin operations, the dashboard, and the alert schedule. close() stops accepting, drains the
  * queue, flushes and closes the engine.
  */
+import { activitiesToSpans } from '../normalize/from-activity-json';
 import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -86,6 +87,7 @@ export async function startOtlpService(options: OtlpServiceOptions): Promise<Otl
     }
     switch (url.pathname) {
       case '/v1/traces':
+      case '/v1/activities':
         return handleTraceIngest(request, response, {
           accept: (spans) => exporter.acceptActivitySpansDurably(spans),
           ingestToken: config.service.ingestToken,
@@ -98,6 +100,7 @@ export async function startOtlpService(options: OtlpServiceOptions): Promise<Otl
           overloaded: guard.refuseReason,
           health,
           commitFailureCause: () => commitFailureCause(exporter.getStats()),
+          format: url.pathname === '/v1/activities' ? { path: '/v1/activities', convert: (json) => activitiesToSpans(json) } : undefined,
         });
       case '/healthz': {
         if (stopping) return sendJson(response, 503, { status: 'stopping', sink: exporter.sink.kind });
@@ -117,7 +120,7 @@ export async function startOtlpService(options: OtlpServiceOptions): Promise<Otl
       default:
         if (await handleServiceApi(request, response, url.pathname, api)) return;
         if (dashboard && (await dashboard(request, response))) return;
-        return sendJson(response, 404, { error: `no route ${request.method} ${url.pathname}; OTLP goes to POST /v1/traces` });
+        return sendJson(response, 404, { error: `no route ${request.method} ${url.pathname}; OTLP goes to POST /v1/traces, activities as JSON to POST /v1/activities` });
     }
   }
 

@@ -37,6 +37,11 @@ export interface TraceIngestOptions {
   readonly health: IngestHealth;
   /** What keeps rows from being durable now, for the 503 answer and /healthz. */
   readonly commitFailureCause: () => string;
+  /**
+   * Another body format on the same durable path (POST /v1/activities: JSON activities, see
+   * normalize/from-activity-json.ts): its path for messages, and its conversion of the parsed JSON body. JSON only.
+   */
+  readonly format?: { readonly path: string; readonly convert: (json: unknown) => { spans: ActivitySpan[]; rejected: SpanRejection[] } };
 }
 
 /** How many rejection reasons go into partial_success.error_message. */
@@ -48,9 +53,11 @@ export async function handleTraceIngest(request: IncomingMessage, response: Serv
     count(options.counters, status);
     sendStatus(response, encoding ?? 'json', status, message, headers);
   };
-  if (request.method !== 'POST') return answer(405, `${request.method} is not allowed on /v1/traces: use POST`, { allow: 'POST' });
-  if (!encoding) {
-    return answer(415, `unsupported Content-Type "${request.headers['content-type'] ?? ''}": send application/x-protobuf or application/json`);
+  const path = options.format?.path ?? '/v1/traces';
+  if (request.method !== 'POST') return answer(405, `${request.method} is not allowed on ${path}: use POST`, { allow: 'POST' });
+  if (!encoding || (options.format !== undefined && encoding !== 'json')) {
+    const allowed = options.format === undefined ? 'application/x-protobuf or application/json' : 'application/json';
+    return answer(415, `unsupported Content-Type "${request.headers['content-type'] ?? ''}": send ${allowed}`);
   }
   if (options.ingestToken !== '' && !bearerTokenMatches(request, options.ingestToken)) {
     return answer(401, 'missing or wrong ingest token: send "Authorization: Bearer <OTEL_ACTIVITY_INGEST_TOKEN>"', { 'www-authenticate': 'Bearer' });
@@ -123,13 +130,18 @@ async function ingest(body: Buffer, response: ServerResponse, encoding: OtlpEnco
 
   let spans: ActivitySpan[];
   let rejected: SpanRejection[];
+  const what = options.format === undefined ? 'an ExportTraceServiceRequest' : 'an activity or an array of activities';
   try {
-    ({ spans, rejected } = otlpToActivitySpans(decoded));
+    ({ spans, rejected } = options.format === undefined ? otlpToActivitySpans(decoded) : options.format.convert(decoded));
   } catch (error) {
     // A structure deeper than the stack is the sender's doing too: 400, never 500.
-    if (error instanceof RangeError && /call stack/i.test(error.message)) return answer(400, 'not an ExportTraceServiceRequest: nested too deeply');
+    if (error instanceof RangeError && /call stack/i.test(error.message)) return answer(400, `not ${what}: nested too deeply`);
     if (!(error instanceof OtlpPayloadError)) throw error;
-    return answer(400, `not an ExportTraceServiceRequest: ${error.message}`);
+    return answer(400, `not ${what}: ${error.message}`);
+  }
+  // Nothing valid at all is a bad request, said with its reasons; valid items beside bad ones are stored.
+  if (spans.length === 0 && rejected.length > 0) {
+    return answer(400, rejected.slice(0, MAX_REASONS).map((r) => `${r.where}: ${r.reason}`).join('; '));
   }
 
   const result = await options.accept(spans);
