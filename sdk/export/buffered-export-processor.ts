@@ -40,8 +40,8 @@ export class BufferedExportProcessor implements SpanProcessor {
   private readonly inflight = new Set<MemoryBatch>();
   private readonly memory: MemoryBatch[] = [];
   private memoryBytes = 0;
-  /** A claimed disk batch being sent, given back if the process exits meanwhile. */
-  private claimed: BufferedBatch | undefined;
+  /** A claimed disk batch being sent (its file, and the batch in flight), given back if the process exits meanwhile. */
+  private claimed: { readonly file: BufferedBatch; readonly batch: MemoryBatch } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private pumping: Promise<void> | undefined;
   /** While the endpoint is failing: the time of the next attempt, and the wait after that. */
@@ -208,9 +208,10 @@ export class BufferedExportProcessor implements SpanProcessor {
     if (buffer === undefined) return true;
     const claimed = await buffer.claimOldest();
     if (claimed === undefined) return true;
-    this.claimed = claimed;
+    const batch: MemoryBatch = { body: claimed.body, spans: claimed.spans };
+    this.claimed = { file: claimed, batch };
     try {
-      const done = await this.sendBatch({ body: claimed.body, spans: claimed.spans });
+      const done = await this.sendBatch(batch);
       if (done) await buffer.done(claimed);
       else await buffer.release(claimed);
       return done;
@@ -265,13 +266,17 @@ export class BufferedExportProcessor implements SpanProcessor {
     if (this.exited) return;
     this.exited = true;
     clearTimeout(this.timer);
-    const batches: MemoryBatch[] = [...this.memory, ...this.inflight];
+    // A memory batch being sent is in both lists; a claimed disk batch goes back to its own file, not a second one.
+    const batches = new Set<MemoryBatch>([...this.memory, ...this.inflight]);
+    const buffer = this.options.buffer;
+    if (this.claimed !== undefined) {
+      batches.delete(this.claimed.batch);
+      buffer?.releaseSync(this.claimed.file);
+    }
     while (this.queue.length > 0) {
       const batch = this.encodeNext();
-      if (batch !== undefined) batches.push(batch);
+      if (batch !== undefined) batches.add(batch);
     }
-    const buffer = this.options.buffer;
-    if (this.claimed !== undefined) buffer?.releaseSync(this.claimed);
     let written = 0;
     for (const batch of batches) {
       if (buffer !== undefined && buffer.writeSync(batch.body, batch.spans)) {
