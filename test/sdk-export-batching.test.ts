@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { BufferedExportProcessor } from '../sdk/export/buffered-export-processor';
 import type { SendOutcome } from '../sdk/export/otlp-request';
+import { waitUntil } from './helpers/wait-until';
 
 const span = {} as ReadableSpan;
 
@@ -26,14 +27,6 @@ function controlledProcessor(delayMs: number) {
   return { processor, sent, answers };
 }
 
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 /** Lets the pump's continuation after an answered send run to its next await or return. */
 async function settleTurns(): Promise<void> {
   for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
@@ -43,14 +36,14 @@ describe('OTLP export batching', () => {
   it('holds spans that ended during a send for their delay instead of sending them as a small batch at once', async () => {
     const { processor, sent, answers } = controlledProcessor(400);
     for (let i = 0; i < 4; i++) processor.onEnd(span);
-    await until(() => sent.length === 1, 'the full batch to be sent');
+    await waitUntil(() => sent.length === 1, 5000, 'the full batch to be sent');
     processor.onEnd(span);
     processor.onEnd(span);
     const answeredAt = Date.now();
     answers[0]('sent');
     await settleTurns();
     expect(sent).toEqual([4]);
-    await until(() => sent.length === 2, 'the delayed batch');
+    await waitUntil(() => sent.length === 2, 5000, 'the delayed batch');
     expect(sent).toEqual([4, 2]);
     expect(Date.now() - answeredAt).toBeGreaterThanOrEqual(100);
     answers[1]('sent');
@@ -60,16 +53,16 @@ describe('OTLP export batching', () => {
   it('sends the next full batch right after the previous one', async () => {
     const { processor, sent, answers } = controlledProcessor(60_000);
     for (let i = 0; i < 4; i++) processor.onEnd(span);
-    await until(() => sent.length === 1, 'the first batch');
+    await waitUntil(() => sent.length === 1, 5000, 'the first batch');
     for (let i = 0; i < 5; i++) processor.onEnd(span);
     answers[0]('sent');
-    await until(() => sent.length === 2, 'the second full batch');
+    await waitUntil(() => sent.length === 2, 5000, 'the second full batch');
     expect(sent).toEqual([4, 4]);
     answers[1]('sent');
     await settleTurns();
     expect(sent).toEqual([4, 4]);
     const flushed = processor.forceFlush();
-    await until(() => sent.length === 3, 'the flushed remainder');
+    await waitUntil(() => sent.length === 3, 5000, 'the flushed remainder');
     answers[2]('sent');
     await flushed;
     expect(sent).toEqual([4, 4, 1]);
@@ -79,11 +72,11 @@ describe('OTLP export batching', () => {
   it('forceFlush sends spans that ended during a send without waiting for the delay', async () => {
     const { processor, sent, answers } = controlledProcessor(60_000);
     for (let i = 0; i < 4; i++) processor.onEnd(span);
-    await until(() => sent.length === 1, 'the full batch');
+    await waitUntil(() => sent.length === 1, 5000, 'the full batch');
     processor.onEnd(span);
     const flushed = processor.forceFlush();
     answers[0]('sent');
-    await until(() => sent.length === 2, 'the flushed span');
+    await waitUntil(() => sent.length === 2, 5000, 'the flushed span');
     answers[1]('sent');
     await flushed;
     expect(sent).toEqual([4, 1]);
