@@ -23,6 +23,7 @@ import {
   type ActivityTracing,
 } from '../sdk/index';
 import { requestStateOf } from '../sdk/runtime/request-state';
+import { freePort } from './helpers/free-port';
 
 const exporter = new InMemorySpanExporter();
 const LLM_BODY = JSON.stringify({ model: 'test-model', usage: { prompt_tokens: 1200, completion_tokens: 300 } });
@@ -114,6 +115,13 @@ beforeAll(async () => {
     } else if (url.pathname === '/api/users') {
       res.statusCode = 201;
       res.end();
+    } else if (url.pathname === '/call-down') {
+      setUser({ id: 'erin' });
+      // An http.request to a port nothing listens on: the call fails before any response.
+      const outcome = await new Promise<string>((resolve) => {
+        http.get(`http://127.0.0.1:${url.searchParams.get('port')}/v1/charge`, (r) => r.resume()).on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+      });
+      res.end(outcome);
     } else if (url.pathname === '/custom-span-call') {
       setUser({ id: 'dana' });
       // The app's own span through the API alone (no SDK of its own): a non-recording span in our request's trace.
@@ -308,6 +316,24 @@ describe('external calls', () => {
     // Ended spans wait in the export batch: they no longer hold the request, the response or their buffers.
     expect(requestStateOf(access as unknown as Span)).toBeUndefined();
     expect(requestStateOf(external as unknown as Span)).toBeUndefined();
+  });
+
+  it('records an http.request that fails before a response as a failed external call of the request user', async () => {
+    const port = await freePort();
+    expect((await call(`/call-down?port=${port}`)).body).toBe('ECONNREFUSED');
+    const [access] = await waitFor((s) => s.attributes['url.path'] === '/call-down');
+    const [external] = await waitFor((s) => kindIs('external')(s) && s.attributes['user.id'] === 'erin');
+    expect(external.attributes).toMatchObject({
+      'activity.external.service': 'fakellm',
+      'http.request.method': 'GET',
+      'url.full': `http://127.0.0.1:${port}/v1/charge`,
+      'server.port': port,
+      'error.type': 'ECONNREFUSED',
+      'error.message': expect.stringContaining('ECONNREFUSED'),
+    });
+    expect(external.attributes['http.response.status_code']).toBeUndefined();
+    expect(external.status.code).toBe(2);
+    expect(external.parentSpanContext?.spanId).toBe(access.spanContext().spanId);
   });
 
   it('keeps the request user and parent for a call made inside an app span of the API with no SDK behind it', async () => {
