@@ -59,6 +59,12 @@ function bufferFor(sdk: SdkConfig, serviceName: string, extension: string): { di
   return { dir, buffer: opened.buffer };
 }
 
+/** One OTLP body per batch, in the encoding the endpoint takes. */
+function encoderFor(json: boolean): (spans: ReadableSpan[]) => Uint8Array {
+  const serializer = json ? JsonTraceSerializer : ProtobufTraceSerializer;
+  return (spans) => serializer.serializeRequest(spans) ?? new Uint8Array(0);
+}
+
 function createOtlpProcessor(sdk: SdkConfig, serviceName: string): SpanProcessor {
   if (sdk.otlpProtocol === 'grpc') {
     diag.warn(`otel-activity: OTLP protocol grpc is not supported; sending http/protobuf to ${otlpTracesUrl(sdk)} instead (set OTEL_ACTIVITY_OTLP_PROTOCOL to silence this)`);
@@ -72,9 +78,8 @@ function createOtlpProcessor(sdk: SdkConfig, serviceName: string): SpanProcessor
   };
   const extension = json ? '.json' : '.pb';
   const { dir, buffer } = bufferFor(sdk, serviceName, extension);
-  const serializer = json ? JsonTraceSerializer : ProtobufTraceSerializer;
   return new BufferedExportProcessor({
-    encode: (spans: ReadableSpan[]) => serializer.serializeRequest(spans) ?? new Uint8Array(0),
+    encode: encoderFor(json),
     send: (body) => postOtlp(target, body),
     buffer,
     onExitBuffered: () => startExitSender({ dir, extension, target, giveUpMs: 60_000 }),
@@ -86,7 +91,7 @@ function createInProcessProcessor(config: ActivityConfig, serviceName: string): 
   const sender = loadInProcessSender(config.exporter);
   const { buffer } = bufferFor(config.sdk, `${serviceName}.inprocess`, '.pb');
   const processor = new BufferedExportProcessor({
-    encode: (spans: ReadableSpan[]) => ProtobufTraceSerializer.serializeRequest(spans) ?? new Uint8Array(0),
+    encode: encoderFor(false),
     send: (body) => sender.send(body),
     buffer,
   });
