@@ -3,11 +3,11 @@
  * `node --require dist/sdk/register.js` or `node --import dist/sdk/register.mjs`, the way users run it. The source
  * prints `LISTENING <port>`; the temp folder links the repo's node_modules so `require('fastify')` resolves.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { REGISTER_CJS } from './fixture-app';
+import { startPreloadedApp } from './preloaded-app';
 import { REPO_ROOT } from './service-process';
 
 export const REGISTER_ESM = path.join(REPO_ROOT, 'dist', 'sdk', 'register.mjs');
@@ -31,37 +31,13 @@ export async function startFrameworkApp(source: string, options: FrameworkAppOpt
   const file = options.esm ? 'app.mjs' : 'app.js';
   fs.writeFileSync(path.join(dir, file), source);
   const preload = options.esm ? ['--import', REGISTER_ESM] : ['--require', REGISTER_CJS];
-  const child: ChildProcess = spawn(process.execPath, [...preload, file], {
-    cwd: dir,
-    env: { PATH: process.env.PATH ?? '', HOME: dir, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const chunks: Buffer[] = [];
-  child.stderr?.on('data', (c: Buffer) => chunks.push(c));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const port = await new Promise<number>((resolve, reject) => {
-    let text = '';
-    const timer = setTimeout(() => reject(new Error(`app did not start:\n${Buffer.concat(chunks).toString()}`)), 30_000);
-    child.stdout?.on('data', (c: Buffer) => {
-      chunks.push(c);
-      text += c.toString();
-      const match = /LISTENING (\d+)/.exec(text);
-      if (match) {
-        clearTimeout(timer);
-        resolve(Number(match[1]));
-      }
-    });
-    void exited.then(() => {
-      clearTimeout(timer);
-      reject(new Error(`app exited before listening:\n${Buffer.concat(chunks).toString()}`));
-    });
-  });
+  const app = await startPreloadedApp({ cwd: dir, args: [...preload, file], env: { HOME: dir, ...options.env }, startTimeoutMs: 30_000 });
   return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    output: () => Buffer.concat(chunks).toString('utf8'),
+    baseUrl: `http://127.0.0.1:${app.port}`,
+    output: () => app.stdout() + app.stderr(),
     async dispose() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await exited;
+      app.kill('SIGKILL');
+      await app.exited;
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,6 +1,6 @@
 /**
  * A small app the test writes itself, run as users run it: a child `node <preload…> app.js` in its own folder,
- * with only the environment the test gives it; resolves once it prints `listening <port>`.
+ * with only the environment the test gives it; resolves once it prints `listening <port>` (any case).
  */
 import { spawn } from 'node:child_process';
 
@@ -17,6 +17,8 @@ export interface PreloadedAppOptions {
   /** e.g. ['--require', REGISTER_CJS]; the app file last. */
   readonly args: readonly string[];
   readonly env: Record<string, string>;
+  /** Give up (with what the app printed) when it is not listening by then; default: the test's own timeout. */
+  readonly startTimeoutMs?: number;
 }
 
 export function startPreloadedApp(options: PreloadedAppOptions): Promise<PreloadedApp> {
@@ -32,10 +34,15 @@ export function startPreloadedApp(options: PreloadedAppOptions): Promise<Preload
     child.on('exit', (code, signal) => resolve({ code, signal })),
   );
   return new Promise((resolve, reject) => {
+    const timer =
+      options.startTimeoutMs === undefined
+        ? undefined
+        : setTimeout(() => reject(new Error(`app did not start within ${options.startTimeoutMs} ms:\n${stdout}${stderr}`)), options.startTimeoutMs);
     child.stdout.on('data', (c: Buffer) => {
       stdout += c.toString();
-      const m = /listening (\d+)/.exec(stdout);
+      const m = /listening (\d+)/i.exec(stdout);
       if (m) {
+        clearTimeout(timer);
         resolve({
           port: Number(m[1]),
           exited,
@@ -45,6 +52,9 @@ export function startPreloadedApp(options: PreloadedAppOptions): Promise<Preload
         });
       }
     });
-    void exited.then(({ code, signal }) => reject(new Error(`app exited before listening (${code ?? signal}): ${stderr}`)));
+    void exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`app exited before listening (${code ?? signal}): ${stdout}${stderr}`));
+    });
   });
 }
