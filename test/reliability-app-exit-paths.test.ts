@@ -113,9 +113,13 @@ describe('no exit path loses what was recorded', () => {
     const back = await startOtlpReceiver(port);
     try {
       await expect.poll(() => new Set(accessSpanIds(back)).size, { timeout: 30_000, interval: 200 }).toBe(300);
-      const paths = back.spans.filter((s) => s.attributes['activity.kind'] === 'access').map((s) => Number(String(s.attributes['url.path']).split('/')[2]));
-      // In order: batches arrive oldest first; within one, spans are in the order they ended (5 clients at a time).
-      expect(paths.filter((n, i) => i > 0 && n < paths[i - 1] - 5)).toEqual([]);
+      // In order: batches arrive oldest first and hold spans in the order they ended. The SDK dates each span's end
+      // from its own wall-clock start plus a monotonic duration, so consecutive ends can step back by a fraction of
+      // a millisecond (0.26 ms seen); batches out of order would step back by a second or more.
+      const CLOCK_ANCHOR_NS = 5_000_000n;
+      const ends = back.spans.filter((s) => s.attributes['activity.kind'] === 'access').map((s) => BigInt(s.endTimeUnixNano));
+      expect(ends.every((end) => end > 0n)).toBe(true);
+      expect(ends.filter((end, i) => i > 0 && end < ends[i - 1] - CLOCK_ANCHOR_NS)).toEqual([]);
     } finally {
       await back.close();
     }

@@ -12,6 +12,8 @@ export interface ReceivedSpan {
   readonly spanId: string;
   /** '' for a root span. */
   readonly parentSpanId: string;
+  /** Epoch nanoseconds as decimal text (OTLP's uint64), so order compares exactly: BigInt(endTimeUnixNano). */
+  readonly endTimeUnixNano: string;
   readonly name: string;
   readonly attributes: Record<string, unknown>;
   readonly resource: Record<string, unknown>;
@@ -95,6 +97,7 @@ export async function startOtlpReceiver(port = 0): Promise<OtlpReceiver> {
                 traceId: s.traceId as string,
                 spanId: s.spanId as string,
                 parentSpanId: typeof s.parentSpanId === 'string' ? s.parentSpanId : '',
+                endTimeUnixNano: String(s.endTimeUnixNano ?? '0'),
                 name: s.name as string,
                 attributes: attrs(s.attributes as OtlpKeyValue[]),
                 resource,
