@@ -244,6 +244,13 @@ function attempt(run: LoadRun, step: () => void, fallback: string): void {
   }
 }
 
+/** A problem found directly (not thrown by a step): thrown in a strict load, recorded in a lenient one. */
+function report(run: LoadRun, message: string, fallback: string): void {
+  const error = new ConfigError(message);
+  if (run.problems === undefined) throw error;
+  run.problems.push({ error, fallback });
+}
+
 function setValue(run: LoadRun, field: ConfigField, value: unknown, source: string): void {
   run.config[field.section][field.key] = value;
   run.sources?.set(`${field.section}.${field.key}`, source);
@@ -262,17 +269,13 @@ function applyObject(run: LoadRun, source: unknown, label: string, sourceName: s
   }
   for (const [sectionName, sectionValue] of Object.entries(source)) {
     if (!(SECTIONS as readonly string[]).includes(sectionName)) {
-      attempt(run, () => {
-        throw new ConfigError(`${label}unknown key "${sectionName}"; top-level keys are sdk, exporter, service${suggestion(sectionName, SECTIONS)}`);
-      }, 'ignored');
+      report(run, `${label}unknown key "${sectionName}"; top-level keys are sdk, exporter, service${suggestion(sectionName, SECTIONS)}`, 'ignored');
       continue;
     }
     const section = sectionName as ConfigSection;
     if (sectionValue === undefined || !run.sections.has(section)) continue;
     if (!isPlainObject(sectionValue)) {
-      attempt(run, () => {
-        throw new ConfigError(`${label}${section} must be an object, got ${JSON.stringify(sectionValue)}`);
-      }, 'ignored');
+      report(run, `${label}${section} must be an object, got ${JSON.stringify(sectionValue)}`, 'ignored');
       continue;
     }
     const fields = CONFIG_FIELDS.filter((f) => f.section === section);
@@ -280,9 +283,7 @@ function applyObject(run: LoadRun, source: unknown, label: string, sourceName: s
       const field = fields.find((f) => f.key === key);
       if (field === undefined) {
         const keys = fields.map((f) => f.key);
-        attempt(run, () => {
-          throw new ConfigError(`${label}unknown key "${section}.${key}"${suggestion(key, keys)}; keys of ${section} are ${keys.join(', ')}`);
-        }, 'ignored');
+        report(run, `${label}unknown key "${section}.${key}"${suggestion(key, keys)}; keys of ${section} are ${keys.join(', ')}`, 'ignored');
         continue;
       }
       if (value === undefined) continue;
@@ -319,9 +320,7 @@ function applyEnv(run: LoadRun, env: NodeJS.ProcessEnv): void {
   const knownEnv = [...FIELDS_BY_ENV.keys(), CONFIG_FILE_ENV];
   for (const name of Object.keys(env)) {
     if (name.startsWith(ENV_PREFIX) && !FIELDS_BY_ENV.has(name) && name !== CONFIG_FILE_ENV) {
-      attempt(run, () => {
-        throw new ConfigError(`unknown environment variable ${name}${suggestion(name, knownEnv)}; \`otel-activity config\` lists every variable`);
-      }, 'ignored');
+      report(run, `unknown environment variable ${name}${suggestion(name, knownEnv)}; \`otel-activity config\` lists every variable`, 'ignored');
     }
   }
   for (const field of CONFIG_FIELDS) {
