@@ -51,14 +51,9 @@ export interface SharedGlobals {
 
 export function registerSharedGlobals(ours: ContextManager, propagator: TextMapPropagator): SharedGlobals {
   const existing = slots().context;
-  let contextRegistered = false;
-  if (existing === undefined) contextRegistered = context.setGlobalContextManager(ours.enable());
-  let propagationRegistered = false;
-  if (slots().propagation === undefined) propagationRegistered = propagation.setGlobalPropagator(propagator);
-  return {
-    contextManager: contextRegistered || existing === undefined ? ours : existing,
-    registered: { context: contextRegistered, propagation: propagationRegistered },
-  };
+  const contextRegistered = existing === undefined && context.setGlobalContextManager(ours.enable());
+  const propagationRegistered = slots().propagation === undefined && propagation.setGlobalPropagator(propagator);
+  return { contextManager: existing ?? ours, registered: { context: contextRegistered, propagation: propagationRegistered } };
 }
 
 export function unregisterSharedGlobals(globals: SharedGlobals): void {
