@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test-artifacts/**', '**/*.mjs', '**/*.js'] },
+  { ignores: ['**/dist/**', 'exporter/schemas/**', 'node_modules/**', 'test-artifacts/**', '**/*.mjs', '**/*.js'] },
   ...tseslint.configs.recommended,
   {
     files: ['sdk/**/*.ts', 'exporter/**/*.ts', 'schemas/**/*.ts'],

@@ -10,13 +10,12 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { otlpToActivitySpans } from '../exporter/normalize/from-otlp';
-import { otlpProtoCodec } from '../exporter/service/otlp-proto';
+import { otlpToActivitySpans } from 'otel-activity-server/internal/exporter/normalize/from-otlp';
+import { otlpProtoCodec } from 'otel-activity-server/internal/exporter/service/otlp-proto';
 import { numberArg, parseBenchArgs } from './lib/bench-args';
 import { sleep, startChild } from './lib/child-process';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const REGISTER = path.join(ROOT, 'dist', 'sdk', 'register.js');
+const REGISTER = require.resolve('otel-activity/register');
 const APP = path.join(__dirname, 'apps', 'http-app.js');
 
 interface Receiver {

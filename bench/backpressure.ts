@@ -74,7 +74,7 @@ async function calibrate(service: ServiceChild, run: number, seconds: number): P
 }
 
 export const main: BenchMain = async (args: BenchArgs, log) => {
-  if (!serviceBuilt()) return '### Memory and backpressure\n\nNot measured: dist/exporter/cli/main.js not built.\n';
+  if (!serviceBuilt()) return '### Memory and backpressure\n\nNot measured: the server package (exporter/dist) is not built.\n';
   const seconds = numberArg(args, 'seconds', args.full ? 60 : 15);
   const factor = numberArg(args, 'factor', 3);
   // Quick mode caps the queue at 20k rows so 15 s of flood reaches it on a slow box; --full keeps the default cap.

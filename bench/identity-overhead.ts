@@ -7,10 +7,10 @@
  *   node dist/bench/identity-overhead.js
  */
 import type { IncomingMessage } from 'node:http';
-import { createAuthAccountReader } from '../sdk/auth/auth-account';
-import { rawHeader } from '../sdk/request/raw-header';
-import { createTokenUserReader } from '../sdk/user/jwt-claim';
-import { createSessionCookieReader } from '../sdk/user/session-cookie';
+import { createAuthAccountReader } from 'otel-activity/internal/auth/auth-account';
+import { rawHeader } from 'otel-activity/internal/request/raw-header';
+import { createTokenUserReader } from 'otel-activity/internal/user/jwt-claim';
+import { createSessionCookieReader } from 'otel-activity/internal/user/session-cookie';
 import { median } from './lib/stats';
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');

@@ -18,14 +18,14 @@ import { makeSpans } from './lib/otlp-payloads';
 import { runStandalone, type BenchMain } from './lib/script-main';
 import { serviceBuilt, startService, type ServiceChild } from './lib/service-child';
 import { formatSummary, median, pass, summarize } from './lib/stats';
-import { otlpToActivitySpans } from '../exporter/normalize/from-otlp';
-import { RecentSpanIds } from '../exporter/queue/recent-span-ids';
-import { spanToRow } from '../exporter/rows/span-to-row';
-import { otlpProtoCodec } from '../exporter/service/otlp-proto';
-import { EmbeddedSink } from '../exporter/sinks/embedded-sink';
-import type { Sink } from '../exporter/sinks/sink';
-import { schemasDir } from '../schemas/migration-files';
-import { migrate } from '../schemas/migrate';
+import { otlpToActivitySpans } from 'otel-activity-server/internal/exporter/normalize/from-otlp';
+import { RecentSpanIds } from 'otel-activity-server/internal/exporter/queue/recent-span-ids';
+import { spanToRow } from 'otel-activity-server/internal/exporter/rows/span-to-row';
+import { otlpProtoCodec } from 'otel-activity-server/internal/exporter/service/otlp-proto';
+import { EmbeddedSink } from 'otel-activity-server/internal/exporter/sinks/embedded-sink';
+import type { Sink } from 'otel-activity-server/internal/exporter/sinks/sink';
+import { schemasDir } from 'otel-activity-server/internal/schemas/migration-files';
+import { migrate } from 'otel-activity-server/internal/schemas/migrate';
 
 /** The exporter's default flushCount: the raw insert uses the same insert size the service does. */
 const PIPELINE_INSERT_ROWS = 5000;
@@ -195,7 +195,7 @@ function timeMapping(payloads: Uint8Array[], encoding: Encoding, spans: number):
 }
 
 export const main: BenchMain = async (args: BenchArgs, log) => {
-  if (!serviceBuilt()) return '### Ingest throughput\n\nNot measured: dist/exporter/cli/main.js not built.\n';
+  if (!serviceBuilt()) return '### Ingest throughput\n\nNot measured: the server package (exporter/dist) is not built.\n';
   const rounds = args.rounds ?? (args.full ? 3 : 2);
   const spansPerRun = numberArg(args, 'spans', args.full ? 200_000 : 30_000);
   const batchSizes = args.full ? [1000, 10_000, 50_000] : [1000, 10_000];

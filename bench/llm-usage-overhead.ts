@@ -8,9 +8,9 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { gzipSync } from 'node:zlib';
-import { loadConfig } from '../sdk/config/config-loader';
-import { captureHttpUsage, takeResponseUsage } from '../sdk/external/response-usage-capture';
-import { createActivityRuntime } from '../sdk/runtime/activity-runtime';
+import { loadConfig } from 'otel-activity/internal/config/config-loader';
+import { captureHttpUsage, takeResponseUsage } from 'otel-activity/internal/external/response-usage-capture';
+import { createActivityRuntime } from 'otel-activity/internal/runtime/activity-runtime';
 import { median } from './lib/stats';
 
 const runtime = createActivityRuntime(loadConfig({ env: {} }).sdk);

@@ -12,9 +12,9 @@ import * as path from 'node:path';
 import { numberArg, type BenchArgs } from './lib/bench-args';
 import { runStandalone, type BenchMain } from './lib/script-main';
 import { median, pass, summarize } from './lib/stats';
-import { QueryCatalog } from '../exporter/analytics/query-catalog';
-import { EmbeddedSink } from '../exporter/sinks/embedded-sink';
-import { migrate } from '../schemas/migrate';
+import { QueryCatalog } from 'otel-activity-server/internal/exporter/analytics/query-catalog';
+import { EmbeddedSink } from 'otel-activity-server/internal/exporter/sinks/embedded-sink';
+import { migrate } from 'otel-activity-server/internal/schemas/migrate';
 
 const SQL_DIR = path.resolve(__dirname, '..', '..', 'bench', 'sql');
 const SEED = 20261123;

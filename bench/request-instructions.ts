@@ -17,7 +17,7 @@ import { startNullSink, type NullSink } from './lib/otlp-null-sink';
 import { runStandalone, type BenchMain } from './lib/script-main';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const REGISTER = path.join(ROOT, 'dist', 'sdk', 'register.js');
+const REGISTER = require.resolve('otel-activity/register');
 const APP = path.join(__dirname, 'apps', 'http-app.js');
 
 function get(agent: http.Agent, port: number, route: string): Promise<void> {

@@ -21,8 +21,8 @@ import { runStandalone, type BenchMain } from './lib/script-main';
 import { formatSummary, median, pairedRatios, pass, summarize } from './lib/stats';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const REGISTER = path.join(ROOT, 'dist', 'sdk', 'register.js');
-const EMBEDDED_SINK = path.join(ROOT, 'dist', 'exporter', 'sinks', 'embedded-sink.js');
+const REGISTER = require.resolve('otel-activity/register');
+const EMBEDDED_SINK = require.resolve('otel-activity-server/internal/exporter/sinks/embedded-sink');
 const CONTEXT_FLOOR = path.join(__dirname, 'apps', 'context-floor.js');
 const APPS = {
   http: path.join(__dirname, 'apps', 'http-app.js'),

@@ -93,7 +93,7 @@ async function main(): Promise<number> {
   const batch = numberArg(args, 'batch', 50);
   const sampleSeconds = numberArg(args, 'sample-seconds', 10);
   const out = args.values.get('out');
-  if (!serviceBuilt()) throw new Error('dist/exporter/cli/main.js is missing: run npm run build first');
+  if (!serviceBuilt()) throw new Error('the server package (exporter/dist) is not built: run npm run build first');
 
   const service = await startService();
   const pid = service.started.child.pid!;

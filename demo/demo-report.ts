@@ -2,8 +2,8 @@
  * The demo's closing report, read back from the tables with the named queries (schemas/queries): top routes with
  * p95 and error rate, auth events by type and outcome, LLM cost by provider and by user.
  */
-import { QueryCatalog } from '../exporter/analytics/query-catalog';
-import type { Sink } from '../exporter/sinks/sink';
+import { QueryCatalog } from 'otel-activity-server/internal/exporter/analytics/query-catalog';
+import type { Sink } from 'otel-activity-server/internal/exporter/sinks/sink';
 
 type Row = Record<string, unknown>;
 

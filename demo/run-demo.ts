@@ -5,16 +5,16 @@
  * spans), waits until every row is inserted, prints a report from the tables, and leaves the data for the CLI.
  */
 import * as path from 'node:path';
-import { findRunningService } from '../exporter/cli/open-sink';
-import { startOtlpService } from '../exporter/service/otlp-service';
-import { loadConfig } from '../sdk/config/config-loader';
+import { findRunningService } from 'otel-activity-server/internal/exporter/cli/open-sink';
+import { startOtlpService } from 'otel-activity-server/internal/exporter/service/otlp-service';
+import { loadConfig } from 'otel-activity/internal/config/config-loader';
 import { startChild, type DemoChild } from './child-process';
 import { demoReport } from './demo-report';
 import { driveTraffic } from './drive-traffic';
 import { DEMO_AUTH_ROUTES, demoTraffic, expectedRows, type ExpectedRows } from './traffic-plan';
 
 const REPO = path.resolve(__dirname, '..', '..');
-const REGISTER = path.join(REPO, 'dist', 'sdk', 'register.js');
+const REGISTER = require.resolve('otel-activity/register');
 const SAMPLE_APP = path.join(REPO, 'demo', 'sample-app.js');
 const FAKE_LLM = path.join(REPO, 'demo', 'fake-llm.js');
 const SERVICE_NAME = 'demo-shop';

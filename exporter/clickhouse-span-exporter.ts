@@ -6,10 +6,10 @@ import * as path from 'node:path';
 import { context, diag } from '@opentelemetry/api';
 import { ExportResultCode, globalErrorHandler, suppressTracing, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import type { ExporterConfig } from '../sdk/config/config-types';
+import type { ExporterConfig } from 'otel-activity/contract';
 import { migrate } from '../schemas/migrate';
 import { repairSchema } from '../schemas/repair-schema';
-import type { ActivitySpan } from './activity-span';
+import type { ActivitySpan } from 'otel-activity/contract';
 import { createSink } from './create-sink';
 import { readableSpanToActivitySpan } from './normalize/from-readable-span';
 import { BatchQueue, type QueuedRow } from './queue/batch-queue';
@@ -21,7 +21,7 @@ import { RunMarker } from './queue/run-marker';
 import { Spool, spoolDirOf } from './queue/spool';
 import { spanToRow, type MappingOptions } from './rows/span-to-row';
 import type { Sink } from './sinks/sink';
-import { untracedSink } from './sinks/untraced-sink';
+import { untracedEngine } from './sinks/untraced';
 
 export interface ClickHouseSpanExporterOptions {
   readonly config: ExporterConfig;
@@ -128,7 +128,7 @@ export class ClickHouseSpanExporter implements SpanExporter {
     // that failed) the engine is asked, which costs a lookup per batch for the window (bench/RESULTS.md).
     const recentLoaded = !uncleanRestart && options.checkStoredAfterStart === true && this.recentIdsFile !== undefined && this.recent !== undefined && this.recent.load(this.recentIdsFile);
     const checkFromStart = uncleanRestart || (options.checkStoredAfterStart === true && !recentLoaded);
-    this.restartDedup = dedupWindowMs > 0 ? new RestartDedup(untracedSink(this.sink), dedupWindowMs, this.stats, checkFromStart) : undefined;
+    this.restartDedup = dedupWindowMs > 0 ? new RestartDedup(untracedEngine(this.sink), dedupWindowMs, this.stats, checkFromStart) : undefined;
     const writer = new BatchWriter(
       {
         sink: this.sink,

@@ -3,16 +3,10 @@
  * mode would POST, so the buffer, its exit hand-off and its replay at the next start are one mechanism for both
  * modes) decoded and handed to the ClickHouseSpanExporter, 'sent' once durable (inserted or in its spool).
  */
-import type { ExporterConfig } from '../sdk/config/config-types';
-import type { SendOutcome } from '../sdk/export/otlp-request';
+import type { ExporterConfig, InProcessSender } from 'otel-activity/contract';
 import { ClickHouseSpanExporter } from './clickhouse-span-exporter';
 import { otlpToActivitySpans } from './normalize/from-otlp';
 import { otlpProtoCodec } from './service/otlp-proto';
-
-export interface InProcessSender {
-  send(body: Uint8Array): Promise<SendOutcome>;
-  shutdown(): Promise<void>;
-}
 
 export function createInProcessSender(config: ExporterConfig): InProcessSender {
   const exporter = new ClickHouseSpanExporter({ config });

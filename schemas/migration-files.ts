@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { packageAsset } from '../exporter/package-assets';
 
 export interface MigrationFile {
   /** The NNN prefix as a number. */
@@ -19,16 +20,9 @@ export interface MigrationFile {
 
 const FILE_RE = /^(\d{3,})_([a-z0-9_]+)\.sql$/;
 
-/**
- * The schemas/ folder holding the .sql files. Compiled code runs from dist/schemas/, but the .sql files are
- * shipped once, under schemas/ (package.json "files"), so both locations are tried.
- */
+/** The schemas/ folder holding the .sql files. */
 export function schemasDir(): string {
-  const candidates = [__dirname, path.join(__dirname, '..', '..', 'schemas')];
-  for (const dir of candidates) {
-    if (fs.existsSync(path.join(dir, 'migrations'))) return dir;
-  }
-  throw new Error(`otel-activity: schema files not found (looked for migrations/ in ${candidates.join(' and ')}); the package is incomplete, reinstall it`);
+  return packageAsset('schemas');
 }
 
 export function loadMigrations(dir: string = path.join(schemasDir(), 'migrations')): MigrationFile[] {

@@ -12,10 +12,10 @@ import { QueryCatalog } from '../exporter/analytics/query-catalog';
 import { EmbeddedSink } from '../exporter/sinks/embedded-sink';
 import { migrate } from '../schemas/migrate';
 import { chTime, generateActivity, insertGenerated, lcg, Truth } from './helpers/activity-generator';
+import { serverModule } from './helpers/built-paths';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
-const repo = path.resolve(__dirname, '..');
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-analytics-windows-'));
 const dataDir = path.join(root, 'data');
 let sink: EmbeddedSink | undefined;
@@ -208,8 +208,8 @@ describe('reports against the truth', () => {
 
 /** Runs every report over fixed windows in a child process with its own TZ; prints one JSON document. */
 const SUITE_CHILD = `
-const { EmbeddedSink } = require(${JSON.stringify(path.join(repo, 'dist/exporter/sinks/embedded-sink.js'))});
-const { QueryCatalog } = require(${JSON.stringify(path.join(repo, 'dist/exporter/analytics/query-catalog.js'))});
+const { EmbeddedSink } = require(${JSON.stringify(serverModule('exporter/sinks/embedded-sink'))});
+const { QueryCatalog } = require(${JSON.stringify(serverModule('exporter/analytics/query-catalog'))});
 (async () => {
   const [dataDir, windowsJson] = process.argv.slice(1);
   const sink = new EmbeddedSink({ dataDir });

@@ -1,5 +1,5 @@
 /**
- * The built `otel-activity` CLI as a child process (node dist/exporter/cli/main.js) against a temp data directory:
+ * The built `otel-activity` CLI as a child process (node exporter/dist/exporter/cli/main.js) against a temp data directory:
  * report, reports, query, export (ndjson/csv/parquet), status, erase-user, retention, cleanup, exit codes, and the
  * same report through a running service that owns the directory.
  */
@@ -12,9 +12,10 @@ import { newAlert, writeAlerts } from '../exporter/analytics/alert-store';
 import { EmbeddedSink } from '../exporter/sinks/embedded-sink';
 import { migrate } from '../schemas/migrate';
 import { buildFixture, insertFixture } from './helpers/analytics-fixture';
+import { CLI_MAIN } from './helpers/built-paths';
 
 const repo = path.resolve(__dirname, '..');
-const main = path.join(repo, 'dist/exporter/cli/main.js');
+const main = CLI_MAIN;
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-cli-'));
 const dataDir = path.join(root, 'data');
 const fx = buildFixture();

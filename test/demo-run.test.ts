@@ -9,14 +9,14 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoTraffic, expectedRows } from '../demo/traffic-plan';
 import { EmbeddedSink } from '../exporter/sinks/embedded-sink';
+import { DEMO_MAIN } from './helpers/built-paths';
 
-const REPO = path.resolve(__dirname, '..');
 const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-demo-'));
 let run: ReturnType<typeof spawnSync>;
 let sink: EmbeddedSink;
 
 beforeAll(() => {
-  run = spawnSync(process.execPath, [path.join(REPO, 'dist', 'demo', 'run-demo.js')], {
+  run = spawnSync(process.execPath, [DEMO_MAIN], {
     cwd,
     env: { PATH: process.env.PATH ?? '', HOME: cwd },
     encoding: 'utf8',

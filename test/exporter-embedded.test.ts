@@ -10,7 +10,7 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ActivitySpan } from '../exporter/activity-span';
+import type { ActivitySpan } from '../sdk/activity-span';
 import { ClickHouseSpanExporter } from '../exporter/clickhouse-span-exporter';
 import { RunMarker } from '../exporter/queue/run-marker';
 import { loadConfig } from '../sdk/config/config-loader';

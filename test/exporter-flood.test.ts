@@ -9,7 +9,7 @@ import { SpanKind } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, expect, it } from 'vitest';
-import type { ActivitySpan } from '../exporter/activity-span';
+import type { ActivitySpan } from '../sdk/activity-span';
 import { ClickHouseSpanExporter } from '../exporter/clickhouse-span-exporter';
 import { loadConfig } from '../sdk/config/config-loader';
 

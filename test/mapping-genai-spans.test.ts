@@ -2,7 +2,7 @@
 // OTLP with no activity.kind: external rows named for their provider, priced at the call's own time from their
 // gen_ai.usage.* counts; a model nobody can price is NULL, and an explicit activity.cost.usd wins.
 import { describe, expect, it } from 'vitest';
-import type { ActivitySpan, Attributes } from '../exporter/activity-span';
+import type { ActivitySpan, Attributes } from '../sdk/activity-span';
 import { spanToRow } from '../exporter/rows/span-to-row';
 
 function genAiSpan(attributes: Attributes, startTimeMs = Date.parse('2026-11-20T10:00:00Z')): ActivitySpan {

@@ -3,7 +3,7 @@
  * (and in which order of precedence), and what is left for the attributes map.
  */
 import { describe, expect, it } from 'vitest';
-import type { ActivitySpan, Attributes } from '../exporter/activity-span';
+import type { ActivitySpan, Attributes } from '../sdk/activity-span';
 import { formatTimestamp } from '../exporter/rows/format-timestamp';
 import { capString } from '../exporter/rows/attribute-values';
 import { spanToRow } from '../exporter/rows/span-to-row';

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ActivitySpan } from '../exporter/activity-span';
+import type { ActivitySpan } from '../sdk/activity-span';
 import { spanToRow } from '../exporter/rows/span-to-row';
 import { EmbeddedSink } from '../exporter/sinks/embedded-sink';
 import { migrate } from '../schemas/migrate';

@@ -1,5 +1,5 @@
 /**
- * Identity with no app code: real express and fastify apps under `node --require dist/sdk/register.js` get user.id
+ * Identity with no app code: real express and fastify apps under `node --require sdk/dist/register.js` get user.id
  * from a JWT claim, session.id from a hashed session cookie, and failed logins name the account from one JSON body
  * field, while the password in that body reaches no span, row, spool file or log, and the app sees its body unchanged.
  */
@@ -14,9 +14,10 @@ import { startFixtureApp, type FixtureApp } from './helpers/fixture-app';
 import { freePort } from './helpers/free-port';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver';
 import { createService, REPO_ROOT, type ServiceProcess } from './helpers/service-process';
+import { SDK_INDEX } from './helpers/built-paths';
 
 const PASSWORD = 'pw-SECRET-9c1e77';
-const SDK = path.join(REPO_ROOT, 'dist', 'sdk', 'index.js');
+const SDK = SDK_INDEX;
 
 const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 const jwt = (payload: unknown) => `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(payload)}.${randomBytes(32).toString('base64url')}`;

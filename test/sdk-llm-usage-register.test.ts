@@ -1,4 +1,4 @@
-// An unmodified app under `node --require dist/sdk/register.js` calls the real openai and @anthropic-ai/sdk clients
+// An unmodified app under `node --require sdk/dist/register.js` calls the real openai and @anthropic-ai/sdk clients
 // (plain and streamed) against the fake provider; the OTLP it sends carries each call's exact tokens, cost and user,
 // and none of the content. Needs `npx tsc -p tsconfig.json` first (npm test builds).
 import { spawn } from 'node:child_process';
@@ -7,9 +7,10 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SECRET_ANSWER, startFakeLlmProvider, type FakeLlmProvider } from './helpers/fake-llm-provider';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver';
+import { REGISTER_CJS, SDK_INDEX } from './helpers/built-paths';
 
 const ROOT = path.resolve(__dirname, '..');
-const REGISTER_CJS = path.join(ROOT, 'dist', 'sdk', 'register.js');
+
 // Inside the repo (git-ignored) so the app resolves openai and @anthropic-ai/sdk from the repo's node_modules.
 fs.mkdirSync(path.join(ROOT, 'test-artifacts'), { recursive: true });
 const APPS = fs.mkdtempSync(path.join(ROOT, 'test-artifacts', 'llm-usage-register-'));
@@ -18,7 +19,7 @@ const APP = `
 const http = require('node:http');
 const OpenAI = require('openai').default;
 const Anthropic = require('@anthropic-ai/sdk').default;
-const { setUser } = require(${JSON.stringify(path.join(ROOT, 'dist', 'sdk', 'index.js'))});
+const { setUser } = require(${JSON.stringify(SDK_INDEX)});
 const base = process.env.PROVIDER_URL;
 const openai = new OpenAI({ apiKey: 'sk-test', baseURL: base + '/v1', maxRetries: 0 });
 const anthropic = new Anthropic({ apiKey: 'sk-ant-test', baseURL: base, maxRetries: 0 });

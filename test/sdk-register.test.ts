@@ -1,15 +1,15 @@
-// `node --require dist/sdk/register.js app.js` and `node --import dist/sdk/register.mjs app.mjs` as child processes
+// `node --require sdk/dist/register.js app.js` and `node --import sdk/dist/register.mjs app.mjs` as child processes
 // of unmodified apps, exporting OTLP/HTTP (protobuf by default, JSON on request) to the capturing receiver of
 // helpers/otlp-receiver.ts. Needs `npx tsc -p tsconfig.json` first (npm test builds).
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { REGISTER_CJS, REGISTER_ESM } from './helpers/built-paths';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver';
 
 const ROOT = path.resolve(__dirname, '..');
-const REGISTER_CJS = path.join(ROOT, 'dist', 'sdk', 'register.js');
-const REGISTER_ESM = path.join(ROOT, 'dist', 'sdk', 'register.mjs');
+
 // Inside the repo (git-ignored) so the apps resolve express from the repo's node_modules.
 const APPS = fs.mkdtempSync(path.join(ROOT, 'test-artifacts', 'sdk-register-'));
 

@@ -10,9 +10,8 @@ import { REGISTER_CJS } from './helpers/fixture-app';
 import { startRecordingTarget, type RecordingTarget } from './helpers/recording-target';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver';
 import { startPreloadedApp } from './helpers/preloaded-app';
-import { REPO_ROOT } from './helpers/service-process';
+import { SDK_INDEX } from './helpers/built-paths';
 
-const SDK_INDEX = path.join(REPO_ROOT, 'dist', 'sdk', 'index.js');
 const DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-sampling-'));
 
 const APP = `

@@ -25,7 +25,7 @@ export interface FrameSelfTime {
 function originOf(url: string): FrameSelfTime['origin'] {
   if (url.includes('/node_modules/@opentelemetry/')) return 'otel';
   if (url.includes('/node_modules/')) return 'deps';
-  if (/\/dist\/(sdk|exporter)\//.test(url)) return 'ours';
+  if (/\/(sdk|exporter)\/dist\//.test(url)) return 'ours';
   if (url.startsWith('node:') || url === '') return 'node';
   return 'other';
 }
@@ -33,7 +33,7 @@ function originOf(url: string): FrameSelfTime['origin'] {
 function shortUrl(url: string): string {
   const nm = url.lastIndexOf('/node_modules/');
   if (nm >= 0) return url.slice(nm + '/node_modules/'.length);
-  const dist = url.lastIndexOf('/dist/');
+  const dist = url.search(/\/(sdk|exporter)\/dist\//);
   if (dist >= 0) return url.slice(dist + 1);
   return url.replace(/^file:\/\//, '');
 }

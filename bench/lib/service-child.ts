@@ -1,5 +1,5 @@
 /**
- * The real OTLP ingest service (`node dist/exporter/cli/main.js serve`) as a child process on port 0 with its own
+ * The real OTLP ingest service (`otel-activity serve`, the server package's CLI) as a child process on port 0 with its own
  * data directory, plus the two things the benches ask of it: POST a payload, and count rows through /api/query.
  */
 import * as fs from 'node:fs';
@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { startChild, type StartedChild } from './child-process';
 
-export const CLI_MAIN = path.resolve(__dirname, '..', '..', 'exporter', 'cli', 'main.js');
+export const CLI_MAIN = path.join(path.dirname(require.resolve('otel-activity-server/package.json')), 'dist', 'exporter', 'cli', 'main.js');
 const ADMIN_TOKEN = 'bench-admin-token-5f1c';
 
 export interface ServiceChild {

@@ -4,8 +4,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Sink } from '../sinks/sink';
+import type { QueryEngine } from '../sinks/query-engine';
 import { parseTimeArgument } from './since';
+import { packageAsset } from '../package-assets';
 
 export interface QueryParam {
   readonly name: string;
@@ -46,15 +47,8 @@ export class QueryCatalogError extends Error {
 // same --from meant another instant under TZ=America/Los_Angeles or on a server set to another zone.
 const SUPPORTED_TYPE = /^(String|LowCardinality\(String\)|U?Int(8|16|32|64)|Float(32|64)|Date|DateTime|DateTime64\(\d(, ?'UTC')?\)|Bool)$/;
 
-/** Finds `<root>/schemas/<kind>` walking up from this file: works from the sources and from dist/. */
 export function findSchemasDir(kind: 'queries' | 'alerts' | 'migrations'): string {
-  let dir = __dirname;
-  for (let i = 0; i < 6; i++) {
-    const candidate = path.join(dir, 'schemas', kind);
-    if (fs.existsSync(candidate)) return candidate;
-    dir = path.dirname(dir);
-  }
-  throw new QueryCatalogError(`cannot find schemas/${kind} above ${__dirname}; reinstall otel-activity (the .sql files ship in the package)`);
+  return packageAsset(`schemas/${kind}`);
 }
 
 /** Splits "a String, b DateTime64(3) = '', c UInt32 = 20" on top-level commas. */
@@ -149,7 +143,7 @@ export class QueryCatalog {
     return bound;
   }
 
-  async run<T = Record<string, unknown>>(sink: Sink, name: string, values: Readonly<Record<string, string | undefined>>): Promise<T[]> {
+  async run<T = Record<string, unknown>>(sink: QueryEngine, name: string, values: Readonly<Record<string, string | undefined>>): Promise<T[]> {
     const params = this.bind(name, values);
     return sink.query<T>(this.get(name).sql, params);
   }
@@ -158,7 +152,7 @@ export class QueryCatalog {
    * Runs a report and says whether it stopped at its limit: one row more than `limit` is asked for, so a report
    * that has exactly `limit` rows is not reported as cut. Per-group limits (`LIMIT n BY`) are not totals: never cut.
    */
-  async runReport<T = Record<string, unknown>>(sink: Sink, name: string, values: Readonly<Record<string, string | undefined>>): Promise<ReportPage<T>> {
+  async runReport<T = Record<string, unknown>>(sink: QueryEngine, name: string, values: Readonly<Record<string, string | undefined>>): Promise<ReportPage<T>> {
     const params = this.bind(name, values);
     const query = this.get(name);
     const offset = typeof params.offset === 'number' ? params.offset : 0;

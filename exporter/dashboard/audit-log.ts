@@ -6,10 +6,10 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { diag } from '@opentelemetry/api';
 import type { ActivityRow } from '../rows/row-types';
-import type { Sink } from '../sinks/sink';
+import type { RowWriter } from '../sinks/row-writer';
 import { toClickHouseTime } from '../analytics/since';
-import type { IpMode } from '../../sdk/config/config-types';
-import { anonymizeIp } from '../../sdk/request/anonymize-ip';
+import type { IpMode } from 'otel-activity/contract';
+import { anonymizeIp } from 'otel-activity/contract';
 
 export interface AuditEntry {
   readonly action: 'dashboard.read' | 'admin.ack' | 'api.query' | 'api.read' | 'admin.operation';
@@ -26,7 +26,7 @@ export interface AuditContext {
   readonly ipMode: IpMode;
 }
 
-export async function recordAudit(sink: Sink, context: AuditContext, request: IncomingMessage, entry: AuditEntry): Promise<void> {
+export async function recordAudit(sink: RowWriter, context: AuditContext, request: IncomingMessage, entry: AuditEntry): Promise<void> {
   const { service } = context;
   const clientIp = anonymizeIp(request.socket.remoteAddress ?? '', context.ipMode) ?? '::';
   const row: ActivityRow = {

@@ -12,10 +12,11 @@ import { QueryCatalog, QueryCatalogError } from '../analytics/query-catalog';
 import { resolveWindow } from '../analytics/since';
 import { apiRoleOf } from '../service/api-access';
 import type { Sink } from '../sinks/sink';
-import type { IpMode } from '../../sdk/config/config-types';
+import type { IpMode } from 'otel-activity/contract';
 import { recordAudit } from './audit-log';
 import { ManualActivityError, manualActivityRow } from './manual-activity';
 import { BodyError, readBody } from '../service/read-body';
+import { packageAsset } from '../package-assets';
 
 export interface DashboardOptions {
   readonly sink: Sink;
@@ -47,12 +48,8 @@ const SECURITY_HEADERS = {
   'x-frame-options': 'DENY',
 };
 
-/** Finds exporter/dashboard/static from the sources or from dist/. */
 function staticDir(): string {
-  const candidates = [path.join(__dirname, 'static'), path.join(__dirname, '..', '..', '..', 'exporter', 'dashboard', 'static')];
-  const found = candidates.find((dir) => fs.existsSync(path.join(dir, 'index.html')));
-  if (!found) throw new Error(`otel-activity dashboard: static files not found in ${candidates.join(' or ')}`);
-  return found;
+  return path.dirname(packageAsset('dashboard/static/index.html'));
 }
 
 function chartJsFile(): string {

@@ -6,8 +6,8 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { ActivityRow } from '../rows/row-types';
 import { toClickHouseTime } from '../analytics/since';
-import type { IpMode } from '../../sdk/config/config-types';
-import { anonymizeIp } from '../../sdk/request/anonymize-ip';
+import type { IpMode } from 'otel-activity/contract';
+import { anonymizeIp } from 'otel-activity/contract';
 
 export class ManualActivityError extends Error {}
 

@@ -15,8 +15,8 @@ import {
   ATTR_SERVICE_NAME,
   ATTR_SESSION_ID,
   ATTR_USER_ID,
-} from '../../sdk/attributes';
-import type { ActivitySpan } from '../activity-span';
+} from 'otel-activity/contract';
+import type { ActivitySpan } from 'otel-activity/contract';
 import { OtlpPayloadError, type SpanRejection } from './from-otlp';
 
 /** Activities in one request, at most: a larger batch is a sender's mistake, answered 400. */

@@ -4,7 +4,7 @@
  * int64s: strings or numbers (JSON), Long or number (protobuf).
  */
 import { hrTimeToMs } from './from-readable-span';
-import type { ActivitySpan, ActivitySpanEvent, AttributeValue, Attributes, SpanKindNumber } from '../activity-span';
+import type { ActivitySpan, ActivitySpanEvent, AttributeValue, Attributes, SpanKindNumber } from 'otel-activity/contract';
 
 /** The request as a whole is not an ExportTraceServiceRequest: answered with 400. */
 export class OtlpPayloadError extends Error {

@@ -4,7 +4,7 @@
  */
 import type { HrTime, Attributes as OtelAttributes } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import type { ActivitySpan, AttributeValue, Attributes, SpanKindNumber } from '../activity-span';
+import type { ActivitySpan, AttributeValue, Attributes, SpanKindNumber } from 'otel-activity/contract';
 
 export function readableSpanToActivitySpan(span: ReadableSpan): ActivitySpan {
   const context = span.spanContext();

@@ -2,7 +2,7 @@
  * Reading span attributes into column values that can never fail an insert: strings capped and made well-formed,
  * numbers checked for range, anything odd (NaN, negative, wrong type, missing) turned into the column's default.
  */
-import type { AttributeValue, Attributes } from '../activity-span';
+import type { AttributeValue, Attributes } from 'otel-activity/contract';
 
 /** Default cap for string values, the SDK's attributeMaxLength default. */
 export const DEFAULT_ATTRIBUTE_MAX_LENGTH = 4096;

@@ -4,7 +4,7 @@
  * text, bounded in count so one span with thousands of attributes cannot bloat a batch. A span attribute wins over a
  * resource attribute of the same name.
  */
-import type { Attributes } from '../activity-span';
+import type { Attributes } from 'otel-activity/contract';
 import { capString, valueToText } from './attribute-values';
 
 /** OTel's own default span attribute count limit is 128; keys beyond this many are dropped. */

@@ -7,8 +7,8 @@ import {
   ATTR_HTTP_REQUEST_METHOD,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_HTTP_STATUS_CODE_LEGACY,
-} from '../../sdk/attributes';
-import type { Attributes } from '../activity-span';
+} from 'otel-activity/contract';
+import type { Attributes } from 'otel-activity/contract';
 import { numberAttr, textAttr, uintOf } from './attribute-values';
 
 export const METHOD_KEYS = [ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_METHOD_LEGACY] as const;

@@ -11,10 +11,10 @@ import {
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
-} from '../../sdk/attributes';
-import { createPriceTable } from '../../sdk/external/price-table';
-import { costOfUsage } from '../../sdk/external/token-usage';
-import type { ActivitySpan } from '../activity-span';
+} from 'otel-activity/contract';
+import { createPriceTable } from 'otel-activity/contract';
+import { costOfUsage } from 'otel-activity/contract';
+import type { ActivitySpan } from 'otel-activity/contract';
 import { numberAttr, textAttr, uintOf } from './attribute-values';
 
 const builtInPriceOf = createPriceTable();

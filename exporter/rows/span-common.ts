@@ -12,8 +12,8 @@ import {
   ATTR_SESSION_ID,
   ATTR_USER_ID,
   EVENT_EXCEPTION,
-} from '../../sdk/attributes';
-import type { ActivitySpan } from '../activity-span';
+} from 'otel-activity/contract';
+import type { ActivitySpan } from 'otel-activity/contract';
 import { capString, textAttr, valueToText } from './attribute-values';
 import { formatTimestamp } from './format-timestamp';
 

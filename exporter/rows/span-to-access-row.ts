@@ -14,8 +14,8 @@ import {
   ATTR_URL_PATH,
   ATTR_URL_QUERY,
   ATTR_USER_AGENT_ORIGINAL,
-} from '../../sdk/attributes';
-import type { ActivitySpan } from '../activity-span';
+} from 'otel-activity/contract';
+import type { ActivitySpan } from 'otel-activity/contract';
 import { capString, numberAttr, textAttr, uintOf } from './attribute-values';
 import { attributesToMap } from './attributes-to-map';
 import { clientIpOf } from './client-ip';

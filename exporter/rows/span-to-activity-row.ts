@@ -9,8 +9,8 @@ import {
   ATTR_ACTIVITY_RESOURCE_TYPE,
   ATTR_CLIENT_ADDRESS,
   ATTR_USER_AGENT_ORIGINAL,
-} from '../../sdk/attributes';
-import type { ActivitySpan } from '../activity-span';
+} from 'otel-activity/contract';
+import type { ActivitySpan } from 'otel-activity/contract';
 import { capString, textAttr } from './attribute-values';
 import { attributesToMap } from './attributes-to-map';
 import { clientIpOf } from './client-ip';

@@ -20,8 +20,8 @@ import {
   ATTR_HTTP_URL_LEGACY,
   ATTR_SERVER_ADDRESS,
   ATTR_URL_FULL,
-} from '../../sdk/attributes';
-import type { ActivitySpan } from '../activity-span';
+} from 'otel-activity/contract';
+import type { ActivitySpan } from 'otel-activity/contract';
 import { numberAttr, textAttr, uintOf } from './attribute-values';
 import { attributesToMap } from './attributes-to-map';
 import { METHOD_KEYS, STATUS_KEYS, methodOf, statusOf } from './http-fields';

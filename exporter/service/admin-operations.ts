@@ -8,9 +8,10 @@ import { spoolDirOf } from '../queue/spool';
 import { AlertEvaluator } from '../analytics/alert-evaluator';
 import { acknowledgeAlert, isAlertId, type AlertRecord } from '../analytics/alert-store';
 import { migrate } from '../../schemas/migrate';
-import type { ActivityConfig } from '../../sdk/config/config-types';
+import type { ActivityConfig } from 'otel-activity/contract';
 import type { Sink } from '../sinks/sink';
-import { existingTables, RAW_TABLES, ROLLUP_TABLES } from '../cli/raw-tables';
+import { existingTables } from '../cli/existing-tables';
+import { RAW_TTL_TABLES, ROLLUP_TTL_TABLES, TABLE_NAMES, USER_COLUMNS } from '../rows/table-registry';
 
 /** Bad arguments (HTTP 400), with what was wrong and what is expected. */
 export class OperationArgumentError extends Error {
@@ -50,14 +51,6 @@ export function parseDays(value: unknown, flag: string): number {
   return days;
 }
 
-/** Tables and the column holding the user id; fixed names, never user input. */
-const USER_COLUMNS: ReadonlyArray<readonly [string, string]> = [
-  ...RAW_TABLES.map((t) => [t, 'user_id'] as const),
-  ['external_cost_daily', 'user_id'],
-  ['access_user_daily', 'user_id'],
-  ['alerts', 'subject'],
-];
-
 const OPERATIONS: Record<OperationName, Operation> = {
   async migrate(sink, _args, config) {
     const { retentionDays, rollupRetentionDays } = config.exporter;
@@ -69,15 +62,15 @@ const OPERATIONS: Record<OperationName, Operation> = {
     const days = parseDays(args.days, '--days');
     const rollupDays = args.rollupDays === undefined ? undefined : parseDays(args.rollupDays, '--rollup-days');
     const tables = await existingTables(sink);
-    const missing = RAW_TABLES.filter((t) => !tables.has(t));
+    const missing = RAW_TTL_TABLES.filter(([t]) => !tables.has(t)).map(([t]) => t);
     if (missing.length) throw new OperationArgumentError(`there is no ${missing.join(', ')}; run "otel-activity migrate" first`);
     const lines: string[] = [];
-    for (const table of RAW_TABLES) {
-      await sink.command('ALTER TABLE {table:Identifier} MODIFY TTL toDateTime(timestamp) + toIntervalDay({days:UInt32})', { table, days });
+    for (const [table, column] of RAW_TTL_TABLES) {
+      await sink.command(`ALTER TABLE {table:Identifier} MODIFY TTL ${column} + toIntervalDay({days:UInt32})`, { table, days });
       lines.push(`${table}: rows kept ${days} days`);
     }
     if (rollupDays !== undefined) {
-      for (const [table, column] of ROLLUP_TABLES) {
+      for (const [table, column] of ROLLUP_TTL_TABLES) {
         if (!tables.has(table)) continue;
         await sink.command(`ALTER TABLE {table:Identifier} MODIFY TTL ${column} + toIntervalDay({days:UInt32})`, { table, days: rollupDays });
         lines.push(`${table}: rows kept ${rollupDays} days`);
@@ -91,8 +84,8 @@ const OPERATIONS: Record<OperationName, Operation> = {
     const rollupDays = args.rollupDays === undefined ? config.exporter.rollupRetentionDays : parseDays(args.rollupDays, '--rollup-days');
     const tables = await existingTables(sink);
     const jobs: Array<[string, string, number]> = [
-      ...RAW_TABLES.map((t): [string, string, number] => [t, 'toDateTime(timestamp)', days]),
-      ...ROLLUP_TABLES.map(([t, column]): [string, string, number] => [t, column, rollupDays]),
+      ...RAW_TTL_TABLES.map(([t, column]): [string, string, number] => [t, column, days]),
+      ...ROLLUP_TTL_TABLES.map(([t, column]): [string, string, number] => [t, column, rollupDays]),
     ];
     const lines: string[] = [];
     for (const [table, column, keep] of jobs) {
@@ -155,7 +148,8 @@ const OPERATIONS: Record<OperationName, Operation> = {
     const rows = [];
     for (const { name } of tables) {
       let newest = '';
-      if ((RAW_TABLES as readonly string[]).includes(name)) {
+      // Row tables have a timestamp column; rollups count days, alerts their creation.
+      if ((TABLE_NAMES as readonly string[]).includes(name)) {
         const [row] = await sink.query<{ newest: string }>("SELECT if(count() = 0, '', toString(max(timestamp))) AS newest FROM {table:Identifier}", { table: name });
         newest = row?.newest ?? '';
       }

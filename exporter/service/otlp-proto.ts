@@ -2,9 +2,9 @@
  * OTLP protobuf codec: loads the vendored official .proto files (proto/, opentelemetry-proto v1.11.0) with protobufjs
  * once, decodes ExportTraceServiceRequest and encodes ExportTraceServiceResponse and google.rpc.Status.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as protobuf from 'protobufjs';
+import { packageAsset } from '../package-assets';
 
 const SERVICE_PROTO = 'opentelemetry/proto/collector/trace/v1/trace_service.proto';
 
@@ -45,12 +45,8 @@ export function otlpProtoCodec(): OtlpProtoCodec {
   return codec;
 }
 
-/** The .proto files live in the source tree (exporter/service/proto), which tsc does not copy to dist/. */
 function protoDir(): string {
-  const candidates = [path.join(__dirname, 'proto'), path.join(__dirname, '..', '..', '..', 'exporter', 'service', 'proto')];
-  const found = candidates.find((dir) => fs.existsSync(path.join(dir, SERVICE_PROTO)));
-  if (!found) throw new Error(`otel-activity: the OTLP .proto files are missing; looked for ${SERVICE_PROTO} in ${candidates.join(', ')}`);
-  return found;
+  return packageAsset('service/proto');
 }
 
 function loadCodec(dir: string): OtlpProtoCodec {

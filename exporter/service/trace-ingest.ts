@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DurableAcceptResult } from '../clickhouse-span-exporter';
-import type { ActivitySpan } from '../activity-span';
+import type { ActivitySpan } from 'otel-activity/contract';
 import { OtlpPayloadError, otlpToActivitySpans, type SpanRejection } from '../normalize/from-otlp';
 import { bearerTokenMatches } from './bearer-token';
 import type { BodyBudget } from './body-budget';

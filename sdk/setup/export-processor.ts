@@ -21,19 +21,32 @@ import {
 import type { ActivityConfig, ExporterConfig, SdkConfig } from '../config/config-types';
 import { BufferedExportProcessor } from '../export/buffered-export-processor';
 import { defaultBufferDir, DiskBuffer } from '../export/disk-buffer';
-import { postOtlp, type OtlpTarget, type SendOutcome } from '../export/otlp-request';
+import type { InProcessSender } from '../export/in-process-sender';
+import { postOtlp, type OtlpTarget } from '../export/otlp-request';
 import { SENDER_ENV, type SenderJob } from '../export/send-buffered';
 
-interface InProcessSender {
-  send(body: Uint8Array): Promise<SendOutcome>;
-  shutdown(): Promise<void>;
-}
+/** The server package, resolved from the SDK's own location, so an app that installs both finds it. */
+const SERVER_INPROCESS = 'otel-activity-server/inprocess';
 
+/**
+ * The server package's sender, required lazily so chDB loads only in inprocess mode. Without the package the
+ * app keeps serving: spans wait in the disk buffer (stored by the first start that has it) and one error says
+ * what to install.
+ */
 function loadInProcessSender(config: ExporterConfig): InProcessSender {
-  // dist/sdk/setup → dist/exporter; a computed path keeps the exporter (and chDB) out of the SDK's static imports.
-  const modulePath = path.join(__dirname, '..', '..', 'exporter', 'inprocess-sink-sender');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose: chDB loads only in inprocess mode
-  const loaded = require(modulePath) as { createInProcessSender(config: ExporterConfig): InProcessSender };
+  let loaded: { createInProcessSender(config: ExporterConfig): InProcessSender };
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose: chDB loads only in inprocess mode
+    loaded = require(SERVER_INPROCESS) as typeof loaded;
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && String((error as Error).message).includes(SERVER_INPROCESS);
+    diag.error(
+      missing
+        ? 'otel-activity: OTEL_ACTIVITY_EXPORT=inprocess stores spans in ClickHouse from this process and needs the server package: npm install otel-activity-server. Spans are kept in the disk buffer until then.'
+        : `otel-activity: the in-process exporter (otel-activity-server) failed to load: ${String(error)}. Spans are kept in the disk buffer.`,
+    );
+    return { send: () => Promise.resolve('retry'), shutdown: () => Promise.resolve() };
+  }
   return loaded.createInProcessSender(config);
 }
 

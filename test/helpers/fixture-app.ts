@@ -1,14 +1,14 @@
 /**
- * A small plain-node http app run as a child under `node --require <repo>/dist/sdk/register.js`, the way users run it:
+ * A small plain-node http app run as a child under `node --require <repo>/sdk/dist/register.js`, the way users run it:
  * routes with ids, a login route that reads a body, a slow route, an error route, and an outbound fetch.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { REPO_ROOT } from './service-process';
 
-export const REGISTER_CJS = path.join(REPO_ROOT, 'dist', 'sdk', 'register.js');
+export { REGISTER_CJS } from './built-paths';
+import { REGISTER_CJS } from './built-paths';
 
 /** Secrets the app puts in response bodies: they must never appear in a span. */
 export const RESPONSE_SECRET = 'resp-secret-7f3a9c';

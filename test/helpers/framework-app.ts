@@ -1,6 +1,6 @@
 /**
  * A real framework app (Express, Fastify, Koa, NestJS, Hono from this repo's devDependencies) run as a child under
- * `node --require dist/sdk/register.js` or `node --import dist/sdk/register.mjs`, the way users run it. The source
+ * `node --require sdk/dist/register.js` or `node --import sdk/dist/register.mjs`, the way users run it. The source
  * prints `LISTENING <port>`; the temp folder links the repo's node_modules so `require('fastify')` resolves.
  */
 import * as fs from 'node:fs';
@@ -10,7 +10,8 @@ import { REGISTER_CJS } from './fixture-app';
 import { startPreloadedApp } from './preloaded-app';
 import { REPO_ROOT } from './service-process';
 
-export const REGISTER_ESM = path.join(REPO_ROOT, 'dist', 'sdk', 'register.mjs');
+export { REGISTER_ESM } from './built-paths';
+import { REGISTER_ESM } from './built-paths';
 
 export interface FrameworkApp {
   readonly baseUrl: string;

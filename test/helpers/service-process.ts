@@ -1,5 +1,5 @@
 /**
- * Runs the real OTLP ingest service (`node dist/exporter/cli/main.js serve`) as a child process on a loopback port and
+ * Runs the real OTLP ingest service (`node exporter/dist/exporter/cli/main.js serve`) as a child process on a loopback port and
  * a data directory of its own: start, wait for /healthz, SIGKILL, SIGTERM, restart on the same directory, and keep
  * everything it printed (so tests can grep its output for secrets).
  */
@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import { freePort } from './free-port';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
-export const CLI_MAIN = path.join(REPO_ROOT, 'dist', 'exporter', 'cli', 'main.js');
+export { CLI_MAIN } from './built-paths';
+import { CLI_MAIN } from './built-paths';
 
 export interface ServiceOptions {
   /** Root temp dir; the chDB data dir is `${root}/data`, the spool defaults to `${root}/spool`. */

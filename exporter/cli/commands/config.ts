@@ -4,8 +4,8 @@
  * report. Exit 1 when there is a problem, so a deploy can check its settings before it starts anything.
  */
 import type { Command } from 'commander';
-import { loadConfig } from '../../../sdk/config/config-loader';
-import { CONFIG_FIELDS, type ConfigSection } from '../../../sdk/config/config-schema';
+import { loadConfig } from 'otel-activity/contract';
+import { CONFIG_FIELDS, type ConfigSection } from 'otel-activity/contract';
 import { UsageError } from '../cli-errors';
 import { formatRows, parseFormat } from '../output-format';
 

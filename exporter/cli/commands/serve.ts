@@ -5,8 +5,8 @@
 import * as path from 'node:path';
 import { DiagConsoleLogger, DiagLogLevel, diag } from '@opentelemetry/api';
 import { InvalidArgumentError, type Command } from 'commander';
-import { loadConfig, type DeepPartial } from '../../../sdk/config/config-loader';
-import type { ActivityConfig } from '../../../sdk/config/config-types';
+import { loadConfig, type DeepPartial } from 'otel-activity/contract';
+import type { ActivityConfig } from 'otel-activity/contract';
 import { startOtlpService } from '../../service/otlp-service';
 import { findRunningService } from '../open-sink';
 

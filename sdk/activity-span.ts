@@ -1,6 +1,6 @@
 /**
- * The normalised span shape every mapper reads. An SDK `ReadableSpan` and an OTLP (JSON or protobuf)
- * span both convert into it, so there is one code path from span to row whichever way a span arrived.
+ * The normalised span shape every row mapper reads, part of the contract the server package imports. An SDK
+ * `ReadableSpan` and an OTLP (JSON or protobuf) span both convert into it: one code path from span to row.
  */
 
 export type AttributeValue = string | number | boolean | ReadonlyArray<string | number | boolean>;
