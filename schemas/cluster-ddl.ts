@@ -4,18 +4,7 @@
  * reads all shards and routes inserts; materialized views run on each node, from local table to local table.
  * Apps, the exporter and the named queries keep using the original names. See schemas/README.md.
  */
-
-/** Inserts through the Distributed table go to the shard this expression picks; tables not listed get rand(). */
-const SHARDING_KEYS: Readonly<Record<string, string>> = {
-  // A trace's rows stay together, and a retried batch lands on the same shard, where block deduplication sees it.
-  access_log: 'cityHash64(trace_id)',
-  auth_events: 'cityHash64(trace_id)',
-  external_calls: 'cityHash64(trace_id)',
-  activities: 'cityHash64(trace_id)',
-  // ReplacingMergeTree only collapses versions that live on the same shard.
-  alerts: 'cityHash64(id)',
-  schema_migrations: 'version',
-};
+import { tableDescriptor } from '../exporter/rows/table-registry';
 
 export const LOCAL_SUFFIX = '_local';
 
@@ -57,7 +46,8 @@ export function clusterDdl(statement: string, cluster: string): string[] {
     const localSql = sql
       .replace(CREATE_TABLE_RE, `${head}${local} ${on}`)
       .replace(ENGINE_RE, `ENGINE = Replicated${engineName}(${replicatedArgs.join(', ')})`);
-    const shardingKey = SHARDING_KEYS[name] ?? 'rand()';
+    // Inserts through the Distributed table go to the shard this picks; each table's key is in the registry.
+    const shardingKey = tableDescriptor(name)?.shardingKey ?? 'rand()';
     const distributedSql = `${head}${name} ${on} AS ${local}\nENGINE = Distributed(\`${cluster}\`, currentDatabase(), ${local}, ${shardingKey})`;
     return [localSql, distributedSql];
   }

@@ -16,7 +16,7 @@ import { BatchWriter } from '../exporter/queue/batch-writer';
 import { newPipelineStats, type PipelineStats } from '../exporter/queue/pipeline-stats';
 import type { RetryPolicy } from '../exporter/queue/retry';
 import { Spool } from '../exporter/queue/spool';
-import type { TableName } from '../exporter/rows/row-types';
+import type { TableName } from '../exporter/rows/table-registry';
 import { HttpSink } from '../exporter/sinks/http-sink';
 import type { InsertResult, Sink } from '../exporter/sinks/sink';
 import { createClickHouseServer, type TestClickHouseServer } from './helpers/clickhouse-server';

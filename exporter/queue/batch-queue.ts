@@ -1,10 +1,10 @@
 /**
  * In-memory row queue in the manner of OTel's BatchSpanProcessorBase: per-table buffers, a hybrid flush (N rows or T ms,
  * whichever first), one INSERT per table per batch, and caps on rows and bytes. Past a cap the least valuable rows go
- * first (access, then activities, then external calls; auth events last) and every drop is counted per table.
+ * first (each table's dropPriority in table-registry.ts) and every drop is counted per table.
  */
 import { randomBytes } from 'node:crypto';
-import { TABLE_NAMES, type TableName } from '../rows/row-types';
+import { DROP_PRIORITY, TABLE_NAMES, type TableName } from '../rows/table-registry';
 import { BatchWriter, type Batch, type WriteOutcome } from './batch-writer';
 import { countDrop, type PipelineStats } from './pipeline-stats';
 import { approxRowBytes } from './row-size';
@@ -30,14 +30,6 @@ export interface BatchQueueOptions {
    */
   readonly durableFlushMs?: number;
 }
-
-/** Lower drops first: a lost page view costs less than a lost login record. */
-export const DROP_PRIORITY: Readonly<Record<TableName, number>> = {
-  access_log: 0,
-  activities: 1,
-  external_calls: 2,
-  auth_events: 3,
-};
 
 interface Buffer {
   rows: object[];

@@ -2,7 +2,7 @@
  * Self-metrics of the export pipeline: what was accepted, inserted, retried, spooled and dropped (per table, per reason).
  * One mutable counter object shared by BatchQueue, BatchWriter and Spool; getStats() hands out a copy.
  */
-import { TABLE_NAMES, type TableName } from '../rows/row-types';
+import { TABLE_NAMES, type TableName } from '../rows/table-registry';
 
 /** Why rows were dropped: the in-memory cap, the spool cap, an unwritable spool, a server that rejected the data, or no spool configured while the sink was down. */
 export type DropReason = 'queue_full' | 'spool_full' | 'spool_error' | 'rejected' | 'sink_down';

@@ -1,10 +1,8 @@
 /**
- * One row type per ClickHouse table; field names are the column names (see schemas/migrations).
- * Timestamps are 'YYYY-MM-DD hh:mm:ss.sss' strings in UTC, the text form every engine and format accepts.
+ * One row type per ClickHouse row table (the tables themselves: table-registry.ts); field names are the column names
+ * (see schemas/migrations). Timestamps are 'YYYY-MM-DD hh:mm:ss.sss' strings in UTC, the text form every engine and
+ * format accepts.
  */
-
-export type TableName = 'access_log' | 'auth_events' | 'external_calls' | 'activities';
-export const TABLE_NAMES: readonly TableName[] = ['access_log', 'auth_events', 'external_calls', 'activities'];
 
 export interface AccessRow {
   timestamp: string;
@@ -98,11 +96,4 @@ export interface ActivityRow {
   client_ip: string;
   user_agent: string;
   attributes: Record<string, string>;
-}
-
-export interface RowsByTable {
-  access_log: AccessRow;
-  auth_events: AuthRow;
-  external_calls: ExternalCallRow;
-  activities: ActivityRow;
 }

@@ -4,7 +4,7 @@
  */
 import type { ExporterStats } from '../clickhouse-span-exporter';
 import { DROP_REASONS } from '../queue/pipeline-stats';
-import { TABLE_NAMES } from '../rows/row-types';
+import { TABLE_NAMES } from '../rows/table-registry';
 
 export interface ServiceCounters {
   /** Spans in requests that were decoded (before conversion). */

@@ -10,7 +10,7 @@ import { resolveWindow } from '../../analytics/since';
 import { UsageError } from '../cli-errors';
 import { withSink } from '../cli-context';
 import { csvField } from '../output-format';
-import { existingTables, tableColumns } from '../raw-tables';
+import { existingTables, tableColumns } from '../existing-tables';
 
 const FORMATS = ['ndjson', 'csv', 'parquet'] as const;
 const DEFAULT_PAGE_ROWS = 50_000;
