@@ -1,9 +1,9 @@
 /**
  * Applies the versioned migrations in order and records each one in `schema_migrations`; already-applied
- * versions are skipped, so running it again is a no-op. Works on any Sink (embedded chDB or a server).
+ * versions are skipped, so running it again is a no-op. Works on any QueryEngine (embedded chDB or a server).
  */
 import { diag } from '@opentelemetry/api';
-import type { Sink } from '../exporter/sinks/sink';
+import type { QueryEngine } from '../exporter/sinks/query-engine';
 import { clusterDdl, validateClusterName } from './cluster-ddl';
 import { loadMigrations, readSchemaMigrationsDdl, type MigrationFile } from './migration-files';
 import { renderRetention, type RetentionOptions } from './retention';
@@ -43,16 +43,16 @@ export class MigrationChecksumError extends Error {
 
 const APPLIED_SQL = 'SELECT version, any(name) AS name, any(checksum) AS checksum FROM schema_migrations GROUP BY version ORDER BY version';
 
-export async function migrate(sink: Sink, options: MigrateOptions): Promise<MigrateResult> {
+export async function migrate(engine: QueryEngine, options: MigrateOptions): Promise<MigrateResult> {
   // Validate everything before touching the database, so a bad option changes nothing.
   const migrations = loadMigrations(options.migrationsDir);
   const rendered = migrations.map((m) => ({ migration: m, statements: statementsOf(renderRetention(m.sql, options), options.cluster) }));
   if (options.cluster !== undefined) validateClusterName(options.cluster);
 
   for (const statement of statementsOf(readSchemaMigrationsDdl(), options.cluster)) {
-    await run(sink, statement, 'schema_migrations', 1);
+    await run(engine, statement, 'schema_migrations', 1);
   }
-  const appliedRows = await sink.query<{ version: number | string; name: string; checksum: string }>(APPLIED_SQL);
+  const appliedRows = await engine.query<{ version: number | string; name: string; checksum: string }>(APPLIED_SQL);
   const applied = new Map(appliedRows.map((r) => [Number(r.version), r]));
 
   for (const m of migrations) {
@@ -69,9 +69,9 @@ export async function migrate(sink: Sink, options: MigrateOptions): Promise<Migr
   for (const { migration, statements } of rendered) {
     if (applied.has(migration.version)) continue;
     for (let i = 0; i < statements.length; i++) {
-      await run(sink, statements[i], migration.name, i + 1, statements.length);
+      await run(engine, statements[i], migration.name, i + 1, statements.length);
     }
-    await record(sink, migration);
+    await record(engine, migration);
     appliedNow.push(migration.name);
     diag.info(`otel-activity: applied migration ${migration.name}`);
   }
@@ -83,9 +83,9 @@ function statementsOf(sql: string, cluster: string | undefined): string[] {
   return cluster === undefined ? statements : statements.flatMap((s) => clusterDdl(s, cluster));
 }
 
-async function run(sink: Sink, statement: string, migration: string, index: number, total = 1): Promise<void> {
+async function run(engine: QueryEngine, statement: string, migration: string, index: number, total = 1): Promise<void> {
   try {
-    await sink.command(statement);
+    await engine.command(statement);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     const summary = firstCodeLine(statement);
@@ -101,19 +101,26 @@ async function run(sink: Sink, statement: string, migration: string, index: numb
   }
 }
 
-async function record(sink: Sink, m: MigrationFile): Promise<void> {
-  const result = await sink.insert(
-    'schema_migrations',
-    [{ version: m.version, name: m.name, checksum: m.checksum, applied_at: new Date().toISOString().replace('T', ' ').replace('Z', '') }],
-    { dedupToken: `schema_migrations-${m.version}-${m.checksum}` },
-  );
-  if (!result.ok) {
+/**
+ * One row, values bound as parameters. A record written twice (a retry, two processes migrating at once) collapses:
+ * schema_migrations is a ReplacingMergeTree on version, and readers GROUP BY version.
+ */
+const RECORD_SQL =
+  'INSERT INTO schema_migrations (version, name, checksum, applied_at) ' +
+  "SELECT {version:UInt32}, {name:String}, {checksum:String}, toDateTime64({applied_at:String}, 3, 'UTC')";
+
+async function record(engine: QueryEngine, m: MigrationFile): Promise<void> {
+  const appliedAt = new Date().toISOString().replace('T', ' ').replace('Z', '');
+  try {
+    await engine.command(RECORD_SQL, { version: m.version, name: m.name, checksum: m.checksum, applied_at: appliedAt });
+  } catch (raw) {
+    const error = raw instanceof Error ? raw : new Error(String(raw));
     throw new MigrationError(
-      `otel-activity: migration ${m.name} was applied but recording it in schema_migrations failed: ${result.error.message}. Run migrate again (it is idempotent).`,
+      `otel-activity: migration ${m.name} was applied but recording it in schema_migrations failed: ${error.message}. Run migrate again (it is idempotent).`,
       m.name,
       0,
       'INSERT INTO schema_migrations',
-      result.error,
+      error,
     );
   }
 }

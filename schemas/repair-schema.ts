@@ -5,7 +5,7 @@
  * there the replay changes nothing. Materialized views attach to their source by name and feed a re-created one.
  */
 import { diag } from '@opentelemetry/api';
-import type { Sink } from '../exporter/sinks/sink';
+import type { QueryEngine } from '../exporter/sinks/query-engine';
 import { loadMigrations } from './migration-files';
 import { renderRetention, type RetentionOptions } from './retention';
 import { splitSqlStatements } from './sql-statements';
@@ -31,22 +31,22 @@ export function migratedObjects(migrationsDir?: string): string[] {
   return names;
 }
 
-export async function repairSchema(sink: Sink, options: RetentionOptions & { readonly migrationsDir?: string }): Promise<RepairResult> {
+export async function repairSchema(engine: QueryEngine, options: RetentionOptions & { readonly migrationsDir?: string }): Promise<RepairResult> {
   const expected = migratedObjects(options.migrationsDir);
-  const missing = await missingObjects(sink, expected);
+  const missing = await missingObjects(engine, expected);
   if (missing.length === 0) return { missing, stillMissing: [] };
   diag.warn(`otel-activity: ${missing.join(', ')} missing though schema_migrations lists every migration; re-creating from the migrations`);
   for (const m of loadMigrations(options.migrationsDir)) {
-    for (const statement of splitSqlStatements(renderRetention(m.sql, options))) await sink.command(statement);
+    for (const statement of splitSqlStatements(renderRetention(m.sql, options))) await engine.command(statement);
   }
-  const stillMissing = await missingObjects(sink, expected);
+  const stillMissing = await missingObjects(engine, expected);
   if (stillMissing.length) diag.error(`otel-activity: ${stillMissing.join(', ')} still missing after re-running the migrations`);
   else diag.warn(`otel-activity: re-created ${missing.join(', ')}`);
   return { missing, stillMissing };
 }
 
-async function missingObjects(sink: Sink, expected: readonly string[]): Promise<string[]> {
-  const rows = await sink.query<{ name: string }>('SELECT name FROM system.tables WHERE database = currentDatabase()');
+async function missingObjects(engine: QueryEngine, expected: readonly string[]): Promise<string[]> {
+  const rows = await engine.query<{ name: string }>('SELECT name FROM system.tables WHERE database = currentDatabase()');
   const present = new Set(rows.map((r) => r.name));
   return expected.filter((name) => !present.has(name));
 }

@@ -3,6 +3,8 @@
  * version of the whole row with a later updated_at, read back with FINAL.
  */
 import { randomUUID } from 'node:crypto';
+import type { QueryEngine } from '../sinks/query-engine';
+import type { RowWriter } from '../sinks/row-writer';
 import type { Sink } from '../sinks/sink';
 import { toClickHouseTime } from './since';
 import type { AlertSeverity } from './alert-rules';
@@ -45,7 +47,7 @@ export function newAlert(fields: Pick<AlertRecord, 'service' | 'rule' | 'severit
 }
 
 /** Current versions; `statuses` filters (default: every status), newest first. */
-export async function listAlerts(sink: Sink, options: { statuses?: readonly AlertStatus[]; limit?: number } = {}): Promise<AlertRecord[]> {
+export async function listAlerts(sink: QueryEngine, options: { statuses?: readonly AlertStatus[]; limit?: number } = {}): Promise<AlertRecord[]> {
   const rows = await sink.query<AlertRecord>(
     `${SELECT_ALERTS}
      WHERE (length({statuses:Array(String)}) = 0 OR has({statuses:Array(String)}, toString(status)))
@@ -56,7 +58,7 @@ export async function listAlerts(sink: Sink, options: { statuses?: readonly Aler
   return rows.map((r) => ({ ...r, value: Number(r.value), threshold: Number(r.threshold) }));
 }
 
-export async function getAlert(sink: Sink, id: string): Promise<AlertRecord | undefined> {
+export async function getAlert(sink: QueryEngine, id: string): Promise<AlertRecord | undefined> {
   if (!isAlertId(id)) return undefined;
   const rows = await sink.query<AlertRecord>(
     `${SELECT_ALERTS} WHERE id = {id:String}`,
@@ -65,7 +67,7 @@ export async function getAlert(sink: Sink, id: string): Promise<AlertRecord | un
   return rows[0] ? { ...rows[0], value: Number(rows[0].value), threshold: Number(rows[0].threshold) } : undefined;
 }
 
-export async function writeAlerts(sink: Sink, alerts: readonly AlertRecord[]): Promise<void> {
+export async function writeAlerts(sink: RowWriter, alerts: readonly AlertRecord[]): Promise<void> {
   if (!alerts.length) return;
   const result = await sink.insert('alerts', alerts, { dedupToken: `alerts-${alerts.map((a) => `${a.id}@${a.updated_at}`).join(',')}` });
   if (!result.ok) throw result.error;

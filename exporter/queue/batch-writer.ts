@@ -4,8 +4,8 @@
  * so replay order is write order.
  */
 import { diag } from '@opentelemetry/api';
-import type { InsertResult, Sink } from '../sinks/sink';
-import { untracedSink } from '../sinks/untraced-sink';
+import type { InsertResult, RowWriter } from '../sinks/row-writer';
+import { untracedRowWriter } from '../sinks/untraced';
 import { countDrop, countInserted, type PipelineStats } from './pipeline-stats';
 import type { RestartDedup } from './restart-dedup';
 import { insertWithRetry, type RetryPolicy } from './retry';
@@ -20,7 +20,7 @@ export interface Batch extends SpooledBatch {
 export type WriteOutcome = 'inserted' | 'spooled' | 'dropped';
 
 export interface BatchWriterOptions {
-  readonly sink: Sink;
+  readonly sink: RowWriter;
   readonly retry: RetryPolicy;
   /** Without a spool, a batch that exhausts its retries is dropped (reason 'sink_down'). */
   readonly spool?: Spool;
@@ -47,7 +47,7 @@ export function isAuthFailure(error: Error): boolean {
 export class BatchWriter {
   private readonly options: BatchWriterOptions;
   private readonly stats: PipelineStats;
-  private readonly sink: Sink;
+  private readonly sink: RowWriter;
   private sinkDown = false;
   private stopping = false;
   private replaying: Promise<void> | undefined;
@@ -56,7 +56,7 @@ export class BatchWriter {
   constructor(options: BatchWriterOptions, stats: PipelineStats) {
     this.options = options;
     this.stats = stats;
-    this.sink = untracedSink(options.sink);
+    this.sink = untracedRowWriter(options.sink);
   }
 
   /** Starts replaying batches a previous process left in the spool. */

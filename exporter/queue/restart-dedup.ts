@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { diag } from '@opentelemetry/api';
 import { schemasDir } from '../../schemas/migration-files';
-import type { Sink } from '../sinks/sink';
+import type { QueryEngine } from '../sinks/query-engine';
 import type { PipelineStats } from './pipeline-stats';
 
 interface KeyedRow {
@@ -27,7 +27,7 @@ export class RestartDedup {
   private warned = false;
 
   constructor(
-    private readonly sink: Sink,
+    private readonly engine: QueryEngine,
     /** How long to check after an event; senders give up retrying after a few minutes (the collector after 5). */
     private readonly windowMs: number,
     private readonly stats: PipelineStats,
@@ -57,7 +57,7 @@ export class RestartDedup {
     }
     let stored: Set<string>;
     try {
-      const found = await this.sink.query<{ span_id: string }>(sql(), { table, from, to, ids });
+      const found = await this.engine.query<{ span_id: string }>(sql(), { table, from, to, ids });
       stored = new Set(found.map((r) => r.span_id));
     } catch (error) {
       if (!this.warned) diag.warn(`otel-activity: cannot check ${table} for rows stored before the restart (${(error as Error).message}); inserting without the check`);

@@ -2,7 +2,7 @@
  * Retries one batch insert with exponential backoff and full jitter, bounded by attempts and a deadline.
  * Every attempt carries the batch's dedup token, so a server that stored an earlier attempt keeps one copy.
  */
-import type { InsertResult, Sink } from '../sinks/sink';
+import type { InsertResult, RowWriter } from '../sinks/row-writer';
 
 export interface RetryPolicy {
   /** Attempts in all, the first included (at least 1). */
@@ -40,7 +40,7 @@ function sleepUnref(ms: number): Promise<void> {
 
 /** Inserts `rows`, retrying only results marked retryable. Never throws. */
 export async function insertWithRetry(
-  sink: Sink,
+  writer: RowWriter,
   table: string,
   rows: ReadonlyArray<object>,
   dedupToken: string,
@@ -55,9 +55,9 @@ export async function insertWithRetry(
     attempts++;
     let result: InsertResult;
     try {
-      result = await sink.insert(table, rows, { dedupToken });
+      result = await writer.insert(table, rows, { dedupToken });
     } catch (error) {
-      // Sink.insert promises not to throw; a sink that does anyway is treated as a transient failure.
+      // RowWriter.insert promises not to throw; a writer that does anyway is treated as a transient failure.
       result = { ok: false, retryable: true, error: error instanceof Error ? error : new Error(String(error)) };
     }
     if (result.ok || !result.retryable || attempts >= maxAttempts) return { result, attempts };

@@ -2,8 +2,8 @@
  * Ad-hoc SQL for tokens of the service (POST /api/query): one SELECT over the activity tables, nothing else. The engine
  * parses and checks it before it runs, and it runs with readonly=1 and resource caps as SETTINGS of the query itself.
  */
-import type { QueryParams, Sink } from '../sinks/sink';
-import { RAW_TABLES, ROLLUP_TABLES } from '../cli/raw-tables';
+import type { QueryEngine, QueryParams } from '../sinks/query-engine';
+import { QUERYABLE_TABLE_NAMES } from '../rows/table-registry';
 
 export interface ReadOnlyQueryLimits {
   readonly maxExecutionSeconds: number;
@@ -18,7 +18,7 @@ export class ForbiddenQueryError extends Error {
 }
 
 /** Tables a query may read: the raw activity tables, their rollups and alerts. Not schema_migrations, not system.*. */
-export const QUERYABLE_TABLES: ReadonlySet<string> = new Set([...RAW_TABLES, ...ROLLUP_TABLES.map(([table]) => table)]);
+export const QUERYABLE_TABLES: ReadonlySet<string> = new Set(QUERYABLE_TABLE_NAMES);
 
 /**
  * Functions that reach outside the rows: files, the network (ai*), dictionaries and join tables (other data), server
@@ -46,7 +46,7 @@ export function isForbiddenFunction(name: string): boolean {
  * Checks `sql` and runs it read-only under `limits`. Throws ForbiddenQueryError for anything but one SELECT over
  * QUERYABLE_TABLES; engine errors (syntax, unknown column, a limit reached) are thrown as the sink reports them.
  */
-export async function runReadOnlyQuery<T = Record<string, unknown>>(sink: Sink, sql: string, params: QueryParams, limits: ReadOnlyQueryLimits): Promise<T[]> {
+export async function runReadOnlyQuery<T = Record<string, unknown>>(sink: QueryEngine, sql: string, params: QueryParams, limits: ReadOnlyQueryLimits): Promise<T[]> {
   const statement = await canonicalStatement(sink, sql);
   const ast = (await sink.query<{ explain: string }>(`EXPLAIN AST ${statement}`, params)).map((row) => row.explain);
   checkSyntaxTree(ast);
@@ -70,7 +70,7 @@ export async function runReadOnlyQuery<T = Record<string, unknown>>(sink: Sink, 
  * The engine's own parser formats the text back as exactly one statement without comments: a second statement (chDB
  * runs `SELECT 1; DROP TABLE t` as two) fails here, and what the checks below read is what will run.
  */
-async function canonicalStatement(sink: Sink, sql: string): Promise<string> {
+async function canonicalStatement(sink: QueryEngine, sql: string): Promise<string> {
   let rows: Array<{ q: string }>;
   try {
     rows = await sink.query<{ q: string }>('SELECT formatQuerySingleLine({sql:String}) AS q', { sql });
@@ -155,9 +155,9 @@ const UNKNOWN_FUNCTION = 46;
 const UNKNOWN_TABLE = 60;
 const UNKNOWN_DATABASE = 81;
 
-const databases = new WeakMap<Sink, string>();
+const databases = new WeakMap<QueryEngine, string>();
 
-async function currentDatabase(sink: Sink): Promise<string> {
+async function currentDatabase(sink: QueryEngine): Promise<string> {
   let db = databases.get(sink);
   if (db === undefined) {
     db = (await sink.query<{ db: string }>('SELECT currentDatabase() AS db'))[0]?.db ?? 'default';

@@ -1,22 +1,32 @@
 /**
- * Wraps a Sink so its calls run inside suppressTracing: the exporter's own HTTP requests to ClickHouse must never
- * become spans that are exported again (a feedback loop), whatever context the flush timer was started in.
+ * Wraps a RowWriter or QueryEngine so its calls run inside suppressTracing: the exporter's own HTTP requests to
+ * ClickHouse must never become spans that are exported again (a feedback loop), whatever context the flush timer was
+ * started in.
  */
 import { context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
-import type { InsertResult, QueryParams, Sink } from './sink';
+import type { QueryEngine, QueryParams } from './query-engine';
+import type { InsertOptions, InsertResult, RowWriter } from './row-writer';
 
 function untraced<T>(fn: () => Promise<T>): Promise<T> {
   return context.with(suppressTracing(context.active()), fn);
 }
 
-export function untracedSink(sink: Sink): Sink {
+export function untracedRowWriter(writer: RowWriter): RowWriter {
+  const flush = writer.flush?.bind(writer);
   return {
-    kind: sink.kind,
-    insert: (table: string, rows: ReadonlyArray<object>, options: { readonly dedupToken: string }): Promise<InsertResult> =>
-      untraced(() => sink.insert(table, rows, options)),
-    query: <T = Record<string, unknown>>(sql: string, params?: QueryParams): Promise<T[]> => untraced(() => sink.query<T>(sql, params)),
-    command: (sql: string, params?: QueryParams): Promise<void> => untraced(() => sink.command(sql, params)),
-    close: (): Promise<void> => untraced(() => sink.close()),
+    kind: writer.kind,
+    insert: (table: string, rows: ReadonlyArray<object>, options: InsertOptions): Promise<InsertResult> => untraced(() => writer.insert(table, rows, options)),
+    ...(flush ? { flush: (): Promise<void> => untraced(flush) } : {}),
+    close: (): Promise<void> => untraced(() => writer.close()),
+  };
+}
+
+export function untracedEngine(engine: QueryEngine): QueryEngine {
+  return {
+    kind: engine.kind,
+    query: <T = Record<string, unknown>>(sql: string, params?: QueryParams): Promise<T[]> => untraced(() => engine.query<T>(sql, params)),
+    command: (sql: string, params?: QueryParams): Promise<void> => untraced(() => engine.command(sql, params)),
+    close: (): Promise<void> => untraced(() => engine.close()),
   };
 }
