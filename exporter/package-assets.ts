@@ -26,17 +26,20 @@ function serverRoot(): string {
 }
 
 let root: string | undefined;
+let inRepository = false;
 
 /**
  * A file or folder the package ships, by its path inside the package (`schemas/queries`, `service/proto`,
- * `dashboard/static`). schemas/ sits beside exporter/ in the repository and is copied into the package by its
- * prepack step, so a path under schemas/ is looked up in both places.
+ * `dashboard/static`). In the repository schemas/ sits beside exporter/ (the prepack step copies it in for the
+ * tarball); the repository is told apart by exporter/tsconfig.json, which is never published, so a pack
+ * running meanwhile cannot send a reader to its half-made copy.
  */
 export function packageAsset(relative: string): string {
-  root ??= serverRoot();
-  const inPackage = path.join(root, relative);
-  if (fs.existsSync(inPackage)) return inPackage;
-  const inRepository = path.join(root, '..', relative);
-  if (relative.startsWith('schemas') && fs.existsSync(inRepository)) return inRepository;
-  throw new Error(`otel-activity: ${relative} is missing from the ${PACKAGE_NAME} package (looked in ${root}); reinstall it`);
+  if (root === undefined) {
+    root = serverRoot();
+    inRepository = fs.existsSync(path.join(root, 'tsconfig.json'));
+  }
+  const found = inRepository && relative.startsWith('schemas') ? path.join(root, '..', relative) : path.join(root, relative);
+  if (!fs.existsSync(found)) throw new Error(`otel-activity: ${relative} is missing from the ${PACKAGE_NAME} package (looked in ${found}); reinstall it`);
+  return found;
 }
