@@ -41,9 +41,9 @@ function failedLogin(p: Partial<AuthRow>): AuthRow {
 function call(p: Partial<ExternalCallRow>): ExternalCallRow {
   seq++;
   return {
-    timestamp: ago(60), trace_id: `ct${seq}`, span_id: `cs${seq}`, parent_span_id: '', service: 'shop', environment: 'test', provider: 'openai', method: 'POST',
-    host: 'api.openai.com', url: '', status: 200, duration_ms: 100, request_bytes: 0, response_bytes: 0, model: 'gpt-4o', input_tokens: 0, output_tokens: 0,
-    cost_usd: 0, user_id: '', session_id: '', error_message: '', attributes: {}, ...p,
+    timestamp: ago(60), trace_id: `ct${seq}`, span_id: `cs${seq}`, parent_span_id: '', service: 'shop', environment: 'test', provider: 'openai', call_kind: 'llm',
+    method: 'POST', host: 'api.openai.com', url: '', status: 200, duration_ms: 100, request_bytes: 0, response_bytes: 0, model: 'gpt-4o', input_tokens: 0,
+    output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0, cost_usd: 0, user_id: '', session_id: '', error_message: '', attributes: {}, ...p,
   };
 }
 

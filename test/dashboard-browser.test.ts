@@ -3,6 +3,8 @@
  * admin token, shows the exact numbers inserted, renders a hostile user agent as text, acknowledges an alert,
  * records audit rows for every API read, and saves a screenshot to test-artifacts/dashboard.png.
  */
+// The callbacks given to page.evaluate and waitForFunction run in Chromium: they are typed with the DOM's globals.
+/// <reference lib="dom" />
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';

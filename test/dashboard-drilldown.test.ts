@@ -3,6 +3,8 @@
  * spans: windows and buckets in the address, service/environment filters, formatted numbers, auto-refresh that pauses,
  * and the route, user and session drill-downs reached by clicking; screenshots in test-artifacts/.
  */
+// The callbacks given to page.evaluate and waitForFunction run in Chromium: they are typed with the DOM's globals.
+/// <reference lib="dom" />
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SpanKind, type Attributes } from '@opentelemetry/api';

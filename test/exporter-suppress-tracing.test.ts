@@ -30,10 +30,10 @@ afterAll(async () => {
 
 it('sends inserts without creating spans, while the same client outside the pipeline is traced', async () => {
   // Loaded after the instrumentation is on, so the client's http module is the patched one.
-  const { HttpSink } = await import('../exporter/sinks/http-sink');
-  const { BatchQueue } = await import('../exporter/queue/batch-queue');
-  const { BatchWriter } = await import('../exporter/queue/batch-writer');
-  const { newPipelineStats } = await import('../exporter/queue/pipeline-stats');
+  const { HttpSink } = await import('../exporter/sinks/http-sink.js');
+  const { BatchQueue } = await import('../exporter/queue/batch-queue.js');
+  const { BatchWriter } = await import('../exporter/queue/batch-writer.js');
+  const { newPipelineStats } = await import('../exporter/queue/pipeline-stats.js');
   const sink = new HttpSink({ url: server.url, user: server.user, password: server.password, database: 'default', compression: false });
   await sink.command('CREATE TABLE access_log (id String, n UInt32) ENGINE = MergeTree ORDER BY id');
 

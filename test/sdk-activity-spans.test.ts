@@ -91,7 +91,7 @@ beforeAll(async () => {
   });
   tracing = startActivityTracing(config, { exporter, simpleProcessor: true, cwd });
   // Required after the instrumentation is enabled, as an app preloaded with --require would.
-  http = createRequire(import.meta.url)('node:http') as typeof Http;
+  http = createRequire(__filename)('node:http') as typeof Http;
 
   llm = http.createServer((req, res) => {
     req.resume();

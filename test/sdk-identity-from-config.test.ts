@@ -286,7 +286,7 @@ describe('fastify 5 app, identity from config only, as stored rows', () => {
   let spoolDir: string;
   let sent: Record<string, Sent>;
   let spoolSent: Record<string, Sent>;
-  let accessRows: Array<{ query: string; user_id: string; session_id: string }>;
+  let accessRows: Array<{ query: string; user_id: string; session_id: string; trace_id: string }>;
   let authRows: Array<{ trace_id: string; event: string; success: boolean; user_id: string }>;
   let accessTrace: Map<string, string>;
   let everyRow: string;
@@ -334,7 +334,7 @@ describe('fastify 5 app, identity from config only, as stored rows', () => {
     expect(await service.waitForCount("SELECT count() AS n FROM access_log WHERE service = 'fastify-default'", {}, n)).toBe(n);
     expect(await service.waitForCount("SELECT count() AS n FROM auth_events WHERE service = 'fastify-default'", {}, 4)).toBe(4);
     accessRows = await service.query("SELECT query, user_id, session_id, trace_id FROM access_log WHERE service = 'fastify-default'");
-    accessTrace = new Map((accessRows as Array<{ query: string; trace_id: string }>).map((r) => [r.query.replace('case=', ''), r.trace_id]));
+    accessTrace = new Map(accessRows.map((r) => [r.query.replace('case=', ''), r.trace_id]));
     authRows = await service.query("SELECT trace_id, event, success, user_id FROM auth_events WHERE service = 'fastify-default'");
     const tables = ['access_log', 'auth_events', 'external_calls', 'activities'];
     everyRow = JSON.stringify(await Promise.all(tables.map((t) => service.query(`SELECT * FROM ${t}`))));

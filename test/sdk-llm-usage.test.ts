@@ -11,7 +11,6 @@ import { context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import Anthropic from '@anthropic-ai/sdk';
-import { GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig, recordUsage, setUser, startActivityTracing, trackExternalCall, type ActivityTracing } from '../sdk/index';
@@ -30,6 +29,9 @@ let http: typeof Http;
 let provider: FakeLlmProvider;
 let app: Http.Server;
 let appUrl = '';
+// @google/genai declares its types as ES modules only, so it is loaded with import() (as vitest loads it anyway),
+// before tracing starts like the other clients' static imports.
+let GoogleGenAI: typeof import('@google/genai', { with: { 'resolution-mode': 'import' } }).GoogleGenAI;
 
 type Route = (provider: string) => Promise<string>;
 
@@ -243,6 +245,7 @@ async function externalsOf(route: string, atLeast = 1): Promise<ReadableSpan[]> 
 }
 
 beforeAll(async () => {
+  ({ GoogleGenAI } = await import('@google/genai'));
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-llm-'));
   fs.writeFileSync(path.join(cwd, 'package.json'), JSON.stringify({ name: 'llm-usage-app', version: '1.0.0' }));
   const config = loadConfig({
@@ -262,7 +265,7 @@ beforeAll(async () => {
     },
   });
   tracing = startActivityTracing(config, { exporter, simpleProcessor: true, cwd });
-  http = createRequire(import.meta.url)('node:http') as typeof Http;
+  http = createRequire(__filename)('node:http') as typeof Http;
   provider = await untraced(() => startFakeLlmProvider());
   app = http.createServer((req, res) => {
     const route = routes[new URL(req.url ?? '/', 'http://x').pathname];

@@ -20,7 +20,7 @@ beforeAll(async () => {
   const config = loadConfig({ env: { OTEL_ACTIVITY_MAX_ROUTES: '3', OTEL_ACTIVITY_EXPORT: 'none' }, sections: ['sdk'] });
   tracing = startActivityTracing(config, { exporter, simpleProcessor: true });
   // Required after tracing started, as an app preloaded with --require would.
-  const http = createRequire(import.meta.url)('node:http') as typeof Http;
+  const http = createRequire(__filename)('node:http') as typeof Http;
   app = http.createServer((req, res) => res.end('ok'));
   await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
   baseUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;

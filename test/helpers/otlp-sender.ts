@@ -8,6 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { SpanKind, type Attributes } from '@opentelemetry/api';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { CONTENT_TYPE, encodeSpans, handMadeSpan, hex, spanIdFor, type Encoding } from '../../bench/lib/hand-made-span';
 
 export { encodeSpans, hex, spanIdFor, type Encoding } from '../../bench/lib/hand-made-span';
