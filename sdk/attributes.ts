@@ -71,8 +71,7 @@ export const ATTR_HTTP_URL_LEGACY = 'http.url';
 
 // Ours. `activity.kind` is what the exporter routes on: one kind, one table.
 export const ATTR_ACTIVITY_KIND = 'activity.kind';
-export const ACTIVITY_KINDS = ['access', 'auth', 'external', 'custom'] as const;
-export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
+export type ActivityKind = 'access' | 'auth' | 'external' | 'custom';
 
 /** Auth event name: signup, login, logout, login_failed, token_refresh, password_reset. */
 export const ATTR_ACTIVITY_AUTH_EVENT = 'activity.auth.event';

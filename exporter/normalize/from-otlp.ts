@@ -72,17 +72,6 @@ export function otlpToActivitySpans(request: unknown): OtlpConversion {
   return { spans, rejected };
 }
 
-/** Number of spans in a request without converting them (for counting what a refused request held). */
-export function countOtlpSpans(request: unknown): number {
-  if (!isObject(request) || !Array.isArray(request.resourceSpans)) return 0;
-  let n = 0;
-  for (const rs of request.resourceSpans as unknown[]) {
-    if (!isObject(rs) || !Array.isArray(rs.scopeSpans)) continue;
-    for (const ss of rs.scopeSpans as unknown[]) if (isObject(ss) && Array.isArray(ss.spans)) n += ss.spans.length;
-  }
-  return n;
-}
-
 function toActivitySpan(span: unknown, resource: Attributes): ActivitySpan {
   if (!isObject(span)) failShape('span', span);
   const traceId = toId(span.traceId ?? span.trace_id, 16, 'traceId');

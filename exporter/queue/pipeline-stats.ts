@@ -62,11 +62,6 @@ export function countInserted(stats: PipelineStats, table: string, rows: number)
   if (table in inserted) inserted[table] += rows;
 }
 
-/** Total rows dropped for a table, over all reasons. */
-export function droppedRows(stats: PipelineStats, table: TableName): number {
-  return DROP_REASONS.reduce((sum, r) => sum + stats.dropped[table][r], 0);
-}
-
 export function copyPipelineStats(stats: PipelineStats): PipelineStats {
   return {
     ...stats,

@@ -69,11 +69,6 @@ export function uintOf(value: number | undefined, max: number = Number.MAX_SAFE_
   return n > max ? 0 : n;
 }
 
-/** A finite non-negative number, else 0. */
-export function nonNegativeOf(value: number | undefined): number {
-  return value !== undefined && Number.isFinite(value) && value >= 0 ? value : 0;
-}
-
 /** true/false from a boolean, 'true'/'false' text or 1/0; undefined for anything else. */
 export function booleanAttr(attributes: Attributes, key: string): boolean | undefined {
   const value = attributes[key];
