@@ -2,7 +2,9 @@
  * Public API of `otel-activity/exporter`: the ClickHouse span exporter, its sinks and pipeline parts.
  */
 export { ClickHouseSpanExporter } from './clickhouse-span-exporter';
-export type { AcceptResult, ClickHouseSpanExporterOptions, DurableAcceptResult, ExporterStats } from './clickhouse-span-exporter';
+export type { ClickHouseSpanExporterOptions } from './clickhouse-span-exporter';
+export { ActivityPipeline } from './activity-pipeline';
+export type { AcceptResult, ActivityPipelineOptions, DurableAcceptResult, ExporterStats } from './activity-pipeline-types';
 export { createSink } from './create-sink';
 export { EmbeddedSink, DataDirInUseError } from './sinks/embedded-sink';
 export type { EmbeddedSinkOptions } from './sinks/embedded-sink';

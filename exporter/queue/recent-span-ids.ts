@@ -28,6 +28,33 @@ export class RecentSpanIds {
     return this.inFlight.get(id);
   }
 
+  /**
+   * The spans whose id is neither stored lately, nor in flight in another request, nor earlier in this one, and how
+   * many were skipped. Waits for the requests that hold ids in flight; undefined when one of them was not made durable.
+   */
+  async untaken<S extends { readonly spanId: string }>(spans: ReadonlyArray<S>): Promise<{ fresh: S[]; skipped: number } | undefined> {
+    for (;;) {
+      const seen = new Set<string>();
+      const fresh: S[] = [];
+      const waits = new Set<Promise<boolean>>();
+      let skipped = 0;
+      for (const span of spans) {
+        const id = span.spanId;
+        if (seen.has(id) || this.isStored(id)) {
+          skipped++;
+          continue;
+        }
+        seen.add(id);
+        const pending = this.pending(id);
+        if (pending) waits.add(pending);
+        else fresh.push(span);
+      }
+      if (waits.size === 0) return { fresh, skipped };
+      // Then look again: ids of a durable request are stored now, another request may have taken the rest meanwhile.
+      if ((await Promise.all(waits)).includes(false)) return undefined;
+    }
+  }
+
   /** Marks `ids` in flight until `outcome` settles; durable ones are then remembered as stored. */
   track(ids: ReadonlyArray<string>, outcome: Promise<boolean>): void {
     for (const id of ids) this.inFlight.set(id, outcome);

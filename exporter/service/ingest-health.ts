@@ -3,7 +3,7 @@
  * be stored durably (engine down and spool full or unusable, a table gone), ready again at the first that is. One
  * failure is not enough: under a filling disk some requests still fit, and a balancer should not flap on each.
  */
-import type { ExporterStats } from '../clickhouse-span-exporter';
+import type { ExporterStats } from '../activity-pipeline-types';
 
 /** Consecutive non-durable requests before /healthz turns 503. */
 const FAILURES_BEFORE_NOT_READY = 3;

@@ -2,7 +2,7 @@
  * Self-metrics of the ingest service: its own request and span counters plus the export pipeline's stats, as JSON
  * (GET /metrics) and as Prometheus text (GET /metrics?format=prometheus, or Accept: text/plain).
  */
-import type { ExporterStats } from '../clickhouse-span-exporter';
+import type { ExporterStats } from '../activity-pipeline-types';
 import { DROP_REASONS } from '../queue/pipeline-stats';
 import { TABLE_NAMES } from '../rows/table-registry';
 

@@ -1,12 +1,12 @@
 /**
  * POST /v1/traces: decodes an OTLP/HTTP request (protobuf or JSON, gzip or not), converts it to ActivitySpans and
- * offers them to the exporter all at once. 200 only once the rows are durable (inserted, or fsync'd to the spool), so a
+ * offers them to the pipeline all at once. 200 only once the rows are durable (inserted, or fsync'd to the spool), so a
  * crash never loses an acknowledged span; an overloaded service (event loop late, memory high), a full queue, or more
  * requests being decoded or waiting for their commit than maxConcurrentRequests, answers 429 with Retry-After so the
  * sender retries later.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { DurableAcceptResult } from '../clickhouse-span-exporter';
+import type { DurableAcceptResult } from '../activity-pipeline-types';
 import type { ActivitySpan } from 'otel-activity/contract';
 import { OtlpPayloadError, otlpToActivitySpans, type SpanRejection } from '../normalize/from-otlp';
 import { bearerTokenMatches } from './bearer-token';
@@ -18,7 +18,7 @@ import { BodyError, readBody } from './read-body';
 import type { ServiceCounters } from './service-metrics';
 
 export interface TraceIngestOptions {
-  /** Resolves once the rows are durable (ClickHouseSpanExporter.acceptActivitySpansDurably). */
+  /** Resolves once the rows are durable (ActivityPipeline.acceptActivitySpansDurably). */
   readonly accept: (spans: ReadonlyArray<ActivitySpan>) => Promise<DurableAcceptResult | 'full'>;
   /** Required bearer token; '' means none. */
   readonly ingestToken: string;
