@@ -74,9 +74,13 @@ describe('load shedding', () => {
     const until = performance.now() + 300;
     while (performance.now() < until);
     await sleep(150);
-    // The guard's timer was due somewhere in the 300 ms block: it ran at least 300 - 100 (its period) ms late.
-    expect(service.metrics().eventLoopDelayMaxMs).toBeGreaterThanOrEqual(195);
-    expect(service.metrics().eventLoopDelayMaxMs).toBeLessThan(200);
+    // The guard's timer was due somewhere in the 300 ms block: it ran at least 300 - 100 (its period) ms late, and at
+    // most 300 ms plus the few ms it may already have been overdue when the block began.
+    const largest = service.metrics().eventLoopDelayMaxMs;
+    expect(largest).toBeGreaterThanOrEqual(195);
+    expect(largest).toBeLessThan(350);
+    // That read reset the figure: no timer ran since, so the next read has no delay to report.
+    expect(service.metrics().eventLoopDelayMaxMs).toBe(0);
   });
 
   it('refuses while the JS heap and buffers hold more than the memory limit, and says which limit', async () => {
