@@ -18,7 +18,7 @@ export function cliConfig(): ActivityConfig {
   return cached;
 }
 
-export async function withSink<T>(action: (sink: Sink, description: string) => Promise<T>): Promise<T> {
+export async function withSink<T>(action: (sink: Sink | ServiceQuerySink, description: string) => Promise<T>): Promise<T> {
   const { sink, description } = openSink(cliConfig());
   try {
     return await action(sink, description);

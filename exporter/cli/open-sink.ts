@@ -10,7 +10,8 @@ import { ServiceQuerySink, type ServiceInfo } from './service-query-sink';
 import { isProcessAlive } from '../process-alive';
 
 export interface OpenedSink {
-  readonly sink: Sink;
+  /** The engine itself (both row writer and query engine), or the running service, which only answers queries. */
+  readonly sink: Sink | ServiceQuerySink;
   /** For messages: "ClickHouse at …", "service pid … at …", "data directory …". */
   readonly description: string;
 }

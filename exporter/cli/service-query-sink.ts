@@ -1,11 +1,12 @@
 /**
- * A Sink that goes through a running `otel-activity serve` while it owns the chDB data directory (chDB allows one
+ * A QueryEngine that goes through a running `otel-activity serve` while it owns the chDB data directory (chDB allows one
  * process per directory): read-only SELECTs by POST /api/query, named operations by POST /api/admin/<name>, table
- * columns by GET /api/tables. The service runs no raw INSERT or DDL for anyone, so insert() and command() refuse.
+ * columns by GET /api/tables. The service runs no raw INSERT or DDL for anyone: command() refuses, and rows cannot be
+ * written through it at all (it is no RowWriter).
  */
 import type { OperationName, OperationResult } from '../service/admin-operations';
 import type { TableInfo } from '../service/query-endpoint';
-import type { InsertResult, QueryParams, Sink } from '../sinks/sink';
+import type { QueryEngine, QueryParams } from '../sinks/query-engine';
 
 export interface ServiceInfo {
   readonly pid: number;
@@ -13,14 +14,10 @@ export interface ServiceInfo {
   readonly adminToken: string;
 }
 
-export class ServiceQuerySink implements Sink {
+export class ServiceQuerySink implements QueryEngine {
   readonly kind = 'service';
 
   constructor(private readonly service: ServiceInfo) {}
-
-  async insert(table: string): Promise<InsertResult> {
-    return { ok: false, retryable: false, error: new Error(`the otel-activity service (pid ${this.service.pid}) takes no raw INSERT into ${table}; stop it to write to the data directory directly`) };
-  }
 
   async query<T = Record<string, unknown>>(sql: string, params: QueryParams = {}): Promise<T[]> {
     const body = await this.post({ sql, params });
