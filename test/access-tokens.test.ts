@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clickhouseServerBinary, createClickHouseServer } from './helpers/clickhouse-server';
 import { startFixtureApp } from './helpers/fixture-app';
 import { encodeSpans, makeSpans, post } from './helpers/otlp-sender';
-import { builtCliExists, createService, type ServiceProcess } from './helpers/service-process';
+import { requireBuiltCli, createService, type ServiceProcess } from './helpers/service-process';
 
 const INGEST_TOKEN = 'ingest-tok-4c1d9e7a2b';
 const ADMIN_TOKEN = 'admin-tok-8f2e6b0c5d';
@@ -20,7 +20,7 @@ const RUN = 0xacce;
 let service: ServiceProcess;
 
 beforeAll(async () => {
-  if (!builtCliExists()) return;
+  requireBuiltCli();
   service = await createService({ adminToken: ADMIN_TOKEN, env: { OTEL_ACTIVITY_INGEST_TOKEN: INGEST_TOKEN, OTEL_ACTIVITY_FLUSH_INTERVAL_MS: '100' } });
   await service.start();
 }, 90_000);
@@ -29,7 +29,7 @@ afterAll(async () => {
   await service?.dispose();
 }, 60_000);
 
-describe.runIf(builtCliExists())('tokens', () => {
+describe('tokens', () => {
   it('rejects ingest with a missing, wrong, near-miss or swapped token (401) and stores nothing from it', async () => {
     const attempts: Array<[string, Record<string, string>]> = [
       ['none', {}],
@@ -159,7 +159,7 @@ describe.runIf(builtCliExists())('tokens', () => {
   });
 });
 
-describe.runIf(builtCliExists() && clickhouseServerBinary() !== undefined)('ClickHouse credentials', () => {
+describe.runIf(clickhouseServerBinary() !== undefined)('ClickHouse credentials', () => {
   it('never prints the ClickHouse password, whether it is wrong or the server refuses the schema', async () => {
     const password = 'ch-pass-SECRET-71d3';
     const server = await createClickHouseServer({ user: 'writer', password });

@@ -6,13 +6,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureApp } from './helpers/fixture-app';
 import { encodeSpans, makeSpan, post, spanIdFor, traceIdFor } from './helpers/otlp-sender';
-import { builtCliExists, createService, type ServiceProcess } from './helpers/service-process';
+import { requireBuiltCli, createService, type ServiceProcess } from './helpers/service-process';
 
 let service: ServiceProcess;
 const RUN = 0x9a1d;
 
 beforeAll(async () => {
-  if (!builtCliExists()) return;
+  requireBuiltCli();
   service = await createService({ env: { OTEL_ACTIVITY_FLUSH_INTERVAL_MS: '100' } });
   await service.start();
 }, 90_000);
@@ -21,7 +21,7 @@ afterAll(async () => {
   await service?.dispose();
 }, 60_000);
 
-describe.runIf(builtCliExists())('privacy, app → service → tables', () => {
+describe('privacy, app → service → tables', () => {
   it('stores the client address anonymised by default: IPv4 to its /24, IPv6 to its /48, auth events too', async () => {
     const app = await startFixtureApp({
       OTEL_EXPORTER_OTLP_ENDPOINT: service.baseUrl,

@@ -9,10 +9,10 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { holdDataDir, type DataDirLock } from './helpers/data-dir-lock';
 import { makeSpans, OtlpSender } from './helpers/otlp-sender';
-import { builtCliExists, createService, type ServiceProcess } from './helpers/service-process';
+import { requireBuiltCli, createService, type ServiceProcess } from './helpers/service-process';
 import { compareDelivery, storedSpanIdCounts } from './helpers/stored-rows';
 
 const OUTAGE_MS = Number(process.env.RELIABILITY_OUTAGE_MS ?? 12_000);
@@ -78,7 +78,8 @@ function p(values: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 }
 
-describe.runIf(builtCliExists())('engine unavailable during load', () => {
+describe('engine unavailable during load', () => {
+  beforeAll(requireBuiltCli);
   it('spools while the engine is locked by another process, keeps the spool across a SIGKILL, and stores everything exactly once after recovery', async () => {
     const RUN = 0x0a7e;
     const service = await createService({ env: FAST_RETRY });

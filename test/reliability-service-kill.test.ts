@@ -4,9 +4,9 @@
  * service acknowledged with HTTP 200 must be stored, exactly once, and nothing it was never sent.
  * RELIABILITY_KILL_CYCLES (default 20) and RELIABILITY_KILL_SPANS (spans per cycle, default 300) scale it up.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSpans, OtlpSender, seededRandom, type Encoding } from './helpers/otlp-sender';
-import { builtCliExists, createService, type ServiceProcess } from './helpers/service-process';
+import { requireBuiltCli, createService, type ServiceProcess } from './helpers/service-process';
 import { compareDelivery, storedSpanIdCounts } from './helpers/stored-rows';
 
 const CYCLES = Number(process.env.RELIABILITY_KILL_CYCLES ?? 20);
@@ -36,7 +36,8 @@ async function sendRange(sender: OtlpSender, first: number, count: number, onAck
   await Promise.all([worker(), worker()]);
 }
 
-describe.runIf(builtCliExists())('service SIGKILL mid-load', () => {
+describe('service SIGKILL mid-load', () => {
+  beforeAll(requireBuiltCli);
   it(`stores every acknowledged span exactly once across ${CYCLES} SIGKILL + restart cycles`, async () => {
     const random = seededRandom(SEED);
     service = await createService();

@@ -12,7 +12,7 @@ import { RecentSpanIds } from '../exporter/queue/recent-span-ids';
 import { startOtlpService, type OtlpService } from '../exporter/service/otlp-service';
 import { loadConfig } from '../sdk/config/config-loader';
 import { encodeSpans, makeSpans, post } from './helpers/otlp-sender';
-import { builtCliExists, createService } from './helpers/service-process';
+import { requireBuiltCli, createService } from './helpers/service-process';
 
 const UNION = 'SELECT span_id FROM access_log UNION ALL SELECT span_id FROM auth_events UNION ALL SELECT span_id FROM external_calls';
 const PROTOBUF = 'application/x-protobuf';
@@ -125,7 +125,8 @@ describe('RecentSpanIds', () => {
   });
 });
 
-describe.runIf(builtCliExists())('across a restart of the service process', () => {
+describe('across a restart of the service process', () => {
+  beforeAll(requireBuiltCli);
   it('the same body sent to the next process after a clean stop is stored once', async () => {
     const proc = await createService({ env: { OTEL_ACTIVITY_FLUSH_INTERVAL_MS: '100', OTEL_ACTIVITY_ALERT_INTERVAL_MS: '0' } });
     try {

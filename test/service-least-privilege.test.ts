@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeSpans, makeSpans, post } from './helpers/otlp-sender';
-import { builtCliExists, createService, type ServiceProcess } from './helpers/service-process';
+import { requireBuiltCli, createService, type ServiceProcess } from './helpers/service-process';
 
 const ADMIN = 'lp-admin-token-5e0c1a9f';
 const VIEWER = 'lp-viewer-token-7b3d2e4c';
@@ -20,7 +20,7 @@ let service: ServiceProcess;
 let canary: string;
 
 beforeAll(async () => {
-  if (!builtCliExists()) return;
+  requireBuiltCli();
   service = await createService({
     adminToken: ADMIN,
     env: {
@@ -135,7 +135,7 @@ const sqlOf = (canaryPath: string): Array<[string, string]> => [
   ['logTrace', "SELECT logTrace('x')"],
 ];
 
-describe.runIf(builtCliExists())('least privilege', () => {
+describe('least privilege', () => {
   it('refuses every forbidden statement and function with every token, and leaks nothing in the answer', async () => {
     const statements = sqlOf(canary);
     const tried: string[] = [];

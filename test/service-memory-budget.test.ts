@@ -9,13 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRss } from '../bench/lib/child-process';
 import { BodyBudget } from '../exporter/service/body-budget';
 import { encodeSpans, makeSpans, post, type PostResult } from './helpers/otlp-sender';
-import { builtCliExists, createService, type ServiceProcess } from './helpers/service-process';
+import { requireBuiltCli, createService, type ServiceProcess } from './helpers/service-process';
 
 const BUDGET_MIB = 64;
 let service: ServiceProcess;
 
 beforeAll(async () => {
-  if (!builtCliExists()) return;
+  requireBuiltCli();
   service = await createService({
     env: { OTEL_ACTIVITY_FLUSH_INTERVAL_MS: '100', OTEL_ACTIVITY_ALERT_INTERVAL_MS: '0', OTEL_ACTIVITY_BODY_BUDGET_BYTES: String(BUDGET_MIB * 1024 * 1024) },
   });
@@ -61,7 +61,7 @@ describe('BodyBudget', () => {
   });
 });
 
-describe.runIf(builtCliExists())('memory bounded', () => {
+describe('memory bounded', () => {
   it('200 concurrent gzip bodies inflating to 15 MiB each: 429 past the body budget, RSS bounded, valid bodies beside them stored once', async () => {
     const pid = service.pid!;
     const before = readRss(pid)!;

@@ -7,12 +7,12 @@ import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeSpans, makeSpans, post } from './helpers/otlp-sender';
 import { queryDataDir } from './helpers/stored-rows';
-import { builtCliExists, createService, REPO_ROOT, type ServiceProcess } from './helpers/service-process';
+import { requireBuiltCli, createService, REPO_ROOT, type ServiceProcess } from './helpers/service-process';
 
 let service: ServiceProcess;
 
 beforeAll(async () => {
-  if (!builtCliExists()) return;
+  requireBuiltCli();
   service = await createService({ env: { OTEL_ACTIVITY_FLUSH_INTERVAL_MS: '100', OTEL_ACTIVITY_ALERT_INTERVAL_MS: '0' } });
   await service.start();
 }, 90_000);
@@ -29,7 +29,7 @@ function runOnDataDir(dataDir: string, statements: readonly string[]): Promise<v
   );
 }
 
-describe.runIf(builtCliExists())('self-healing schema', () => {
+describe('self-healing schema', () => {
   it('re-creates a dropped access_log and rollup view at start; ingest and the rollup work again', async () => {
     const first = makeSpans(0x5c1, 0, 9, ['access']);
     expect((await post(service.tracesUrl, encodeSpans(first, 'protobuf'), { contentType: 'application/x-protobuf' })).status).toBe(200);

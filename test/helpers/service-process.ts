@@ -55,8 +55,9 @@ export interface ServiceProcess {
   cli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }>;
 }
 
-export function builtCliExists(): boolean {
-  return fs.existsSync(CLI_MAIN);
+/** Throws, naming the command that makes it, when the built CLI is missing (npm test builds it first). */
+export function requireBuiltCli(): void {
+  if (!fs.existsSync(CLI_MAIN)) throw new Error(`${path.relative(REPO_ROOT, CLI_MAIN)} is missing: run npm run build`);
 }
 
 export async function createService(options: ServiceOptions = {}): Promise<ServiceProcess> {
