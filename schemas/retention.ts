@@ -4,7 +4,7 @@
  */
 
 export interface RetentionOptions {
-  /** Raw tables (access_log, auth_events, external_calls, activities). Default 90 in config. */
+  /** The row tables (TTL retention 'raw' in exporter/rows/table-registry.ts). Default 90 in config. */
   readonly retentionDays: number;
   /** Rollups and alerts. Default 730 in config. */
   readonly rollupRetentionDays: number;

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { resolveWindow } from '../../analytics/since';
+import { TABLE_NAMES } from '../../rows/table-registry';
 import { UsageError } from '../cli-errors';
 import { withSink } from '../cli-context';
 import { csvField } from '../output-format';
@@ -29,7 +30,7 @@ export function registerExport(program: Command): void {
   program
     .command('export')
     .description('Export a table (rows of a time window) to a file')
-    .requiredOption('-t, --table <table>', 'access_log, auth_events, external_calls, activities, alerts …')
+    .requiredOption('-t, --table <table>', `${TABLE_NAMES.join(', ')}, alerts …`)
     .option('--since <duration>', 'window ending now (default 7d)')
     .option('--from <time>', 'window start, UTC')
     .option('--to <time>', 'window end, UTC (default now)')

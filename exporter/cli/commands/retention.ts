@@ -3,6 +3,7 @@
  * alerts) in place with ALTER TABLE … MODIFY TTL; ClickHouse then drops expired rows in background merges.
  */
 import type { Command } from 'commander';
+import { RAW_TTL_TABLES } from '../../rows/table-registry';
 import { parseDays } from '../../service/admin-operations';
 import { checkUsage, runCliOperation } from '../cli-context';
 
@@ -10,7 +11,7 @@ export function registerRetention(program: Command): void {
   program
     .command('retention')
     .description('Change how long rows are kept (ALTER TABLE … MODIFY TTL); run "cleanup" to apply it at once')
-    .requiredOption('--days <n>', 'days to keep raw rows (access_log, auth_events, external_calls, activities)')
+    .requiredOption('--days <n>', `days to keep raw rows (${RAW_TTL_TABLES.map(([table]) => table).join(', ')})`)
     .option('--rollup-days <n>', 'days to keep daily rollups and alerts')
     .action(async (options: { days: string; rollupDays?: string }) => {
       const days = checkUsage(() => parseDays(options.days, '--days'));
