@@ -15,6 +15,7 @@ import { ClickHouseSpanExporter } from '../exporter/clickhouse-span-exporter';
 import { RunMarker } from '../exporter/queue/run-marker';
 import { loadConfig } from '../sdk/config/config-loader';
 import { freePort } from './helpers/free-port';
+import { waitUntil } from './helpers/wait-until';
 import type { ExporterConfig } from '../sdk/config/config-types';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-embedded-exporter-'));
@@ -103,17 +104,9 @@ async function count(table: string): Promise<number> {
   return Number(row!.c);
 }
 
-async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe('ClickHouseSpanExporter on chDB', () => {
   it('replays on start the spool a previous process left, into the migrated tables', async () => {
-    await waitFor(() => exporter.getStats().spoolPendingBatches === 0, 10_000, 'the spool replay');
+    await waitUntil(() => exporter.getStats().spoolPendingBatches === 0, 10_000, 'the spool replay', 20);
     const [row] = await exporter.sink.query<{ c: string | number; u: string | number }>(
       "SELECT count() AS c, uniqExact(span_id) AS u FROM access_log WHERE service = 'spooled'",
     );

@@ -20,6 +20,7 @@ import type { TableName } from '../exporter/rows/table-registry';
 import { HttpSink } from '../exporter/sinks/http-sink';
 import type { InsertResult, Sink } from '../exporter/sinks/sink';
 import { createClickHouseServer, type TestClickHouseServer } from './helpers/clickhouse-server';
+import { waitUntil } from './helpers/wait-until';
 
 let server: TestClickHouseServer;
 let admin: HttpSink;
@@ -136,14 +137,6 @@ async function countFinal(db: string, table: string): Promise<number> {
   return Number(row!.c);
 }
 
-async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('HttpSink against clickhouse-server 18.16', () => {
@@ -156,7 +149,7 @@ describe('HttpSink against clickhouse-server 18.16', () => {
     const enqueuedAt = Date.now();
     queue.enqueue([...rows('access_log', 'a', 0, 600), ...rows('auth_events', 'l', 0, 30)]);
     // 600 rows at flushCount 250: two full batches leave at once, the remaining 100 + 30 wait for the timer.
-    await waitFor(() => stats.inserted.access_log === 600 && stats.inserted.auth_events === 30, 5_000, 'all rows');
+    await waitUntil(() => stats.inserted.access_log === 600 && stats.inserted.auth_events === 30, 5_000, 'all rows');
     const calls = sink.inserts.map((i) => ({ batch: `${i.table}:${i.rows}`, byTimer: i.at - enqueuedAt >= interval }));
     expect(calls).toEqual([
       { batch: 'access_log:250', byTimer: false },
@@ -222,7 +215,7 @@ describe('HttpSink against clickhouse-server 18.16', () => {
       await sleep(5);
     }
     await queue.forceFlush();
-    await waitFor(() => stats.spoolPendingBatches === 0, 15_000, 'the spool to drain');
+    await waitUntil(() => stats.spoolPendingBatches === 0, 15_000, 'the spool to drain');
     await queue.shutdown();
 
     const ids = await storedIds(db, 'access_log');
@@ -265,7 +258,7 @@ describe('HttpSink against clickhouse-server 18.16', () => {
       attemptsBefore = sink.inserts.length;
       await server.start();
     }
-    await waitFor(() => stats.spoolPendingBatches === 0, 10_000, 'the spool to drain');
+    await waitUntil(() => stats.spoolPendingBatches === 0, 10_000, 'the spool to drain');
     // Replay order is write order: batches come back s-0…, s-100…, …
     const replayed = sink.inserts.slice(attemptsBefore).filter((i) => i.rows === 100);
     expect(replayed.length).toBeGreaterThanOrEqual(10);
@@ -303,7 +296,7 @@ describe('HttpSink against clickhouse-server 18.16', () => {
     const second = pipeline(sink, { spoolDir, probeIntervalMs: 100 });
     await second.writer.start();
     expect(second.spool!.pendingBatches).toBe(4);
-    await waitFor(() => second.stats.spoolPendingBatches === 0, 10_000, 'the restarted pipeline to replay the spool');
+    await waitUntil(() => second.stats.spoolPendingBatches === 0, 10_000, 'the restarted pipeline to replay the spool');
     // In write order per table, with the dedup tokens the first process gave them.
     expect(sink.inserts.filter((i) => i.table === 'access_log').map((i) => i.rows)).toEqual([100, 100, 50]);
     expect(sink.inserts.filter((i) => i.table === 'auth_events').map((i) => i.rows)).toEqual([40]);

@@ -14,6 +14,7 @@ import { holdDataDir, type DataDirLock } from './helpers/data-dir-lock';
 import { makeSpans, OtlpSender } from './helpers/otlp-sender';
 import { requireBuiltCli, createService, type ServiceProcess } from './helpers/service-process';
 import { compareDelivery, storedSpanIdCounts } from './helpers/stored-rows';
+import { waitUntil } from './helpers/wait-until';
 
 const OUTAGE_MS = Number(process.env.RELIABILITY_OUTAGE_MS ?? 12_000);
 /** Fast retries so batches reach the spool in seconds, not the default ~30 s deadline. */
@@ -42,14 +43,11 @@ async function metricsOf(service: ServiceProcess): Promise<Metrics> {
   return (await service.metrics()) as unknown as Metrics;
 }
 
+/** The service's metrics once `predicate` holds for them. */
 async function waitFor(service: ServiceProcess, what: string, predicate: (m: Metrics) => boolean, timeoutMs: number): Promise<Metrics> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const m = await metricsOf(service);
-    if (predicate(m)) return m;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; metrics: ${JSON.stringify(m)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  let latest: Metrics | undefined;
+  await waitUntil(async () => predicate((latest = await metricsOf(service))), timeoutMs, () => `${what}; metrics: ${JSON.stringify(latest)}`, 200);
+  return latest!; // set by the check that held
 }
 
 const insertedTotal = (m: Metrics) => Object.values(m.inserted).reduce((a, b) => a + b, 0);

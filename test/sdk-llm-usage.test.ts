@@ -22,6 +22,7 @@ import { migrate } from '../schemas/migrate';
 import { createServiceMap } from '../sdk/external/service-map';
 import { getRuntime } from '../sdk/runtime/activity-runtime';
 import { SECRET_ANSWER, startFakeLlmProvider, type FakeLlmProvider } from './helpers/fake-llm-provider';
+import { waitUntil } from './helpers/wait-until';
 
 const exporter = new InMemorySpanExporter();
 let tracing: ActivityTracing;
@@ -230,18 +231,16 @@ async function call(route: string, user = 'u-1'): Promise<{ status: number; body
  * ended, and the loop has turned once more (a call's span ends on the turn after it finished).
  */
 async function externalsOf(route: string, atLeast = 1): Promise<ReadableSpan[]> {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const spans = exporter.getFinishedSpans();
-    const access = spans.find((s) => s.attributes['activity.kind'] === 'access' && s.attributes['url.path'] === route);
-    const externals = spans.filter((s) => s.attributes['activity.kind'] === 'external' && s.spanContext().traceId === access?.spanContext().traceId);
-    if (access !== undefined && externals.length >= atLeast) {
-      await new Promise((resolve) => setImmediate(resolve));
-      return exporter.getFinishedSpans().filter((s) => s.attributes['activity.kind'] === 'external' && s.spanContext().traceId === access.spanContext().traceId);
-    }
-    if (Date.now() > deadline) throw new Error(`no access span or fewer than ${atLeast} external spans for ${route}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  const accessSpan = () => exporter.getFinishedSpans().find((s) => s.attributes['activity.kind'] === 'access' && s.attributes['url.path'] === route);
+  const externalsIn = (traceId: string | undefined) =>
+    exporter.getFinishedSpans().filter((s) => s.attributes['activity.kind'] === 'external' && s.spanContext().traceId === traceId);
+  const ended = () => {
+    const access = accessSpan();
+    return access !== undefined && externalsIn(access.spanContext().traceId).length >= atLeast;
+  };
+  await waitUntil(ended, 5000, `the access span and ${atLeast} external spans of ${route}`, 10);
+  await new Promise((resolve) => setImmediate(resolve));
+  return externalsIn(accessSpan()?.spanContext().traceId);
 }
 
 beforeAll(async () => {

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOtlpService, type OtlpService } from '../exporter/service/otlp-service';
 import type { AuthRow } from '../exporter/rows/row-types';
 import { loadConfig } from '../sdk/config/config-loader';
+import { waitUntil } from './helpers/wait-until';
 
 let root: string;
 let service: OtlpService;
@@ -31,16 +32,6 @@ function failedLogin(i: number): AuthRow {
     device_type: 'unknown',
     attributes: {},
   };
-}
-
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`nothing after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 beforeAll(async () => {
@@ -67,12 +58,12 @@ describe('alert schedule in the service', () => {
     expect(inserted.ok).toBe(true);
 
     type AlertRow = { rule: string; subject: string; value: number; status: string };
-    const alerts = await until(async () => {
-      const found = await service.exporter.sink.query<AlertRow>(
-        "SELECT rule, subject, value, status FROM alerts FINAL WHERE rule = 'failed-login-burst-ip'",
-      );
-      return found.length > 0 ? found : undefined;
-    }, 15_000);
+    let alerts: AlertRow[] = [];
+    const raised = async () => {
+      alerts = await service.exporter.sink.query<AlertRow>("SELECT rule, subject, value, status FROM alerts FINAL WHERE rule = 'failed-login-burst-ip'");
+      return alerts.length > 0;
+    };
+    await waitUntil(raised, 15_000, 'a failed-login-burst-ip alert', 100);
     // Several schedule ticks pass while we wait: still exactly one alert for the one open burst.
     await new Promise((resolve) => setTimeout(resolve, 600));
     const again = await service.exporter.sink.query<AlertRow>(

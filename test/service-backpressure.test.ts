@@ -10,6 +10,7 @@ import { ClickHouseSpanExporter } from '../exporter/clickhouse-span-exporter';
 import { startOtlpService, type OtlpService } from '../exporter/service/otlp-service';
 import { loadConfig } from '../sdk/config/config-loader';
 import { OtlpSender, encodeSpans, makeSpans, post } from './helpers/otlp-sender';
+import { waitUntil } from './helpers/wait-until';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-svc-429-'));
 let service: OtlpService;
@@ -32,14 +33,6 @@ afterAll(async () => {
   fs.rmSync(root, { recursive: true, force: true });
 });
 
-async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 async function storedSpanIds(): Promise<string[]> {
   await service.exporter.forceFlush();
   const rows = await service.exporter.sink.query<{ span_id: string }>(
@@ -54,7 +47,7 @@ describe('backpressure', () => {
     const send = (i: number) => post(url, encodeSpans(makeSpans(1, i * 30, 30), 'protobuf'), { contentType: 'application/x-protobuf' });
     // Two requests fill the queue while they wait for their group commit; the third finds it full.
     const first = [send(0), send(1)];
-    await waitFor(() => service.metrics().queue.rows === 60);
+    await waitUntil(() => service.metrics().queue.rows === 60, 10_000, '60 rows in the queue', 5);
     const third = await send(2);
     expect(third.status).toBe(429);
     expect(third.headers['retry-after']).toBe('1');
@@ -83,7 +76,7 @@ describe('backpressure', () => {
   it('close() stops accepting, answers the requests waiting for their commit with 200 after inserting them, and closes', async () => {
     const url = `${service.url}/v1/traces`;
     const pending = [0, 1].map((i) => post(url, encodeSpans(makeSpans(4, i * 25, 25), 'json'), { contentType: 'application/json' }));
-    await waitFor(() => service.metrics().queue.rows === 50);
+    await waitUntil(() => service.metrics().queue.rows === 50, 10_000, '50 rows in the queue', 5);
     const insertedBefore = Object.values(service.metrics().inserted).reduce((a, b) => a + b, 0);
     await service.close();
     expect((await Promise.all(pending)).map((a) => a.status)).toEqual([200, 200]);

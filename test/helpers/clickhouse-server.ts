@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { freePort } from './free-port';
+import { waitUntil } from './wait-until';
 
 const CANDIDATES = ['/usr/sbin/clickhouse-server', '/usr/bin/clickhouse-server', '/usr/bin/clickhouse'];
 
@@ -77,19 +78,17 @@ export async function createClickHouseServer(options: { user?: string; password?
   const url = `http://127.0.0.1:${httpPort}`;
   let child: ChildProcess | undefined;
 
-  async function waitReady(deadlineMs: number): Promise<void> {
-    const until = Date.now() + deadlineMs;
-    while (Date.now() < until) {
-      if (child?.exitCode !== null && child?.exitCode !== undefined) throw new Error(`clickhouse-server exited with ${child.exitCode}:\n${server.log()}`);
-      try {
-        const response = await fetch(`${url}/ping`);
-        if (response.ok) return;
-      } catch {
-        // Not listening yet.
-      }
-      await new Promise((r) => setTimeout(r, 50));
+  async function answersPing(): Promise<boolean> {
+    if (child?.exitCode !== null && child?.exitCode !== undefined) throw new Error(`clickhouse-server exited with ${child.exitCode}:\n${server.log()}`);
+    try {
+      return (await fetch(`${url}/ping`)).ok;
+    } catch {
+      return false; // not listening yet
     }
-    throw new Error(`clickhouse-server did not answer /ping within ${deadlineMs} ms:\n${server.log()}`);
+  }
+
+  async function waitReady(deadlineMs: number): Promise<void> {
+    await waitUntil(answersPing, deadlineMs, () => `clickhouse-server to answer /ping:\n${server.log()}`, 50);
   }
 
   const server: TestClickHouseServer = {

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { freePort } from './free-port';
+import { waitUntil } from './wait-until';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export { CLI_MAIN } from './built-paths';
@@ -72,20 +73,19 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
 
   const isRunning = () => child !== undefined && child.exitCode === null && child.signalCode === null;
 
-  async function waitReady(timeoutMs: number): Promise<void> {
-    const until = Date.now() + timeoutMs;
-    while (Date.now() < until) {
-      if (!isRunning()) throw new Error(`service exited (${child?.exitCode ?? child?.signalCode}) before /healthz answered:\n${tail()}`);
-      try {
-        const response = await fetch(`${baseUrl}/healthz`);
-        await response.arrayBuffer();
-        if (response.ok) return;
-      } catch {
-        // Not listening yet.
-      }
-      await new Promise((r) => setTimeout(r, 50));
+  async function healthy(): Promise<boolean> {
+    if (!isRunning()) throw new Error(`service exited (${child?.exitCode ?? child?.signalCode}) before /healthz answered:\n${tail()}`);
+    try {
+      const response = await fetch(`${baseUrl}/healthz`);
+      await response.arrayBuffer();
+      return response.ok;
+    } catch {
+      return false; // not listening yet
     }
-    throw new Error(`service did not answer /healthz within ${timeoutMs} ms:\n${tail()}`);
+  }
+
+  async function waitReady(timeoutMs: number): Promise<void> {
+    await waitUntil(healthy, timeoutMs, () => `/healthz to answer:\n${tail()}`, 50);
   }
 
   function tail(): string {
