@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The `otel-activity` command line: reports over the stored activity, ad-hoc SQL, export, retention, privacy erasure,
- * migrations, status, alerts and the ingest service. Exit codes: 0 ok, 1 runtime error, 2 usage error.
+ * repricing, migrations, status, alerts and the ingest service. Exit codes: 0 ok, 1 runtime error, 2 usage error.
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, UsageError } from './cli-errors';
@@ -14,6 +14,7 @@ import { registerMigrate } from './commands/migrate';
 import { registerQuery } from './commands/query';
 import { registerReport } from './commands/report';
 import { registerReports } from './commands/reports';
+import { registerReprice } from './commands/reprice';
 import { registerRetention } from './commands/retention';
 import { registerServe } from './commands/serve';
 import { registerStatus } from './commands/status';
@@ -46,6 +47,7 @@ Examples:
   registerRetention(program);
   registerCleanup(program);
   registerEraseUser(program);
+  registerReprice(program);
   registerAlerts(program);
   registerServe(program);
   registerConfig(program);

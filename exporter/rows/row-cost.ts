@@ -14,7 +14,7 @@ import {
 } from 'otel-activity/contract';
 import { createPriceTable } from 'otel-activity/contract';
 import { costOfUsage } from 'otel-activity/contract';
-import type { ActivitySpan } from 'otel-activity/contract';
+import type { ActivitySpan, PriceLookup, TokenUsage } from 'otel-activity/contract';
 import { numberAttr, textAttr, uintOf } from './attribute-values';
 
 const builtInPriceOf = createPriceTable();
@@ -41,8 +41,16 @@ export function rowCostOf(span: ActivitySpan, model: string): number | null {
     cacheWriteTokens: count(ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS),
     reasoningTokens: count(ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS),
   };
+  return priceOfUsage(builtInPriceOf, span.startTimeMs, model, textAttr(a, ATTR_GEN_AI_RESPONSE_MODEL, 256), usage);
+}
+
+/**
+ * A model call's cost from a price table at the call's time, as stored rows are priced (here and by `reprice`):
+ * NULL when no tokens were counted or no price is known. The snapshot that answered (`answeredModel`, '' when
+ * unknown) prices exactly; the model asked for is the fallback.
+ */
+export function priceOfUsage(priceOf: PriceLookup, atMs: number, model: string, answeredModel: string, usage: TokenUsage): number | null {
   if (usage.inputTokens === 0 && usage.outputTokens === 0) return null;
-  // The snapshot that answered prices exactly; the model asked for is the fallback.
-  const price = builtInPriceOf(textAttr(a, ATTR_GEN_AI_RESPONSE_MODEL, 256) || model, span.startTimeMs) ?? builtInPriceOf(model, span.startTimeMs);
+  const price = priceOf(answeredModel || model, atMs) ?? priceOf(model, atMs);
   return price === undefined ? null : costOf(costOfUsage(price, usage));
 }

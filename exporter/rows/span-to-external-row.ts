@@ -2,6 +2,7 @@
  * An outbound call span (HTTP API, LLM, SaaS; ours or a stock HTTP client span) → an external_calls row.
  */
 import {
+  ATTR_ACTIVITY_COST_SOURCE,
   ATTR_ACTIVITY_COST_USD,
   ATTR_ACTIVITY_EXTERNAL_CALL,
   ATTR_ACTIVITY_EXTERNAL_SERVICE,
@@ -59,6 +60,12 @@ export function spanToExternalRow(span: ActivitySpan, maxLength: number): Extern
   const host = textAttr(a, ATTR_SERVER_ADDRESS, short) || hostOfUrl(url, short);
   const method = methodOf(a);
   const model = textAttr(a, [ATTR_GEN_AI_REQUEST_MODEL, ATTR_GEN_AI_RESPONSE_MODEL], short);
+  // A model call with no cost is unpriced (NULL), not free; a call with no model costs nothing by the token.
+  const cost = rowCostOf(span, model);
+  const attributes = attributesToMap(a, COLUMN_KEYS, maxLength, span.resource);
+  // Priced here from the price table: marked as the SDK marks its own, so `reprice` may recompute it (an explicit
+  // activity.cost.usd without a source is the app's and is left alone).
+  if (cost !== null && model !== '' && a[ATTR_ACTIVITY_COST_USD] === undefined) attributes[ATTR_ACTIVITY_COST_SOURCE] = 'price_table';
   // Object.assign, not a spread: see commonFields.
   return Object.assign(commonFields(span, maxLength), {
     parent_span_id: typeof span.parentSpanId === 'string' ? span.parentSpanId.slice(0, 16).toLowerCase() : '',
@@ -78,10 +85,9 @@ export function spanToExternalRow(span: ActivitySpan, maxLength: number): Extern
     cache_read_tokens: uintOf(numberAttr(a, ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS), MAX_TOKENS),
     cache_write_tokens: uintOf(numberAttr(a, ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS), MAX_TOKENS),
     reasoning_tokens: uintOf(numberAttr(a, ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS), MAX_TOKENS),
-    // A model call with no cost is unpriced (NULL), not free; a call with no model costs nothing by the token.
-    cost_usd: rowCostOf(span, model),
+    cost_usd: cost,
     error_message: errorMessageOf(span, maxLength),
-    attributes: attributesToMap(a, COLUMN_KEYS, maxLength, span.resource),
+    attributes,
   });
 }
 

@@ -1,5 +1,5 @@
 /**
- * The named admin operations (migrate, retention, cleanup, erase-user, alert ack, alert evaluation, status): what the
+ * The named admin operations (migrate, retention, cleanup, erase-user, reprice, alert ack, alert evaluation, status): what the
  * admin token can do instead of raw SQL. The CLI runs them on its own engine, or asks the running service for them
  * (POST /api/admin/<name>), and prints the same lines either way.
  */
@@ -7,8 +7,11 @@ import { eraseUserFromRejectedBatches, expireRejectedBatches } from '../queue/re
 import { spoolDirOf } from '../queue/spool';
 import { AlertEvaluator } from '../analytics/alert-evaluator';
 import { acknowledgeAlert, isAlertId, type AlertRecord } from '../analytics/alert-store';
+import { reprice } from '../analytics/reprice';
+import { resolveWindow } from '../analytics/since';
 import { migrate } from '../../schemas/migrate';
-import type { ActivityConfig } from 'otel-activity/contract';
+import type { ActivityConfig } from '../config';
+import { createPriceTable } from 'otel-activity/contract';
 import type { Sink } from '../sinks/sink';
 import { existingTables } from '../cli/existing-tables';
 import { RAW_TTL_TABLES, ROLLUP_TTL_TABLES, TABLE_NAMES, USER_COLUMNS } from '../rows/table-registry';
@@ -32,7 +35,7 @@ export interface OperationResult {
 type Args = Readonly<Record<string, unknown>>;
 type Operation = (sink: Sink, args: Args, config: ActivityConfig) => Promise<OperationResult>;
 
-export const OPERATION_NAMES = ['migrate', 'retention', 'cleanup', 'erase-user', 'alert-ack', 'alerts-evaluate', 'status'] as const;
+export const OPERATION_NAMES = ['migrate', 'retention', 'cleanup', 'erase-user', 'reprice', 'alert-ack', 'alerts-evaluate', 'status'] as const;
 export type OperationName = (typeof OPERATION_NAMES)[number];
 
 export function isOperationName(name: string): name is OperationName {
@@ -119,6 +122,34 @@ const OPERATIONS: Record<OperationName, Operation> = {
     total += fromRejected;
     lines.push(`erased ${total} rows for user ${JSON.stringify(id)}`);
     return { lines, data: { total } };
+  },
+
+  async reprice(sink, args, config) {
+    const text = (key: string): string | undefined => (typeof args[key] === 'string' && args[key] !== '' ? (args[key] as string) : undefined);
+    if (!text('since') && !text('from')) throw new OperationArgumentError('reprice needs a window: --since 30d, or --from (and --to)');
+    let window: { from: string; to: string };
+    try {
+      window = resolveWindow({ since: text('since'), from: text('from'), to: text('to') });
+    } catch (error) {
+      if (error instanceof RangeError) throw new OperationArgumentError(error.message);
+      throw error;
+    }
+    const dryRun = args.dryRun === true;
+    const result = await reprice(sink, {
+      ...window,
+      retentionDays: config.exporter.retentionDays,
+      priceOf: createPriceTable(config.sdk.modelPrices),
+      dryRun,
+    });
+    const verb = dryRun ? 'would change' : 'changed';
+    return {
+      lines: [
+        `external_calls ${window.from} → ${window.to} UTC: ${result.considered} model calls priced from the price table or unpriced`,
+        `${verb} the cost of ${result.changed} rows (${result.newlyPriced} of them were unpriced), by ${result.costChangeUsd} USD in total; ${result.stillUnpriced} calls still have no price`,
+        `external_cost_daily: ${dryRun ? 'would get' : 'corrected by'} ${result.rollupCorrections} rows of the same amounts`,
+      ],
+      data: { ...window, ...result, dryRun },
+    };
   },
 
   async 'alert-ack'(sink, args) {
