@@ -2,13 +2,13 @@
  * A small plain-node http app run as a child under `node --require <repo>/sdk/dist/register.js`, the way users run it:
  * routes with ids, a login route that reads a body, a slow route, an error route, and an outbound fetch.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
 export { REGISTER_CJS } from './built-paths';
 import { REGISTER_CJS } from './built-paths';
+import { startPreloadedApp } from './preloaded-app';
 
 /** Secrets the app puts in response bodies: they must never appear in a span. */
 export const RESPONSE_SECRET = 'resp-secret-7f3a9c';
@@ -46,7 +46,7 @@ server.listen(0, '127.0.0.1', () => process.stdout.write('LISTENING ' + server.a
 export interface FixtureApp {
   readonly port: number;
   readonly baseUrl: string;
-  readonly child: ChildProcess;
+  /** What the app wrote to stdout, then to stderr. */
   output(): string;
   /** Sends `signal` and resolves with how the process ended. */
   stop(signal?: NodeJS.Signals, graceMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -58,55 +58,30 @@ export async function startFixtureApp(env: Record<string, string>, source: strin
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-app-'));
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'fixture-app', version: '1.2.3', private: true }));
   fs.writeFileSync(path.join(dir, 'app.js'), source);
-  const child = spawn(process.execPath, ['--require', REGISTER_CJS, 'app.js'], {
+  const app = await startPreloadedApp({
     cwd: dir,
+    args: ['--require', REGISTER_CJS, 'app.js'],
     // Its own buffer of unsent spans: apps of other tests never send (or receive) each other's leftovers.
-    env: { PATH: process.env.PATH ?? '', HOME: dir, OTEL_ACTIVITY_BUFFER_DIR: path.join(dir, 'buffer'), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { HOME: dir, OTEL_ACTIVITY_BUFFER_DIR: path.join(dir, 'buffer'), ...env },
+    startTimeoutMs: 20_000,
   });
-  const chunks: Buffer[] = [];
-  child.stderr?.on('data', (c: Buffer) => chunks.push(c));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  const port = await new Promise<number>((resolve, reject) => {
-    let text = '';
-    const timer = setTimeout(() => reject(new Error(`fixture app did not start:\n${Buffer.concat(chunks).toString()}`)), 20_000);
-    child.stdout?.on('data', (c: Buffer) => {
-      chunks.push(c);
-      text += c.toString();
-      const match = /LISTENING (\d+)/.exec(text);
-      if (match) {
-        clearTimeout(timer);
-        resolve(Number(match[1]));
-      }
-    });
-    void exited.then((r) => {
-      clearTimeout(timer);
-      reject(new Error(`fixture app exited (${r.code ?? r.signal}):\n${Buffer.concat(chunks).toString()}`));
-    });
-  });
-  const running = () => child.exitCode === null && child.signalCode === null;
-  const app: FixtureApp = {
-    port,
-    baseUrl: `http://127.0.0.1:${port}`,
-    child,
-    output: () => Buffer.concat(chunks).toString('utf8'),
+  return {
+    port: app.port,
+    baseUrl: `http://127.0.0.1:${app.port}`,
+    output: () => app.stdout() + app.stderr(),
     async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 15_000) {
-      if (running()) {
-        child.kill(signal);
-        const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-        const result = await exited;
+      app.kill(signal); // no effect once it has exited
+      const timer = setTimeout(() => app.kill('SIGKILL'), graceMs);
+      try {
+        return await app.exited;
+      } finally {
         clearTimeout(timer);
-        return result;
       }
-      return exited;
     },
     async dispose() {
-      if (running()) child.kill('SIGKILL');
-      await exited;
+      app.kill('SIGKILL');
+      await app.exited;
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
-  return app;
 }
