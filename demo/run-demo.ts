@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import { findRunningService } from 'otel-activity-server/internal/exporter/cli/open-sink';
 import { startOtlpService } from 'otel-activity-server/internal/exporter/service/otlp-service';
-import { loadConfig } from 'otel-activity/internal/config/config-loader';
+import { loadConfig } from 'otel-activity-server/internal/exporter/config/load-config';
 import { startChild, type DemoChild } from './child-process';
 import { demoReport } from './demo-report';
 import { driveTraffic } from './drive-traffic';

@@ -1,7 +1,7 @@
 /**
  * The public shapes of the activity pipeline: its options, what an accept call answers, and its self-metrics.
  */
-import type { ExporterConfig } from 'otel-activity/contract';
+import type { ExporterConfig } from './config';
 import type { PipelineStats } from './queue/pipeline-stats';
 import type { MappingOptions } from './rows/span-to-row';
 import type { Sink } from './sinks/sink';

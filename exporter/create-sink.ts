@@ -1,7 +1,7 @@
 /**
  * Picks the engine from config: a remote ClickHouse over HTTP(S) when clickhouseUrl is set, else embedded chDB.
  */
-import type { ExporterConfig } from 'otel-activity/contract';
+import type { ExporterConfig } from './config';
 import { EmbeddedSink } from './sinks/embedded-sink';
 import { HttpSink } from './sinks/http-sink';
 import type { Sink } from './sinks/sink';

@@ -3,13 +3,15 @@
  * mode would POST, so the buffer, its exit hand-off and its replay at the next start are one mechanism for both
  * modes) decoded and handed to the ActivityPipeline, 'sent' once durable (inserted or in its spool).
  */
-import type { ExporterConfig, InProcessSender } from 'otel-activity/contract';
+import type { InProcessSender, InProcessSenderOptions } from 'otel-activity/contract';
+import { loadExporterConfig } from './config';
 import { ActivityPipeline } from './activity-pipeline';
 import { otlpToActivitySpans } from './normalize/from-otlp';
 import { otlpProtoCodec } from './service/otlp-proto';
 
-export function createInProcessSender(config: ExporterConfig): InProcessSender {
-  const pipeline = new ActivityPipeline({ config });
+/** The exporter section is read here, from the app's environment and config file: the SDK holds no server settings. */
+export function createInProcessSender(options: InProcessSenderOptions): InProcessSender {
+  const pipeline = new ActivityPipeline({ config: loadExporterConfig(options) });
   return {
     async send(body) {
       let spans;

@@ -20,8 +20,9 @@ export type { ActivityTracing, StartTracingOptions } from './setup/start-tracing
 export { loadConfig, ConfigError } from './config/config-loader';
 export type { DeepPartial, LoadConfigOptions } from './config/config-loader';
 export { describeConfig, configTableMarkdown, CONFIG_FIELDS } from './config/config-schema';
-export type { ConfigField, ConfigFieldDescription } from './config/config-schema';
-export type { ActivityConfig, SdkConfig, ExporterConfig, ServiceConfig, ModelPrice, ExportMode, IpMode } from './config/config-types';
+export type { ConfigField } from './config/config-fields';
+export type { ConfigFieldDescription } from './config/config-table';
+export type { ActivityConfig, SdkConfig, ModelPrice, ExportMode, IpMode, OtlpProtocol } from './config/config-types';
 export type { AuthEvent, ActivityKind } from './attributes';
 export { anonymizeIp } from './request/anonymize-ip';
 export { routeTemplate } from './request/route-template';

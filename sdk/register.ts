@@ -6,7 +6,6 @@
  */
 import { DiagLogLevel } from '@opentelemetry/api';
 import { ConfigError, loadConfig } from './config/config-loader';
-import type { ConfigSection } from './config/config-schema';
 import type { ActivityConfig } from './config/config-types';
 import { installExitHandlers } from './setup/exit-handlers';
 import { installDiagLogger } from './setup/otel-globals';
@@ -28,16 +27,19 @@ function say(line: string): void {
   process.stderr.write(`otel-activity: ${line}\n`);
 }
 
-/** The SDK's sections only: exporter keys too in inprocess mode, service keys never (they are `serve`'s). */
+/** A lenient problem, on one line: the app keeps running. */
+function sayProblem(problem: string): void {
+  say(`${problem} (OTEL_ACTIVITY_STRICT=true stops the app instead)`);
+}
+
+/**
+ * The SDK's section only. Other OTEL_ACTIVITY_* variables may be the server's (an environment shared with `serve`,
+ * or the in-process exporter, which reads its own section): only a near miss of an SDK name is named as a typo.
+ */
 function loadAppConfig(env: NodeJS.ProcessEnv): ActivityConfig {
   const problems: string[] = [];
-  const load = (sections: readonly ConfigSection[]) => {
-    problems.length = 0;
-    return loadConfig({ env, sections, onProblem: (message) => problems.push(message) });
-  };
-  let config = load(['sdk']);
-  if (config.sdk.exportMode === 'inprocess') config = load(['sdk', 'exporter']);
-  for (const problem of problems) say(`${problem} (OTEL_ACTIVITY_STRICT=true stops the app instead)`);
+  const config = loadConfig({ env, unknownNames: 'misspelled', onProblem: (message) => problems.push(message) });
+  for (const problem of problems) sayProblem(problem);
   return config;
 }
 
@@ -70,8 +72,14 @@ function register(): ActivityTracing | undefined {
       cwd: process.cwd(),
       resourceAttributes: env.OTEL_RESOURCE_ATTRIBUTES,
       nodeEnv: env.NODE_ENV,
+      onConfigProblem: sayProblem,
     });
   } catch (error) {
+    if (error instanceof ConfigError) {
+      // The in-process exporter's own settings, with OTEL_ACTIVITY_STRICT=true: the same stop as the SDK's.
+      say(`invalid configuration: ${error.message}`);
+      process.exit(78); // EX_CONFIG
+    }
     // Never the app's problem: it runs untracked.
     say(`could not start, the app runs without activity tracking: ${(error as Error).message}`);
     return undefined;

@@ -13,10 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActivitySpan } from '../sdk/activity-span';
 import { ClickHouseSpanExporter } from '../exporter/clickhouse-span-exporter';
 import { RunMarker } from '../exporter/queue/run-marker';
-import { loadConfig } from '../sdk/config/config-loader';
+import { loadConfig } from '../exporter/config';
 import { freePort } from './helpers/free-port';
 import { waitUntil } from './helpers/wait-until';
-import type { ExporterConfig } from '../sdk/config/config-types';
+import type { ExporterConfig } from '../exporter/config';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-embedded-exporter-'));
 let exporter: ClickHouseSpanExporter;

@@ -11,7 +11,7 @@ import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-tra
 import { afterAll, expect, it } from 'vitest';
 import type { ActivitySpan } from '../sdk/activity-span';
 import { ClickHouseSpanExporter } from '../exporter/clickhouse-span-exporter';
-import { loadConfig } from '../sdk/config/config-loader';
+import { loadConfig } from '../exporter/config';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-flood-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));

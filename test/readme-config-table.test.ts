@@ -1,11 +1,11 @@
-// The README's configuration table is generated from the one table of options (CONFIG_FIELDS): it may not drift.
+// The README's configuration table is generated from the options' schemas (CONFIG_FIELDS, SDK and server): it may not drift.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configTableMarkdown } from '../sdk/config/config-schema';
+import { configTableMarkdown } from '../exporter/config';
 
 describe('README configuration table', () => {
-  it('is exactly configTableMarkdown() (regenerate it from sdk/config/config-schema.ts after adding a key)', () => {
+  it('is exactly configTableMarkdown() (regenerate it from the config schemas after adding a key)', () => {
     const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
     const start = readme.indexOf('| key | env | type | default | meaning |');
     expect(start).toBeGreaterThan(0);

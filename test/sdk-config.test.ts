@@ -2,8 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../sdk/config/config-loader';
-import { CONFIG_FIELDS, describeConfig } from '../sdk/config/config-schema';
+import { CONFIG_FIELDS, ConfigError, describeConfig, loadConfig } from '../exporter/config';
 
 function tempFile(content: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-config-'));

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOtlpService, type OtlpService } from '../exporter/service/otlp-service';
-import { loadConfig } from '../sdk/config/config-loader';
+import { loadConfig } from '../exporter/config';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-svc-activities-'));
 const TOKEN = 'ingest-token-for-activities';

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOtlpService, type OtlpService } from '../exporter/service/otlp-service';
 import type { AuthRow } from '../exporter/rows/row-types';
-import { loadConfig } from '../sdk/config/config-loader';
+import { loadConfig } from '../exporter/config';
 import { waitUntil } from './helpers/wait-until';
 
 let root: string;

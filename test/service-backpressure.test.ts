@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClickHouseSpanExporter } from '../exporter/clickhouse-span-exporter';
 import { startOtlpService, type OtlpService } from '../exporter/service/otlp-service';
-import { loadConfig } from '../sdk/config/config-loader';
+import { loadConfig } from '../exporter/config';
 import { OtlpSender, encodeSpans, makeSpans, post } from './helpers/otlp-sender';
 import { waitUntil } from './helpers/wait-until';
 

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClickHouseSpanExporter } from '../exporter/clickhouse-span-exporter';
 import { startOtlpService, type OtlpService } from '../exporter/service/otlp-service';
-import { loadConfig } from '../sdk/config/config-loader';
+import { loadConfig } from '../exporter/config';
 import { encodeSpans, makeSpans, post } from './helpers/otlp-sender';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-svc-concurrency-'));

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClickHouseSpanExporter } from '../exporter/clickhouse-span-exporter';
 import { startOverloadGuard } from '../exporter/service/overload-guard';
 import { startOtlpService, type OtlpService } from '../exporter/service/otlp-service';
-import { loadConfig } from '../sdk/config/config-loader';
+import { loadConfig } from '../exporter/config';
 import { encodeSpans, makeSpans, post } from './helpers/otlp-sender';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-svc-shedding-'));

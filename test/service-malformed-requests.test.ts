@@ -14,7 +14,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type Re
 import * as protobuf from 'protobufjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOtlpService, type OtlpService } from '../exporter/service/otlp-service';
-import { loadConfig } from '../sdk/config/config-loader';
+import { loadConfig } from '../exporter/config';
 
 const TOKEN = 'ingest-secret-123';
 const MAX_BODY = 256 * 1024;

@@ -13,7 +13,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOtlpService, type OtlpService } from '../exporter/service/otlp-service';
-import { loadConfig } from '../sdk/config/config-loader';
+import { loadConfig } from '../exporter/config';
 
 const TABLES = ['access_log', 'auth_events', 'external_calls', 'activities'] as const;
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-svc-ingest-'));

@@ -3,8 +3,7 @@
  * one action and closed afterwards, so the chDB directory lock is held no longer than the command runs.
  */
 import { InvalidArgumentError } from 'commander';
-import { loadConfig } from 'otel-activity/contract';
-import type { ActivityConfig } from 'otel-activity/contract';
+import { loadConfig, type ActivityConfig } from '../config';
 import { OperationArgumentError, runOperation, type OperationName, type OperationResult } from '../service/admin-operations';
 import type { Sink } from '../sinks/sink';
 import { UsageError } from './cli-errors';

@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ActivityConfig } from 'otel-activity/contract';
+import type { ActivityConfig } from '../config';
 import type { Sink } from '../sinks/sink';
 import { ServiceQuerySink, type ServiceInfo } from './service-query-sink';
 import { isProcessAlive } from '../process-alive';

@@ -3,7 +3,7 @@
  * that are theirs (resolving true); everything else falls through to the service's 404.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ActivityConfig } from 'otel-activity/contract';
+import type { ActivityConfig } from '../config';
 import { createDashboardHandler } from '../dashboard/index';
 import type { Sink } from '../sinks/sink';
 

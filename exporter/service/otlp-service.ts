@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { diag } from '@opentelemetry/api';
-import type { ActivityConfig } from 'otel-activity/contract';
+import type { ActivityConfig } from '../config';
 import { startAlertSchedule } from '../analytics/alert-evaluator';
 import { ClickHouseSpanExporter } from '../clickhouse-span-exporter';
 import type { Sink } from '../sinks/sink';

@@ -4,7 +4,7 @@
  * operations only). Every call that names a valid token is an audit row in `activities`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ActivityConfig } from 'otel-activity/contract';
+import type { ActivityConfig } from '../config';
 import { recordAudit, type AuditContext } from '../dashboard/audit-log';
 import type { Sink } from '../sinks/sink';
 import { isOperationName, OperationArgumentError, OperationNotFoundError, OPERATION_NAMES, runOperation } from './admin-operations';

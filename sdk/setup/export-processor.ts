@@ -18,10 +18,10 @@ import {
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import type { ActivityConfig, ExporterConfig, SdkConfig } from '../config/config-types';
+import type { ActivityConfig, SdkConfig } from '../config/config-types';
 import { BufferedExportProcessor } from '../export/buffered-export-processor';
 import { defaultBufferDir, DiskBuffer } from '../export/disk-buffer';
-import type { InProcessSender } from '../export/in-process-sender';
+import type { InProcessSender, InProcessSenderOptions } from '../export/in-process-sender';
 import { postOtlp, type OtlpTarget } from '../export/otlp-request';
 import { SENDER_ENV, type SenderJob } from '../export/send-buffered';
 
@@ -33,8 +33,8 @@ const SERVER_INPROCESS = 'otel-activity-server/inprocess';
  * app keeps serving: spans wait in the disk buffer (stored by the first start that has it) and one error says
  * what to install.
  */
-function loadInProcessSender(config: ExporterConfig): InProcessSender {
-  let loaded: { createInProcessSender(config: ExporterConfig): InProcessSender };
+function loadInProcessSender(options: InProcessSenderOptions): InProcessSender {
+  let loaded: { createInProcessSender(options: InProcessSenderOptions): InProcessSender };
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose: chDB loads only in inprocess mode
     loaded = require(SERVER_INPROCESS) as typeof loaded;
@@ -47,7 +47,7 @@ function loadInProcessSender(config: ExporterConfig): InProcessSender {
     );
     return { send: () => Promise.resolve('retry'), shutdown: () => Promise.resolve() };
   }
-  return loaded.createInProcessSender(config);
+  return loaded.createInProcessSender(options);
 }
 
 /** Where spans are POSTed: the per-signal endpoint as given, else `${otlpEndpoint}/v1/traces`. */
@@ -62,6 +62,8 @@ export interface ExportProcessorInputs {
   readonly exporter?: SpanExporter;
   /** Export each span as it ends (tests). */
   readonly simple?: boolean;
+  /** Told each problem in the in-process exporter's own settings; default a diag warning. */
+  readonly onConfigProblem?: (message: string) => void;
 }
 
 function bufferFor(sdk: SdkConfig, serviceName: string, extension: string): { dir: string; buffer: DiskBuffer | undefined } {
@@ -100,9 +102,12 @@ function createOtlpProcessor(sdk: SdkConfig, serviceName: string): SpanProcessor
 }
 
 /** The same buffer as OTLP mode (its own directory); what an exit leaves there is stored by the next start. */
-function createInProcessProcessor(config: ActivityConfig, serviceName: string): SpanProcessor {
-  const sender = loadInProcessSender(config.exporter);
-  const { buffer } = bufferFor(config.sdk, `${serviceName}.inprocess`, '.pb');
+function createInProcessProcessor(sdk: SdkConfig, inputs: ExportProcessorInputs): SpanProcessor {
+  const sender = loadInProcessSender({
+    strict: sdk.strict,
+    onProblem: inputs.onConfigProblem ?? ((message) => diag.warn(`otel-activity: ${message}`)),
+  });
+  const { buffer } = bufferFor(sdk, `${inputs.serviceName}.inprocess`, '.pb');
   const processor = new BufferedExportProcessor({
     encode: encoderFor(false),
     send: (body) => sender.send(body),
@@ -144,7 +149,7 @@ export function createExportProcessor(config: ActivityConfig, inputs: ExportProc
       case 'console':
         return new SimpleSpanProcessor(new ConsoleSpanExporter());
       case 'inprocess':
-        return createInProcessProcessor(config, inputs.serviceName);
+        return createInProcessProcessor(config.sdk, inputs);
     }
   }
   if (inputs.simple) return new SimpleSpanProcessor(exporter);

@@ -40,6 +40,11 @@ export interface StartTracingOptions {
   readonly hooks?: ActivityHooks;
   /** Random source for sampling (tests). */
   readonly random?: () => number;
+  /**
+   * Where a lenient problem in the in-process exporter's own settings is told (the app keeps running); default a
+   * diag warning. With sdk.strict the first one is thrown instead, as a ConfigError.
+   */
+  readonly onConfigProblem?: (message: string) => void;
 }
 
 export interface ActivityTracing {
@@ -59,6 +64,7 @@ export function startActivityTracing(config: ActivityConfig, options: StartTraci
     serviceName: String(resource.attributes[ATTR_SERVICE_NAME] ?? ''),
     exporter: options.exporter,
     simple: options.simpleProcessor,
+    onConfigProblem: options.onConfigProblem,
   });
 
   const provider = new NodeTracerProvider({

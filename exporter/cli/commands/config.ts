@@ -4,8 +4,7 @@
  * report. Exit 1 when there is a problem, so a deploy can check its settings before it starts anything.
  */
 import type { Command } from 'commander';
-import { loadConfig } from 'otel-activity/contract';
-import { CONFIG_FIELDS, type ConfigSection } from 'otel-activity/contract';
+import { CONFIG_FIELDS, loadConfig, type ConfigSection } from '../../config';
 import { UsageError } from '../cli-errors';
 import { formatRows, parseFormat } from '../output-format';
 
@@ -36,10 +35,10 @@ export function registerConfig(program: Command): void {
       const sections = options.section === undefined ? SECTIONS : [options.section as ConfigSection];
       const sources = new Map<string, string>();
       const problems: string[] = [];
-      const config = loadConfig({ sections, sources, onProblem: (message) => problems.push(message) });
-      const rows = CONFIG_FIELDS.filter((f) => sections.includes(f.section)).map((field) => ({
+      const config: Readonly<Record<string, Readonly<Record<string, unknown>>>> = loadConfig({ sections, sources, onProblem: (message) => problems.push(message) });
+      const rows = CONFIG_FIELDS.filter((f) => (sections as readonly string[]).includes(f.section)).map((field) => ({
         key: `${field.section}.${field.key}`,
-        value: shown((config[field.section] as unknown as Record<string, unknown>)[field.key], field.secret === true),
+        value: shown(config[field.section][field.key], field.secret === true),
         source: sources.get(`${field.section}.${field.key}`) ?? 'default',
         env: field.env,
       }));

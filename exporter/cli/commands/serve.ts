@@ -5,8 +5,7 @@
 import * as path from 'node:path';
 import { DiagConsoleLogger, DiagLogLevel, diag } from '@opentelemetry/api';
 import { InvalidArgumentError, type Command } from 'commander';
-import { loadConfig, type DeepPartial } from 'otel-activity/contract';
-import type { ActivityConfig } from 'otel-activity/contract';
+import { loadConfig, type ActivityConfig, type DeepPartial } from '../../config';
 import { startOtlpService } from '../../service/otlp-service';
 import { findRunningService } from '../open-sink';
 
