@@ -1,6 +1,6 @@
 /**
  * The dashboard's HTTP handler: the static page (no build step; chart.js served from node_modules) and a JSON API
- * over the named queries and alerts, every API call authorised by the viewer or admin token (acknowledging an alert and
+ * over the named queries, alerts and activities, every API call authorised by the viewer or admin token (acknowledging an alert and
  * recording an activity by hand by the admin token only) and recorded as an audit row.
  * Returns false for paths that are not its own, so a host server (the OTLP service) can mount it beside its routes.
  */
@@ -13,6 +13,7 @@ import { resolveWindow } from '../analytics/since';
 import { apiRoleOf } from '../service/api-access';
 import type { Sink } from '../sinks/sink';
 import type { IpMode } from 'otel-activity/contract';
+import { ActivitiesQueryError, activitiesReportParams, readActivities, type ActivitiesRequest } from './activities-read';
 import { recordAudit } from './audit-log';
 import { ManualActivityError, manualActivityRow } from './manual-activity';
 import { BodyError, readBody } from '../service/read-body';
@@ -132,9 +133,21 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
       if (!alert) return sendJson(response, 404, { error: `no alert with id ${id}` });
       return sendJson(response, 200, { alert });
     }
+    // GET /api/activities?user_id=&action=&resource_type=&resource_id=&since=&limit=&offset=: one page, newest first.
+    if (parts.length === 2 && parts[1] === 'activities' && request.method === 'GET') {
+      let read: ActivitiesRequest;
+      try {
+        read = activitiesReportParams(catalog, url.searchParams);
+      } catch (error) {
+        if (error instanceof ActivitiesQueryError) return sendJson(response, 400, { error: error.message });
+        throw error;
+      }
+      await recordAudit(options.sink, audit, request, { actor: audit.actor, action: 'api.read', resourceType: 'activities', resourceId: '*', details: read.params });
+      return sendJson(response, 200, await readActivities(options.sink, catalog, read));
+    }
     // POST /api/activities: an activity recorded by hand (admin token), audited beside it.
     if (parts.length === 2 && parts[1] === 'activities') {
-      if (request.method !== 'POST') return sendJson(response, 405, { error: 'use POST to record an activity; read them with GET /api/reports/activities' });
+      if (request.method !== 'POST') return sendJson(response, 405, { error: 'use GET /api/activities to read activities, POST (admin token) to record one' });
       if (role !== 'admin') return sendJson(response, 403, { error: 'recording an activity needs the admin token; the viewer token only reads' });
       let row;
       try {

@@ -54,6 +54,10 @@ export async function handleTraceIngest(request: IncomingMessage, response: Serv
     sendStatus(response, encoding ?? 'json', status, message, headers);
   };
   const path = options.format?.path ?? '/v1/traces';
+  // A page posting JSON with a token first sends a CORS preflight. No page should hold an ingest token (whoever opens
+  // it can read it), so the preflight is refused in words the browser's network panel shows, instead of a 405 that
+  // the page only sees as a failed fetch; no Access-Control-Allow-* header is ever sent.
+  if (request.method === 'OPTIONS' && request.headers.origin !== undefined) return answer(403, browserRefusal(path), { allow: 'POST', vary: 'Origin' });
   if (request.method !== 'POST') return answer(405, `${request.method} is not allowed on ${path}: use POST`, { allow: 'POST' });
   if (!encoding || (options.format !== undefined && encoding !== 'json')) {
     const allowed = options.format === undefined ? 'application/x-protobuf or application/json' : 'application/json';
@@ -106,6 +110,14 @@ export async function handleTraceIngest(request: IncomingMessage, response: Serv
     // Held until answered: the decoded request is as large as its body, and lives as long.
     lease.release();
   }
+}
+
+/** The answer to a browser's CORS preflight on an ingest path. */
+export function browserRefusal(path: string): string {
+  return (
+    `${path} does not accept requests from web pages (no CORS): an ingest token in a page can be read by anyone who opens it. ` +
+    'Post from your backend, which holds the token (OTEL_ACTIVITY_INGEST_TOKEN)'
+  );
 }
 
 function budgetText(budget: BodyBudget): string {
