@@ -155,7 +155,7 @@ describe('least privilege', () => {
     for (const token of [VIEWER, ADMIN]) {
       const insert = await api('/api/query', token, { insert: 'activities', rows: [{ action: 'forged' }] });
       expect(insert.status).toBe(403);
-      expect(insert.text).toContain('POST /api/admin/{migrate,retention,cleanup,erase-user,alert-ack,alerts-evaluate,status}');
+      expect(insert.text).toContain('POST /api/admin/{migrate,retention,cleanup,erase-user,reprice,alert-ack,alerts-evaluate,status}');
       expect((await api('/api/query', token, { sql: 'TRUNCATE TABLE access_log', command: true })).status).toBe(403);
     }
   });
@@ -210,7 +210,7 @@ describe('least privilege', () => {
   }, 60_000);
 
   it('runs named admin operations with the admin token only', async () => {
-    for (const [name, args] of [['retention', { days: 30 }], ['cleanup', {}], ['erase-user', { userId: 'nobody' }], ['migrate', {}], ['status', {}], ['alerts-evaluate', {}]] as const) {
+    for (const [name, args] of [['retention', { days: 30 }], ['cleanup', {}], ['erase-user', { userId: 'nobody' }], ['reprice', { since: '30d' }], ['migrate', {}], ['status', {}], ['alerts-evaluate', {}]] as const) {
       const viewer = await api(`/api/admin/${name}`, VIEWER, args);
       expect(viewer.status, name).toBe(403);
       expect(viewer.text).toContain('needs the admin token');
@@ -225,6 +225,13 @@ describe('least privilege', () => {
     expect((await api('/api/admin/alert-ack', ADMIN, { id: '00000000-0000-0000-0000-000000000000' })).status).toBe(404);
     expect((await api('/api/admin/alert-ack', ADMIN, { id: 'x' })).status).toBe(400);
     expect((await api('/api/admin/drop-table', ADMIN, {})).status).toBe(404);
+    const reprice = await api('/api/admin/reprice', ADMIN, { since: '30d', dryRun: true });
+    expect(reprice.status, reprice.text).toBe(200);
+    expect((JSON.parse(reprice.text) as { lines: string[] }).lines.slice(1)).toEqual([
+      'would change the cost of 0 rows (0 of them were unpriced), by 0.000000000 USD in total; 0 calls still have no price',
+      'external_cost_daily: would get 0 rows of the same amounts',
+    ]);
+    expect((await api('/api/admin/reprice', ADMIN, { since: 'DROP' })).status).toBe(400);
     const erase = await api('/api/admin/erase-user', ADMIN, { userId: 'nobody' });
     expect(erase.status).toBe(200);
     expect((JSON.parse(erase.text) as { lines: string[] }).lines.at(-1)).toBe('erased 0 rows for user "nobody"');
