@@ -1,0 +1,158 @@
+/**
+ * Encodes a batch of finished spans as an OTLP ExportTraceServiceRequest (protobuf), field for field what
+ * `@opentelemetry/otlp-transformer`'s ProtobufTraceSerializer writes, at a fraction of its cost per span (measured in
+ * bench/otlp-encode.ts): one reused buffer, no intermediate objects, ids written from hex by Buffer.
+ */
+import type { Attributes, AttributeValue, HrTime, Link } from '@opentelemetry/api';
+import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
+import { ProtoWriter } from './proto-writer';
+
+// Span flags (OTLP): the low byte is the W3C trace flags; bit 8 says whether bit 9 (parent is remote) is known.
+const FLAG_HAS_IS_REMOTE = 0x100;
+const FLAG_IS_REMOTE = 0x200;
+
+type Resource = ReadableSpan['resource'];
+type Scope = ReadableSpan['instrumentationScope'];
+
+function spanFlags(traceFlags: number, isRemote: boolean | undefined): number {
+  return (traceFlags & 0xff) | FLAG_HAS_IS_REMOTE | (isRemote ? FLAG_IS_REMOTE : 0);
+}
+
+function writeAnyValue(w: ProtoWriter, field: number, value: unknown): void {
+  const mark = w.begin(field);
+  switch (typeof value) {
+    case 'string':
+      w.string(1, value);
+      break;
+    case 'number':
+      if (Number.isInteger(value)) w.int64(3, value);
+      else w.double(4, value);
+      break;
+    case 'boolean':
+      w.uint32(2, value ? 1 : 0);
+      break;
+    case 'object':
+      if (value === null) break;
+      if (value instanceof Uint8Array) {
+        w.bytes(7, value);
+      } else if (Array.isArray(value)) {
+        const array = w.begin(5);
+        for (const item of value) writeAnyValue(w, 1, item);
+        w.end(array);
+      } else {
+        const list = w.begin(6);
+        writeKeyValues(w, 1, value as Record<string, unknown>);
+        w.end(list);
+      }
+      break;
+    default:
+      break;
+  }
+  w.end(mark);
+}
+
+function writeKeyValues(w: ProtoWriter, field: number, attributes: Attributes | Record<string, unknown>): void {
+  const keys = Object.keys(attributes);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const mark = w.begin(field);
+    w.string(1, key);
+    writeAnyValue(w, 2, (attributes as Record<string, AttributeValue | undefined>)[key]);
+    w.end(mark);
+  }
+}
+
+function writeEvent(w: ProtoWriter, event: TimedEvent): void {
+  const mark = w.begin(11);
+  w.hrTime(1, event.time as HrTime);
+  w.string(2, event.name);
+  if (event.attributes) writeKeyValues(w, 3, event.attributes);
+  w.uint32(4, event.droppedAttributesCount ?? 0);
+  w.end(mark);
+}
+
+function writeLink(w: ProtoWriter, link: Link): void {
+  const mark = w.begin(13);
+  w.hexBytes(1, link.context.traceId);
+  w.hexBytes(2, link.context.spanId);
+  const traceState = link.context.traceState?.serialize();
+  if (traceState) w.string(3, traceState);
+  if (link.attributes) writeKeyValues(w, 4, link.attributes);
+  w.uint32(5, link.droppedAttributesCount ?? 0);
+  w.fixed32(6, spanFlags(link.context.traceFlags, link.context.isRemote));
+  w.end(mark);
+}
+
+function writeSpan(w: ProtoWriter, span: ReadableSpan): void {
+  const mark = w.begin(2);
+  const context = span.spanContext();
+  w.hexBytes(1, context.traceId);
+  w.hexBytes(2, context.spanId);
+  const traceState = context.traceState?.serialize();
+  if (traceState) w.string(3, traceState);
+  const parent = span.parentSpanContext;
+  if (parent?.spanId) w.hexBytes(4, parent.spanId);
+  w.string(5, span.name);
+  // The API's SpanKind starts at INTERNAL = 0; OTLP keeps 0 for unspecified.
+  w.uint32(6, span.kind + 1);
+  w.hrTime(7, span.startTime);
+  w.hrTime(8, span.endTime);
+  writeKeyValues(w, 9, span.attributes);
+  if (span.droppedAttributesCount) w.uint32(10, span.droppedAttributesCount);
+  for (const event of span.events) writeEvent(w, event);
+  if (span.droppedEventsCount) w.uint32(12, span.droppedEventsCount);
+  for (const link of span.links) writeLink(w, link);
+  if (span.droppedLinksCount) w.uint32(14, span.droppedLinksCount);
+  const status = w.begin(15);
+  if (span.status.message) w.string(2, span.status.message);
+  w.uint32(3, span.status.code);
+  w.end(status);
+  w.fixed32(16, spanFlags(context.traceFlags, parent?.isRemote));
+  w.end(mark);
+}
+
+function writeScope(w: ProtoWriter, scope: Scope): void {
+  const mark = w.begin(1);
+  w.string(1, scope.name);
+  if (scope.version) w.string(2, scope.version);
+  w.end(mark);
+}
+
+function writeResource(w: ProtoWriter, resource: Resource): void {
+  const mark = w.begin(1);
+  writeKeyValues(w, 1, resource.attributes);
+  w.end(mark);
+}
+
+/** Spans grouped by resource, then by instrumentation scope, in first-seen order (as OTLP nests them). */
+function group(spans: readonly ReadableSpan[]): Map<Resource, Map<string, ReadableSpan[]>> {
+  const byResource = new Map<Resource, Map<string, ReadableSpan[]>>();
+  for (const span of spans) {
+    let byScope = byResource.get(span.resource);
+    if (byScope === undefined) byResource.set(span.resource, (byScope = new Map()));
+    const scope = span.instrumentationScope;
+    const key = `${scope.name}@${scope.version ?? ''}:${scope.schemaUrl ?? ''}`;
+    const list = byScope.get(key);
+    if (list === undefined) byScope.set(key, [span]);
+    else list.push(span);
+  }
+  return byResource;
+}
+
+export function encodeTraceRequest(spans: readonly ReadableSpan[], writer: ProtoWriter = new ProtoWriter()): Uint8Array {
+  for (const [resource, byScope] of group(spans)) {
+    const resourceSpans = writer.begin(1);
+    writeResource(writer, resource);
+    for (const scoped of byScope.values()) {
+      const scopeSpans = writer.begin(2);
+      const scope = scoped[0]!.instrumentationScope;
+      writeScope(writer, scope);
+      for (const span of scoped) writeSpan(writer, span);
+      if (scope.schemaUrl) writer.string(3, scope.schemaUrl);
+      writer.end(scopeSpans);
+    }
+    if (resource.schemaUrl) writer.string(3, resource.schemaUrl);
+    writer.end(resourceSpans);
+  }
+  return writer.finish();
+}

@@ -1,0 +1,198 @@
+/**
+ * A growable protobuf writer for the OTLP encoder: varints, fixed-width numbers, strings and nested messages
+ * written straight into one Buffer. A nested message reserves one length byte and moves its bytes only in the
+ * rare case it grows past 127 bytes, so no size pass and no per-field objects are needed.
+ */
+
+const WIRE_VARINT = 0;
+const WIRE_FIXED64 = 1;
+const WIRE_LENGTH = 2;
+const WIRE_FIXED32 = 5;
+const TWO_POW_32 = 4294967296;
+
+export class ProtoWriter {
+  private buf: Buffer;
+  private pos = 0;
+
+  constructor(initialBytes = 64 * 1024) {
+    this.buf = Buffer.allocUnsafe(initialBytes);
+  }
+
+  /** The bytes written so far, copied out so the writer can be reused. */
+  finish(): Uint8Array {
+    // Buffer#copy is a memcpy; TypedArray#set from a Buffer measured 45% of the whole encode.
+    const out = Buffer.allocUnsafe(this.pos);
+    this.buf.copy(out, 0, 0, this.pos);
+    this.pos = 0;
+    return out;
+  }
+
+  private ensure(bytes: number): void {
+    if (this.pos + bytes <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + bytes) size *= 2;
+    const grown = Buffer.allocUnsafe(size);
+    this.buf.copy(grown, 0, 0, this.pos);
+    this.buf = grown;
+  }
+
+  private rawVarint(value: number): void {
+    const buf = this.buf;
+    let pos = this.pos;
+    while (value > 127) {
+      buf[pos++] = (value & 127) | 128;
+      value >>>= 7;
+    }
+    buf[pos++] = value;
+    this.pos = pos;
+  }
+
+  private tag(field: number, wire: number): void {
+    this.rawVarint((field << 3) | wire);
+  }
+
+  /** A uint32 field (counts, enums, bool as 0/1). */
+  uint32(field: number, value: number): void {
+    this.ensure(10);
+    this.tag(field, WIRE_VARINT);
+    this.rawVarint(value >>> 0);
+  }
+
+  /** An int64 field from a safe integer: negative values take ten bytes, as two's complement. */
+  int64(field: number, value: number): void {
+    this.ensure(16);
+    this.tag(field, WIRE_VARINT);
+    if (value >= 0 && value < TWO_POW_32) {
+      this.rawVarint(value);
+      return;
+    }
+    let lo = value % TWO_POW_32;
+    let hi = Math.floor(value / TWO_POW_32);
+    if (lo < 0) lo += TWO_POW_32;
+    lo >>>= 0;
+    hi >>>= 0;
+    const buf = this.buf;
+    let pos = this.pos;
+    while (hi > 0 || lo > 127) {
+      buf[pos++] = (lo & 127) | 128;
+      lo = ((lo >>> 7) | (hi << 25)) >>> 0;
+      hi >>>= 7;
+    }
+    buf[pos++] = lo;
+    this.pos = pos;
+  }
+
+  double(field: number, value: number): void {
+    this.ensure(14);
+    this.tag(field, WIRE_FIXED64);
+    this.buf.writeDoubleLE(value, this.pos);
+    this.pos += 8;
+  }
+
+  fixed32(field: number, value: number): void {
+    this.ensure(10);
+    this.tag(field, WIRE_FIXED32);
+    this.buf.writeUInt32LE(value >>> 0, this.pos);
+    this.pos += 4;
+  }
+
+  /** A fixed64 field given as its low and high 32 bits. */
+  fixed64(field: number, lo: number, hi: number): void {
+    this.ensure(14);
+    this.tag(field, WIRE_FIXED64);
+    this.buf.writeUInt32LE(lo >>> 0, this.pos);
+    this.buf.writeUInt32LE(hi >>> 0, this.pos + 4);
+    this.pos += 8;
+  }
+
+  /** Nanoseconds since the epoch from an OTel HrTime, exactly (the product overflows a double's 53 bits). */
+  hrTime(field: number, time: readonly [number, number]): void {
+    const seconds = time[0];
+    const high16 = Math.floor(seconds / 65536);
+    const low16 = seconds - high16 * 65536;
+    // seconds * 1e9 + nanos = high16 * 1e9 * 2^16 + (low16 * 1e9 + nanos); both parts are exact below 2^53.
+    const upper = high16 * 1e9;
+    const lower = low16 * 1e9 + time[1];
+    let lo = (upper % 65536) * 65536 + (lower % TWO_POW_32);
+    let hi = Math.floor(upper / 65536) + Math.floor(lower / TWO_POW_32);
+    if (lo >= TWO_POW_32) {
+      lo -= TWO_POW_32;
+      hi += 1;
+    }
+    this.fixed64(field, lo, hi);
+  }
+
+  string(field: number, value: string): void {
+    const length = value.length;
+    // Three bytes per UTF-16 unit is the UTF-8 worst case: short strings need no byte count first.
+    this.ensure(length * 3 + 15);
+    this.tag(field, WIRE_LENGTH);
+    if (length * 3 < 128) {
+      const at = this.pos++;
+      const written = this.utf8(value, this.pos);
+      this.buf[at] = written;
+      this.pos += written;
+      return;
+    }
+    this.rawVarint(Buffer.byteLength(value, 'utf8'));
+    this.pos += this.utf8(value, this.pos);
+  }
+
+  /** Writes value at pos; ASCII by hand (a native call costs more than a short loop), the rest by Buffer. */
+  private utf8(value: string, pos: number): number {
+    const length = value.length;
+    if (length < 48) {
+      const buf = this.buf;
+      let i = 0;
+      for (; i < length; i++) {
+        const c = value.charCodeAt(i);
+        if (c > 127) break;
+        buf[pos + i] = c;
+      }
+      if (i === length) return length;
+    }
+    return this.buf.write(value, pos, 'utf8');
+  }
+
+  /** A bytes field from lowercase hex (trace and span ids). */
+  hexBytes(field: number, hex: string): void {
+    this.ensure(hex.length / 2 + 15);
+    this.tag(field, WIRE_LENGTH);
+    const at = this.pos++;
+    const written = this.buf.write(hex, this.pos, 'hex');
+    this.buf[at] = written;
+    this.pos += written;
+  }
+
+  bytes(field: number, value: Uint8Array): void {
+    this.ensure(value.length + 15);
+    this.tag(field, WIRE_LENGTH);
+    this.rawVarint(value.length);
+    this.buf.set(value, this.pos);
+    this.pos += value.length;
+  }
+
+  /** Starts a nested message; returns the mark that end() takes. */
+  begin(field: number): number {
+    this.ensure(16);
+    this.tag(field, WIRE_LENGTH);
+    return this.pos++;
+  }
+
+  /** Ends a nested message: writes its length, moving its bytes when the length needs more than one byte. */
+  end(mark: number): void {
+    const length = this.pos - mark - 1;
+    if (length < 128) {
+      this.buf[mark] = length;
+      return;
+    }
+    let extra = 1;
+    for (let rest = length >>> 14; rest > 0; rest >>>= 7) extra++;
+    this.ensure(extra);
+    this.buf.copyWithin(mark + 1 + extra, mark + 1, this.pos);
+    const end = this.pos + extra;
+    this.pos = mark;
+    this.rawVarint(length);
+    this.pos = end;
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * The SDK's own OTLP protobuf encoder against the reference: spans made by the real OTel SDK, encoded by ours and by
+ * `@opentelemetry/otlp-transformer`'s ProtobufTraceSerializer, both decoded with the official .proto files, must be
+ * the same message: every attribute type, events, links, remote parents, trace state, long and non-ASCII strings.
+ */
+import * as path from 'node:path';
+import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags, type Span } from '@opentelemetry/api';
+import { TraceState } from '@opentelemetry/core';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import protobuf from 'protobufjs';
+import { describe, expect, it } from 'vitest';
+import { encodeTraceRequest } from '../sdk/export/otlp-trace-encoder';
+import { ProtoWriter } from '../sdk/export/proto-writer';
+
+const PROTO_DIR = path.join(__dirname, '..', 'exporter', 'service', 'proto');
+const root = new protobuf.Root();
+root.resolvePath = (_origin, target) => path.join(PROTO_DIR, target);
+root.loadSync('opentelemetry/proto/collector/trace/v1/trace_service.proto');
+const Request = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
+
+function decoded(bytes: Uint8Array): unknown {
+  return Request.toObject(Request.decode(bytes), { longs: String, bytes: String, defaults: true, arrays: true, oneofs: true });
+}
+
+function spansOf(make: (tracer: ReturnType<BasicTracerProvider['getTracer']>) => void, resource = { 'service.name': 'shop', 'deployment.environment.name': 'prod' }): ReadableSpan[] {
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ resource: resourceFromAttributes(resource), spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  make(provider.getTracer('otel-activity', '0.1.0'));
+  return exporter.getFinishedSpans() as ReadableSpan[];
+}
+
+function expectSameAsReference(spans: ReadableSpan[], writer?: ProtoWriter): void {
+  const reference = ProtobufTraceSerializer.serializeRequest(spans)!;
+  const ours = encodeTraceRequest(spans, writer);
+  expect(decoded(ours)).toEqual(decoded(reference));
+}
+
+describe('encodeTraceRequest', () => {
+  it('writes an access span with every attribute type as the reference does', () => {
+    const spans = spansOf((tracer) => {
+      const span = tracer.startSpan('GET /api/products/:id', {
+        kind: SpanKind.SERVER,
+        attributes: {
+          'http.request.method': 'GET',
+          'url.path': '/api/products/42',
+          'http.response.status_code': 200,
+          'activity.cost_usd': 0.0000016,
+          'big.int': 2 ** 40 + 7,
+          'negative.int': -5,
+          'most.negative': -(2 ** 53 - 1),
+          'flag.true': true,
+          'flag.false': false,
+          'empty.string': '',
+          'list.strings': ['a', 'bé', ''],
+          'list.numbers': [1, 2.5, -3],
+          'list.bools': [true, false],
+          'user_agent.original': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36',
+          'unicode.short': 'naïve café ☕ 日本',
+          'unicode.long': 'ü'.repeat(300) + '😀'.repeat(50),
+          'ascii.long': 'x'.repeat(20_000),
+        },
+      });
+      span.setStatus({ code: SpanStatusCode.ERROR, message: 'boom: ünïcode' });
+      span.addEvent('exception', { 'exception.message': 'bad', 'exception.type': 'Error' });
+      span.addEvent('no attributes');
+      span.end();
+    });
+    expectSameAsReference(spans);
+  });
+
+  it('writes parents, remote parents, trace state, links, kinds and several scopes and resources', () => {
+    const remote = trace.setSpanContext(ROOT_CONTEXT, {
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      spanId: 'b7ad6b7169203331',
+      traceFlags: TraceFlags.SAMPLED,
+      isRemote: true,
+      traceState: new TraceState('vendor=abc,other=1'),
+    });
+    const first = spansOf((tracer) => {
+      const server = tracer.startSpan('GET /', { kind: SpanKind.SERVER }, remote);
+      context.with(trace.setSpan(ROOT_CONTEXT, server), () => {
+        const client = tracer.startSpan('POST', { kind: SpanKind.CLIENT, links: [{ context: server.spanContext(), attributes: { why: 'retry' } }] });
+        client.end();
+        for (const kind of [SpanKind.INTERNAL, SpanKind.PRODUCER, SpanKind.CONSUMER]) (tracer.startSpan(`k${kind}`, { kind }) as Span).end();
+      });
+      server.end();
+    });
+    const other = spansOf((tracer) => tracer.startSpan('other service').end(), { 'service.name': 'billing', 'deployment.environment.name': 'prod' });
+    const scoped = spansOf((tracer) => tracer.startSpan('same resource, other scope').end());
+    expectSameAsReference([...first, ...other, ...first.slice(0, 1)]);
+    expect(scoped).toHaveLength(1);
+  });
+
+  it('grows its buffer from a few bytes and stays correct across batches when reused', () => {
+    const spans = spansOf((tracer) => {
+      for (let i = 0; i < 300; i++) tracer.startSpan(`span ${i}`, { attributes: { i, path: `/items/${i}`, text: 'é'.repeat(i) } }).end();
+    });
+    const writer = new ProtoWriter(16);
+    expectSameAsReference(spans, writer);
+    expectSameAsReference(spans.slice(0, 3), writer);
+    expectSameAsReference([], writer);
+  });
+});
