@@ -9,6 +9,7 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { createClickHouseServer, type TestClickHouseServer } from './helpers/clickhouse-server';
+import { waitUntil } from './helpers/wait-until';
 
 const memory = new InMemorySpanExporter();
 const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(memory)] });
@@ -51,7 +52,8 @@ it('sends inserts without creating spans, while the same client outside the pipe
     queue.enqueue(Array.from({ length: 120 }, (_, i) => ({ table: 'access_log' as const, row: { id: `r${i}`, n: i } })));
     span.end();
   });
-  await new Promise((r) => setTimeout(r, 100)); // let the timer flush the last 20 rows from the request's context
+  // The timer flushes the last 20 rows from the request's context: the case a traced insert would come from.
+  await waitUntil(() => stats.inserted.access_log === 120, 5_000, 'the timer to flush the last 20 rows');
   await queue.shutdown();
   expect(memory.getFinishedSpans().map((s) => s.name)).toEqual(['GET /orders']);
 
