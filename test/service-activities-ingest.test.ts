@@ -85,3 +85,27 @@ describe('POST /v1/activities', () => {
     expect(await stored('a.b')).toEqual([]);
   });
 });
+
+describe('browsers (no CORS: post from your backend)', () => {
+  it("refuses a page's CORS preflight with 403 and the reason, and grants it no Access-Control-Allow-* header", async () => {
+    for (const target of ['/v1/activities', '/v1/traces']) {
+      const response = await fetch(`${service.url}${target}`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+      });
+      expect(response.status, target).toBe(403);
+      expect([...response.headers.keys()].filter((h) => h.startsWith('access-control-')), target).toEqual([]);
+      expect(response.headers.get('vary')).toBe('Origin');
+      expect(await response.json()).toEqual({
+        code: 7,
+        message: `${target} does not accept requests from web pages (no CORS): an ingest token in a page can be read by anyone who opens it. Post from your backend, which holds the token (OTEL_ACTIVITY_INGEST_TOKEN)`,
+      });
+    }
+  });
+
+  it('answers OPTIONS without an Origin (not a browser) 405, use POST, as any other method', async () => {
+    const response = await fetch(`${service.url}/v1/activities`, { method: 'OPTIONS' });
+    expect([response.status, response.headers.get('allow')]).toEqual([405, 'POST']);
+    expect(await response.json()).toEqual({ code: 12, message: 'OPTIONS is not allowed on /v1/activities: use POST' });
+  });
+});
