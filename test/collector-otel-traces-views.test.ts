@@ -1,12 +1,14 @@
 /**
  * schemas/otel-traces/*.sql: rows the collector-contrib clickhouse exporter writes into `otel_traces` (its own DDL,
- * attribute values as strings) land in access_log, auth_events and external_calls through the materialized views.
+ * attribute values as strings) land in access_log, auth_events and external_calls through the materialized views;
+ * model calls that arrive without a cost are stored unpriced and priced by `reprice`.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedSink } from '../exporter/sinks/embedded-sink';
+import { runOperation } from '../exporter/service/admin-operations';
 import { migrate } from '../schemas/migrate';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-views-'));
@@ -196,5 +198,75 @@ describe('otel_traces materialized views', () => {
       'SELECT (SELECT count() FROM otel_traces) AS traces, (SELECT count() FROM access_log) AS access, (SELECT count() FROM auth_events) AS auth, (SELECT count() FROM external_calls) AS external',
     );
     expect(counts).toEqual({ traces: 6, access: 2, auth: 1, external: 2 });
+  });
+});
+
+describe('otel_traces → external_calls for model calls', () => {
+  // An hour ago, so `reprice --since 1d` reaches them whatever day the test runs.
+  const recent = new Date(Date.now() - 3_600_000).toISOString().replace('T', ' ').replace('Z', '');
+
+  beforeAll(async () => {
+    const result = await sink.insert(
+      'otel_traces',
+      [
+        // OpenLLMetry-style: no activity.kind, the deprecated gen_ai.system, no cost.
+        otelRow('7777777777777777', 'openai.chat', 'Client', {
+          'gen_ai.system': 'openai',
+          'gen_ai.request.model': 'gpt-4o-mini',
+          'gen_ai.usage.input_tokens': '1200',
+          'gen_ai.usage.output_tokens': '300',
+          'gen_ai.usage.cache_read.input_tokens': '1000',
+          'gen_ai.usage.reasoning.output_tokens': '100',
+          'user.id': 'u-8',
+        }, { Timestamp: recent, TraceId: '1af7651916cd43dd8448eb211c80319c' }),
+        // recordUsage() with no call around it, with the cost the provider reported.
+        otelRow('8888888888888888', 'usage anthropic', 'Internal', {
+          'activity.kind': 'external',
+          'activity.external.call': 'usage',
+          'activity.external.service': 'anthropic',
+          'gen_ai.request.model': 'claude-sonnet-4-5',
+          'gen_ai.usage.input_tokens': '3000',
+          'gen_ai.usage.output_tokens': '500',
+          'gen_ai.usage.cache_creation.input_tokens': '2000',
+          'activity.cost.usd': '0.0123',
+          'activity.cost.source': 'reported',
+          'user.id': 'u-8',
+        }, { Timestamp: recent, TraceId: '1af7651916cd43dd8448eb211c80319c' }),
+      ],
+      { dedupToken: 'views-genai' },
+    );
+    if (!result.ok) throw result.error;
+  });
+
+  it('carry call_kind, cached, cache-write and reasoning tokens; a model call with no cost is unpriced (NULL)', async () => {
+    const rows = await sink.query(
+      "SELECT span_id, provider, call_kind, model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, toString(cost_usd) AS cost, attributes FROM external_calls WHERE user_id = 'u-8' ORDER BY span_id",
+    );
+    expect(rows).toEqual([
+      { span_id: '7777777777777777', provider: 'openai', call_kind: 'llm', model: 'gpt-4o-mini', input_tokens: 1200, output_tokens: 300, cache_read_tokens: 1000, cache_write_tokens: 0, reasoning_tokens: 100, cost: null, attributes: { 'gen_ai.system': 'openai' } },
+      { span_id: '8888888888888888', provider: 'anthropic', call_kind: 'usage', model: 'claude-sonnet-4-5', input_tokens: 3000, output_tokens: 500, cache_read_tokens: 0, cache_write_tokens: 2000, reasoning_tokens: 0, cost: '0.0123', attributes: { 'activity.cost.source': 'reported' } },
+    ]);
+    // The HTTP call of the first fixture: no model, so no cost to know; and a plain HTTP call.
+    expect(await sink.query("SELECT call_kind, toString(cost_usd) AS cost FROM external_calls WHERE span_id IN ('3333333333333333', '6666666666666666') ORDER BY span_id")).toEqual([
+      { call_kind: 'llm', cost: '0.00036' },
+      { call_kind: 'http', cost: '0' },
+    ]);
+  });
+
+  it('are priced by reprice, the reported cost left as it is, the rollup corrected with them', async () => {
+    const config = { exporter: { retentionDays: 90, rollupRetentionDays: 730 }, sdk: { modelPrices: {} } } as never;
+    const { lines } = await runOperation('reprice', sink, { since: '1d' }, config);
+    expect(lines.slice(1)).toEqual([
+      // (200 × 0.15 + 1000 × 0.075 + 300 × 0.6) / 1M: reasoning tokens are output tokens at gpt-4o-mini's output price.
+      'changed the cost of 1 rows (1 of them were unpriced), by 0.000285000 USD in total; 0 calls still have no price',
+      'external_cost_daily: corrected by 1 rows of the same amounts',
+    ]);
+    expect(await sink.query("SELECT span_id, toString(cost_usd) AS cost FROM external_calls WHERE user_id = 'u-8' ORDER BY span_id")).toEqual([
+      { span_id: '7777777777777777', cost: '0.000285' },
+      { span_id: '8888888888888888', cost: '0.0123' },
+    ]);
+    expect(await sink.query("SELECT sum(calls) AS calls, sum(unpriced_calls) AS unpriced, toString(sum(cost_usd)) AS cost, sum(cache_read_tokens) AS cached, sum(cache_write_tokens) AS written FROM external_cost_daily WHERE user_id = 'u-8'")).toEqual([
+      { calls: 2, unpriced: 0, cost: '0.012585', cached: 1000, written: 2000 },
+    ]);
   });
 });
