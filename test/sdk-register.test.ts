@@ -1,12 +1,13 @@
 // `node --require sdk/dist/register.js app.js` and `node --import sdk/dist/register.mjs app.mjs` as child processes
 // of unmodified apps, exporting OTLP/HTTP (protobuf by default, JSON on request) to the capturing receiver of
 // helpers/otlp-receiver.ts. Needs `npx tsc -p tsconfig.json` first (npm test builds).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { REGISTER_CJS, REGISTER_ESM } from './helpers/built-paths';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver';
+import { startPreloadedApp, type PreloadedApp } from './helpers/preloaded-app';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -50,38 +51,17 @@ function writeApp(name: string, source: string): string {
   return file;
 }
 
-interface RunningApp {
-  readonly child: ChildProcess;
-  readonly port: number;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
-}
-
-function startApp(preload: string[], file: string, env: Record<string, string>): Promise<RunningApp> {
-  const child = spawn(process.execPath, [...preload, file], {
+function startApp(preload: string[], file: string, env: Record<string, string>): Promise<PreloadedApp> {
+  return startPreloadedApp({
     cwd: APPS,
+    args: [...preload, file],
     env: {
-      PATH: process.env.PATH ?? '',
       OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
       OTEL_SERVICE_NAME: 'register-test',
       // Its own buffer of unsent spans, so one app's leftovers never reach the next test's receiver.
       OTEL_ACTIVITY_BUFFER_DIR: fs.mkdtempSync(path.join(APPS, 'buffer-')),
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal, stderr })),
-  );
-  return new Promise((resolve, reject) => {
-    let stdout = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const match = /listening (\d+)/.exec(stdout);
-      if (match) resolve({ child, port: Number(match[1]), exited });
-    });
-    void exited.then(({ code, signal }) => reject(new Error(`app exited before listening (${code ?? signal}): ${stderr}`)));
   });
 }
 
@@ -118,7 +98,7 @@ describe('node --require otel-activity/register', () => {
     expect(await get(app.port, '/api/users/login', 'POST')).toBe(401);
     expect(await get(app.port, '/ext')).toBe(200);
 
-    app.child.kill('SIGTERM');
+    app.kill('SIGTERM');
     const exit = await app.exited;
     // Ended by the signal, as it would without us: no hang, no swallowed SIGTERM.
     expect(exit.signal).toBe('SIGTERM');
@@ -150,7 +130,7 @@ describe('node --require otel-activity/register', () => {
     const file = writeApp('app-handler.js', APP_CJS.replace('${HANDLER}', handler));
     const app = await startApp(['--require', REGISTER_CJS], file, {});
     expect(await get(app.port, '/ok')).toBe(200);
-    app.child.kill('SIGTERM');
+    app.kill('SIGTERM');
     const exit = await app.exited;
     expect(exit.code).toBe(7);
     expect(exit.signal).toBeNull();
@@ -167,9 +147,9 @@ describe('node --require otel-activity/register', () => {
     });
     expect(await get(app.port, '/ok')).toBe(200);
     await expect.poll(() => receiver.spans.length, { timeout: 10_000 }).toBe(1);
-    app.child.kill('SIGTERM');
-    const { stderr } = await app.exited;
-    expect(stderr).toBe(
+    app.kill('SIGTERM');
+    await app.exited;
+    expect(app.stderr()).toBe(
       'otel-activity: unknown environment variable OTEL_ACTIVITY_SAMPEL_RATE (did you mean OTEL_ACTIVITY_SAMPLE_RATE?); ' +
         '`otel-activity config` lists every variable; ignored (OTEL_ACTIVITY_STRICT=true stops the app instead)\n' +
         'otel-activity: OTEL_ACTIVITY_SAMPLE_RATE must be a number from 0 to 1, got "high"; using 1 instead ' +
@@ -198,7 +178,7 @@ describe('node --import otel-activity/register', () => {
     const app = await startApp(['--import', REGISTER_ESM], file, { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' });
     expect(await get(app.port, '/users/42/orders')).toBe(200);
     expect(await get(app.port, '/fail')).toBe(500);
-    app.child.kill('SIGINT');
+    app.kill('SIGINT');
     const exit = await app.exited;
     expect(exit.signal).toBe('SIGINT');
     const access = receiver.spans.filter((s) => s.attributes['activity.kind'] === 'access');
