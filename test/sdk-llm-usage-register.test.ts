@@ -1,12 +1,12 @@
 // An unmodified app under `node --require sdk/dist/register.js` calls the real openai and @anthropic-ai/sdk clients
 // (plain and streamed) against the fake provider; the OTLP it sends carries each call's exact tokens, cost and user,
 // and none of the content. Needs `npx tsc -p tsconfig.json` first (npm test builds).
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SECRET_ANSWER, startFakeLlmProvider, type FakeLlmProvider } from './helpers/fake-llm-provider';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver';
+import { startPreloadedApp } from './helpers/preloaded-app';
 import { REGISTER_CJS, SDK_INDEX } from './helpers/built-paths';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -57,29 +57,17 @@ describe('usage from the official clients under --require', () => {
   it('exports one external span per call with exact tokens, cost from the built-in prices and the request user', async () => {
     const file = path.join(APPS, 'app.js');
     fs.writeFileSync(file, APP);
-    const child = spawn(process.execPath, ['--require', REGISTER_CJS, file], {
+    const app = await startPreloadedApp({
       cwd: APPS,
-      env: { PATH: process.env.PATH ?? '', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'llm-app', PROVIDER_URL: provider.url },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-    const port = await new Promise<number>((resolve, reject) => {
-      let stdout = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-        const match = /listening (\d+)/.exec(stdout);
-        if (match) resolve(Number(match[1]));
-      });
-      void exited.then(() => reject(new Error(`app exited before listening: ${stderr}`)));
+      args: ['--require', REGISTER_CJS, file],
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'llm-app', PROVIDER_URL: provider.url },
     });
 
-    const ask = async (route: string, user: string): Promise<string> => (await fetch(`http://127.0.0.1:${port}${route}`, { headers: { 'x-user': user } })).text();
+    const ask = async (route: string, user: string): Promise<string> => (await fetch(`http://127.0.0.1:${app.port}${route}`, { headers: { 'x-user': user } })).text();
     expect(await ask('/chat', 'alice')).toBe(SECRET_ANSWER);
     expect(await ask('/claude-stream', 'bob')).toBe(SECRET_ANSWER);
-    child.kill('SIGTERM');
-    expect(await exited).toBe('SIGTERM');
+    app.kill('SIGTERM');
+    expect((await app.exited).signal).toBe('SIGTERM');
 
     const external = receiver.spans.filter((s) => s.attributes['activity.kind'] === 'external');
     const pick = (a: Record<string, unknown>): Record<string, unknown> =>
