@@ -4,12 +4,18 @@
 import type { ExporterConfig } from './config';
 import type { PipelineStats } from './queue/pipeline-stats';
 import type { MappingOptions } from './rows/span-to-row';
+import type { RowWriter } from './sinks/row-writer';
 import type { Sink } from './sinks/sink';
 
 export interface ActivityPipelineOptions {
   readonly config: ExporterConfig;
   /** Defaults to createSink(config); a sink passed in is closed by shutdown() too. */
   readonly sink?: Sink;
+  /**
+   * Where rows go instead of the sink's tables (a Kafka producer the engine consumes from); the sink still runs the
+   * migrations and the restart dedup lookups. Closed by shutdown() too. Defaults to the sink.
+   */
+  readonly rowWriter?: RowWriter;
   /** Apply schema migrations before the first insert (default true). */
   readonly migrate?: boolean;
   readonly mapping?: MappingOptions;

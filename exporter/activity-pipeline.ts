@@ -18,6 +18,7 @@ import { RunMarker } from './queue/run-marker';
 import { SchemaGate } from './queue/schema-gate';
 import { Spool, spoolDirOf } from './queue/spool';
 import { spanToRow } from './rows/span-to-row';
+import type { RowWriter } from './sinks/row-writer';
 import type { Sink } from './sinks/sink';
 import { untracedEngine } from './sinks/untraced';
 
@@ -30,6 +31,8 @@ const RECENT_IDS_FILE = '.recent-span-ids';
 
 export class ActivityPipeline {
   readonly sink: Sink;
+  /** The sink, or the rowWriter option. */
+  private readonly rowWriter: RowWriter;
   private readonly options: ActivityPipelineOptions;
   private readonly stats = newPipelineStats();
   private readonly counters = { accepted: 0, ignored: 0, rejected: 0, refused: 0 };
@@ -47,6 +50,7 @@ export class ActivityPipeline {
     const probeIntervalMs = options.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS;
     const { config } = options;
     this.sink = options.sink ?? createSink(config);
+    this.rowWriter = options.rowWriter ?? this.sink;
     const spool =
       options.spool === false
         ? undefined
@@ -70,7 +74,7 @@ export class ActivityPipeline {
     );
     const writer = new BatchWriter(
       {
-        sink: this.sink,
+        sink: this.rowWriter,
         spool,
         ready: () => this.schema.ensure(),
         restartDedup: this.restartDedup,
@@ -160,10 +164,11 @@ export class ActivityPipeline {
   /** Writes everything queued (to ClickHouse, or to the spool if it is down), then what the writer holds back. */
   async forceFlush(): Promise<void> {
     await this.queue.forceFlush();
-    if (this.sink.flush) await context.with(suppressTracing(context.active()), () => this.sink.flush!());
+    const flush = this.rowWriter.flush?.bind(this.rowWriter);
+    if (flush) await context.with(suppressTracing(context.active()), flush);
   }
 
-  /** Drains the queue, tries the spool once more, closes the sink. Idempotent. */
+  /** Drains the queue, tries the spool once more, closes the row writer and the sink. Idempotent. */
   shutdown(): Promise<void> {
     this.shutdownPromise ??= context.with(suppressTracing(context.active()), async () => {
       await this.started.catch(() => undefined);
@@ -171,7 +176,10 @@ export class ActivityPipeline {
       // Before the marker goes: a crash between the two is an unclean stop, and the next start looks ids up anyway.
       if (this.recent && this.recentIdsFile && this.options.checkStoredAfterStart === true) this.recent.save(this.recentIdsFile);
       this.runMarker?.end();
-      await this.sink.close().catch((error: Error) => diag.warn(`otel-activity: closing the ${this.sink.kind} sink failed: ${error.message}`));
+      const closing = this.rowWriter === this.sink ? [this.sink] : [this.rowWriter, this.sink];
+      for (const closable of closing) {
+        await closable.close().catch((error: Error) => diag.warn(`otel-activity: closing the ${closable.kind} sink failed: ${error.message}`));
+      }
     });
     return this.shutdownPromise;
   }
