@@ -32,13 +32,10 @@ function sayProblem(problem: string): void {
   say(`${problem} (OTEL_ACTIVITY_STRICT=true stops the app instead)`);
 }
 
-/**
- * The SDK's section only. Other OTEL_ACTIVITY_* variables may be the server's (an environment shared with `serve`,
- * or the in-process exporter, which reads its own section): only a near miss of an SDK name is named as a typo.
- */
+/** The SDK's section only (the in-process exporter reads its own); other packages' variables are left to them. */
 function loadAppConfig(env: NodeJS.ProcessEnv): ActivityConfig {
   const problems: string[] = [];
-  const config = loadConfig({ env, unknownNames: 'misspelled', onProblem: (message) => problems.push(message) });
+  const config = loadConfig({ env, onProblem: (message) => problems.push(message) });
   for (const problem of problems) sayProblem(problem);
   return config;
 }

@@ -13,7 +13,11 @@ export type LoadConfigOptions = SectionLoadOptions<ActivityConfig>;
 
 const SDK_LOADER = createConfigLoader([SDK_SECTION]);
 
-/** Reads, merges and validates the SDK's configuration. Throws ConfigError on the first problem unless the load is lenient. */
+/**
+ * Reads, merges and validates the SDK's configuration. Throws ConfigError on the first problem unless the load is
+ * lenient. Unknown OTEL_ACTIVITY_* names are problems only when misspelt SDK names by default: the others may be the
+ * server's (an environment shared with `otel-activity serve`, or the in-process exporter's own section).
+ */
 export function loadConfig(options: LoadConfigOptions = {}): ActivityConfig {
-  return SDK_LOADER.load(options);
+  return SDK_LOADER.load({ ...options, unknownNames: options.unknownNames ?? 'misspelled' });
 }
