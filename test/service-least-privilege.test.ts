@@ -220,6 +220,7 @@ describe('least privilege', () => {
     expect(retention.status, retention.text).toBe(200);
     expect((JSON.parse(retention.text) as { lines: string[] }).lines).toEqual([
       'access_log: rows kept 45 days', 'auth_events: rows kept 45 days', 'external_calls: rows kept 45 days', 'activities: rows kept 45 days',
+      ...['access_route_daily_mv', 'auth_daily_mv', 'access_client_daily_mv', 'external_cost_daily_mv', 'access_session_daily_mv', 'access_user_daily_mv'].map((v) => `${v}: rolls up the rows kept 45 days`),
     ]);
     expect((await api('/api/admin/retention', ADMIN, { days: 'DROP' })).status).toBe(400);
     expect((await api('/api/admin/alert-ack', ADMIN, { id: '00000000-0000-0000-0000-000000000000' })).status).toBe(404);

@@ -10,6 +10,7 @@ import { acknowledgeAlert, isAlertId, type AlertRecord } from '../analytics/aler
 import { reprice } from '../analytics/reprice';
 import { resolveWindow } from '../analytics/since';
 import { migrate } from '../../schemas/migrate';
+import { retentionViews } from '../../schemas/view-retention';
 import type { ActivityConfig } from '../config';
 import { createPriceTable } from 'otel-activity/contract';
 import type { Sink } from '../sinks/sink';
@@ -61,7 +62,7 @@ const OPERATIONS: Record<OperationName, Operation> = {
     return { lines: [result.applied.length ? `applied ${result.applied.join(', ')}` : 'the schema is up to date'], data: result };
   },
 
-  async retention(sink, args) {
+  async retention(sink, args, config) {
     const days = parseDays(args.days, '--days');
     const rollupDays = args.rollupDays === undefined ? undefined : parseDays(args.rollupDays, '--rollup-days');
     const tables = await existingTables(sink);
@@ -71,6 +72,13 @@ const OPERATIONS: Record<OperationName, Operation> = {
     for (const [table, column] of RAW_TTL_TABLES) {
       await sink.command(`ALTER TABLE {table:Identifier} MODIFY TTL ${column} + toIntervalDay({days:UInt32})`, { table, days });
       lines.push(`${table}: rows kept ${days} days`);
+    }
+    // The rollup views skip rows already past raw retention; their filter moves with it, or a shorter retention would
+    // leave rollups counting rows the raw tables drop (and a longer one, dropping rows the raw tables keep).
+    for (const { view, statement } of retentionViews({ retentionDays: days, rollupRetentionDays: rollupDays ?? config.exporter.rollupRetentionDays })) {
+      if (!tables.has(view)) continue;
+      await sink.command(statement);
+      lines.push(`${view}: rolls up the rows kept ${days} days`);
     }
     if (rollupDays !== undefined) {
       for (const [table, column] of ROLLUP_TTL_TABLES) {

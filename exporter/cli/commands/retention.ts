@@ -1,6 +1,7 @@
 /**
  * `otel-activity retention --days N`: changes the TTL of the raw tables (and, with --rollup-days, of the rollups and
- * alerts) in place with ALTER TABLE … MODIFY TTL; ClickHouse then drops expired rows in background merges.
+ * alerts) in place with ALTER TABLE … MODIFY TTL, and the raw-retention filter of the rollup views with it; ClickHouse
+ * then drops expired rows in background merges.
  */
 import type { Command } from 'commander';
 import { RAW_TTL_TABLES } from '../../rows/table-registry';

@@ -1,0 +1,44 @@
+/**
+ * The rollup views whose filter holds the raw retention (`{{retention_days}}`: rows already past it are not rolled
+ * up, as the raw tables do not keep them), re-rendered for a new retention as ALTER TABLE … MODIFY QUERY statements.
+ * Each view's query is its latest definition in the migrations, so the migrations stay the one place it is written.
+ */
+import { loadMigrations, type MigrationFile } from './migration-files';
+import { renderRetention, type RetentionOptions } from './retention';
+import { splitSqlStatements } from './sql-statements';
+
+export interface RetentionView {
+  readonly view: string;
+  /** `ALTER TABLE <view> MODIFY QUERY <select>` with the retention slots filled. */
+  readonly statement: string;
+}
+
+const CREATE_VIEW_RE = /^CREATE\s+MATERIALIZED\s+VIEW\s+(?:IF\s+NOT\s+EXISTS\s+)?([A-Za-z_]\w*)\s+TO\s+[A-Za-z_]\w*\s+AS\s+([\s\S]+)$/i;
+const MODIFY_QUERY_RE = /^ALTER\s+TABLE\s+([A-Za-z_]\w*)\s+MODIFY\s+QUERY\s+([\s\S]+)$/i;
+const DROP_RE = /^DROP\s+(?:VIEW|TABLE)\s+(?:IF\s+EXISTS\s+)?([A-Za-z_]\w*)\b/i;
+
+/** Every view whose latest query counts from the raw retention, in migration order, rendered for `options`. */
+export function retentionViews(options: RetentionOptions, migrations: readonly MigrationFile[] = loadMigrations()): RetentionView[] {
+  const latest = new Map<string, string>();
+  for (const m of migrations) {
+    for (const statement of splitSqlStatements(m.sql)) {
+      const sql = withoutLeadingComments(statement);
+      const defined = CREATE_VIEW_RE.exec(sql) ?? MODIFY_QUERY_RE.exec(sql);
+      if (defined) {
+        // A re-created view takes its place at the end: the order in which the latest definitions were written.
+        latest.delete(defined[1]);
+        latest.set(defined[1], defined[2]);
+        continue;
+      }
+      const dropped = DROP_RE.exec(sql);
+      if (dropped) latest.delete(dropped[1]);
+    }
+  }
+  return [...latest]
+    .filter(([, query]) => query.includes('{{retention_days}}'))
+    .map(([view, query]) => ({ view, statement: `ALTER TABLE ${view} MODIFY QUERY\n${renderRetention(query, options)}` }));
+}
+
+function withoutLeadingComments(statement: string): string {
+  return statement.replace(/^(\s*--[^\n]*\n)+/, '').trim();
+}
