@@ -190,10 +190,11 @@ describe('named queries over planted rows', () => {
   });
 
   it('cost reports sum tokens and USD per user, provider, model and day', async () => {
-    const sums = (g: typeof fx.external) => ({ calls: g.length, input_tokens: g.reduce((s, c) => s + c.input_tokens, 0), output_tokens: g.reduce((s, c) => s + c.output_tokens, 0), cost_usd: round(g.reduce((s, c) => s + (c.cost_usd ?? 0), 0), 6), unpriced_calls: g.filter((c) => c.cost_usd === null).length });
+    const sums = (g: typeof fx.external) => ({ calls: g.length, input_tokens: g.reduce((s, c) => s + c.input_tokens, 0), output_tokens: g.reduce((s, c) => s + c.output_tokens, 0), cost_usd: round(g.reduce((s, c) => s + (c.cost_usd ?? 0), 0), 6), unpriced_calls: g.filter((c) => c.cost_usd === null).length,
+      cache_read_tokens: g.reduce((s, c) => s + c.cache_read_tokens, 0), cache_write_tokens: g.reduce((s, c) => s + c.cache_write_tokens, 0), reasoning_tokens: g.reduce((s, c) => s + c.reasoning_tokens, 0) });
     const byUser = groupBy(fx.external, (c) => c.user_id, (g) => ({ user_id: g[0].user_id, ...sums(g) })).sort((a, b) => b.cost_usd - a.cost_usd || a.user_id.localeCompare(b.user_id));
     expect(await run('cost-by-user.raw')).toEqual(byUser);
-    expect(byUser[0]).toEqual({ user_id: 'u2', calls: 1, input_tokens: 2000, output_tokens: 500, cost_usd: 0.01, unpriced_calls: 0 });
+    expect(byUser[0]).toEqual({ user_id: 'u2', calls: 1, input_tokens: 2000, output_tokens: 500, cost_usd: 0.01, unpriced_calls: 0, cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 });
     const byProvider = groupBy(fx.external, (c) => c.provider, (g) => ({ provider: g[0].provider, ...sums(g) })).sort((a, b) => b.cost_usd - a.cost_usd || a.provider.localeCompare(b.provider));
     expect(await run('cost-by-provider.raw')).toEqual(byProvider);
     const byModel = groupBy(fx.external.filter((c) => c.model), (c) => `${c.provider}|${c.model}`, (g) => ({ provider: g[0].provider, model: g[0].model, ...sums(g) })).sort((a, b) => b.cost_usd - a.cost_usd || a.provider.localeCompare(b.provider) || a.model.localeCompare(b.model));

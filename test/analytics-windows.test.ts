@@ -132,7 +132,10 @@ describe('rollup forms over any window', () => {
     const tiny = data.external.find((c) => data.costNanos.get(c.span_id) === 160)!;
     const at = Date.parse(`${tiny.timestamp.replace(' ', 'T')}Z`);
     const rows = await run('cost-by-provider', chTime(at), chTime(at + 1));
-    expect(rows).toEqual([{ provider: tiny.provider, calls: 1, unpriced_calls: 0, input_tokens: tiny.input_tokens, output_tokens: tiny.output_tokens, cost_usd: 1.6e-7 }]);
+    expect(rows).toEqual([{
+      provider: tiny.provider, calls: 1, unpriced_calls: 0, input_tokens: tiny.input_tokens, output_tokens: tiny.output_tokens, cost_usd: 1.6e-7,
+      cache_read_tokens: tiny.cache_read_tokens, cache_write_tokens: tiny.cache_write_tokens, reasoning_tokens: tiny.reasoning_tokens,
+    }]);
   });
 });
 

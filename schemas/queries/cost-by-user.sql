@@ -1,6 +1,6 @@
 -- name: cost-by-user
 -- answers: What did each user cost in external calls (tokens and USD)? Calls without a user are labelled (anonymous). Whole days from the daily rollup, partial days from raw rows.
--- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), limit UInt32 = 50, offset UInt32 = 0
+-- params: service String = '', environment String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), limit UInt32 = 50, offset UInt32 = 0
 -- source: rollup
 -- Exact for any window: whole UTC days inside [from, to) from the rollup, the partial first and last day from raw
 -- rows, their states merged (README: "Rollup and raw forms").
@@ -17,16 +17,24 @@ SELECT
   sum(part_output_tokens) AS output_tokens,
   toFloat64(sum(part_cost)) AS cost_usd,
   -- Model calls with no known price: their cost is not in cost_usd (migration 013).
-  sum(part_unpriced) AS unpriced_calls
+  sum(part_unpriced) AS unpriced_calls,
+  -- Parts of input_tokens / output_tokens priced differently (migration 013): cached vs uncached input, reasoning output.
+  sum(part_cache_read) AS cache_read_tokens,
+  sum(part_cache_write) AS cache_write_tokens,
+  sum(part_reasoning) AS reasoning_tokens
 FROM
 (
-  SELECT user_id AS key, calls AS part_calls, unpriced_calls AS part_unpriced, input_tokens AS part_input_tokens, output_tokens AS part_output_tokens, cost_usd AS part_cost
+  SELECT user_id AS key, calls AS part_calls, unpriced_calls AS part_unpriced, input_tokens AS part_input_tokens, output_tokens AS part_output_tokens, cost_usd AS part_cost,
+    cache_read_tokens AS part_cache_read, cache_write_tokens AS part_cache_write, reasoning_tokens AS part_reasoning
   FROM external_cost_daily
   WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String})
+    AND ({environment:String} = '' OR environment = {environment:String})
   UNION ALL
-  SELECT user_id, count(), countIf(cost_usd IS NULL), sum(input_tokens), sum(output_tokens), sum(ifNull(cost_usd, toDecimal64(0, 9)))
+  SELECT user_id, count(), countIf(cost_usd IS NULL), sum(input_tokens), sum(output_tokens), sum(ifNull(cost_usd, toDecimal64(0, 9))),
+    sum(cache_read_tokens), sum(cache_write_tokens), sum(reasoning_tokens)
   FROM external_calls
   WHERE ((timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < edge_low_end) OR (timestamp >= edge_high_start AND timestamp < {to:DateTime64(3, 'UTC')})) AND ({service:String} = '' OR service = {service:String})
+    AND ({environment:String} = '' OR environment = {environment:String})
   GROUP BY user_id
 )
 GROUP BY key

@@ -81,6 +81,14 @@ export function generateActivity(seed: number, nowMs: number, counts = { access:
       input_tokens: Math.floor(rand() * 4000), output_tokens: Math.floor(rand() * 800), cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0,
       cost_usd: unpriced ? null : nanos / 1e9, user_id: user(20, 0.2), session_id: '', error_message: '',
     });
+    // Cached, cache-written and reasoning parts of a model call's tokens, from its own counts (no draw of rand(), so
+    // every other generated value stays what it was).
+    const call = external[external.length - 1];
+    if (model) {
+      call.cache_read_tokens = Math.floor(call.input_tokens / 3);
+      call.cache_write_tokens = i % 4 === 0 ? Math.floor(call.input_tokens / 10) : 0;
+      call.reasoning_tokens = Math.floor(call.output_tokens / 4);
+    }
   }
   const activities: ActivityRow[] = [];
   for (let i = 0; i < counts.activities; i++) {
@@ -158,13 +166,16 @@ export class Truth {
       .sort((a, b) => a.day.localeCompare(b.day) || b.unique_users - a.unique_users || a.method.localeCompare(b.method) || a.route.localeCompare(b.route));
   }
 
-  costByProvider(from: string, to: string): Array<{ provider: string; calls: number; unpriced_calls: number; input_tokens: number; output_tokens: number; cost_usd: number }> {
+  costByProvider(from: string, to: string): Array<{ provider: string; calls: number; unpriced_calls: number; input_tokens: number; output_tokens: number; cost_usd: number; cache_read_tokens: number; cache_write_tokens: number; reasoning_tokens: number }> {
     const groups = new Map<string, ExternalCallRow[]>();
     for (const c of this.inWindow(this.data.external, from, to)) groups.set(c.provider, [...(groups.get(c.provider) ?? []), c]);
     return [...groups.values()]
       .map((g) => ({
         provider: g[0].provider, calls: g.length, unpriced_calls: g.filter((c) => c.cost_usd === null).length, input_tokens: g.reduce((s, c) => s + c.input_tokens, 0), output_tokens: g.reduce((s, c) => s + c.output_tokens, 0),
         cost_usd: g.reduce((s, c) => s + (this.data.costNanos.get(c.span_id) ?? 0), 0) / 1e9,
+        cache_read_tokens: g.reduce((s, c) => s + c.cache_read_tokens, 0),
+        cache_write_tokens: g.reduce((s, c) => s + c.cache_write_tokens, 0),
+        reasoning_tokens: g.reduce((s, c) => s + c.reasoning_tokens, 0),
       }))
       .sort((a, b) => b.cost_usd - a.cost_usd || a.provider.localeCompare(b.provider));
   }
