@@ -21,6 +21,7 @@ import {
   type PostResult,
 } from './helpers/otlp-sender';
 import { requireBuiltCli, createService, type ServiceProcess } from './helpers/service-process';
+import { pollUntil } from './helpers/wait-until';
 
 /** The service in this file runs with the default raw-row retention (OTEL_ACTIVITY_RETENTION_DAYS). */
 const DEFAULT_RETENTION_DAYS = 90;
@@ -129,12 +130,7 @@ async function storedIds(ids: readonly string[]): Promise<Set<string>> {
 
 /** Waits until all `ids` are stored (or the deadline), returns what is stored. */
 async function waitStored(ids: readonly string[], timeoutMs = 20_000): Promise<Set<string>> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const stored = await storedIds(ids);
-    if (stored.size >= ids.length || Date.now() > until) return stored;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return pollUntil(() => storedIds(ids), (stored) => stored.size >= ids.length, timeoutMs, 100);
 }
 
 /** The service is the same process as at the start and answers a valid request whose span gets stored. */

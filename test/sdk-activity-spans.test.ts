@@ -24,6 +24,7 @@ import {
 } from '../sdk/index';
 import { requestStateOf } from '../sdk/runtime/request-state';
 import { freePort } from './helpers/free-port';
+import { pollUntil } from './helpers/wait-until';
 
 const exporter = new InMemorySpanExporter();
 const LLM_BODY = JSON.stringify({ model: 'test-model', usage: { prompt_tokens: 1200, completion_tokens: 300 } });
@@ -47,12 +48,7 @@ async function call(pathAndQuery: string, init: RequestInit = {}): Promise<{ sta
 }
 
 async function waitFor(predicate: (span: ReadableSpan) => boolean, count = 1): Promise<ReadableSpan[]> {
-  const deadline = Date.now() + 3000;
-  for (;;) {
-    const found = exporter.getFinishedSpans().filter(predicate);
-    if (found.length >= count || Date.now() > deadline) return found;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  return pollUntil(() => exporter.getFinishedSpans().filter(predicate), (found) => found.length >= count, 3000, 10);
 }
 
 const kindIs = (kind: string) => (span: ReadableSpan) => span.attributes['activity.kind'] === kind;

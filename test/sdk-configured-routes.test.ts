@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../sdk/index';
 import { compileConfiguredRoutes } from '../sdk/request/configured-routes';
 import { startFrameworkApp } from './helpers/framework-app';
-import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver';
+import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver';
+import { pollUntil } from './helpers/wait-until';
 
 describe('compileConfiguredRoutes', () => {
   const match = compileConfiguredRoutes(['/api/articles/:slug', '/files/*', '/api/articles/feed', '/api/*/settings', '/api/users/:id/orders/:orderId'])!;
@@ -70,13 +71,8 @@ afterAll(async () => {
 });
 
 async function routesOf(service: string, count: number): Promise<Array<[unknown, unknown]>> {
-  const deadline = Date.now() + 15_000;
-  let found: ReceivedSpan[] = [];
-  while (Date.now() < deadline) {
-    found = receiver.spans.filter((s) => s.resource['service.name'] === service && s.attributes['activity.kind'] === 'access');
-    if (found.length >= count) break;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  const accessSpans = () => receiver.spans.filter((s) => s.resource['service.name'] === service && s.attributes['activity.kind'] === 'access');
+  const found = await pollUntil(accessSpans, (spans) => spans.length >= count, 15_000);
   return found.map((s) => [s.attributes['url.path'], s.attributes['http.route']] as [unknown, unknown]).sort();
 }
 

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFrameworkApp } from './helpers/framework-app';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver';
+import { pollUntil } from './helpers/wait-until';
 
 /** [path and query, expected http.route, expected status]. */
 const REQUESTS: ReadonlyArray<readonly [string, string, number]> = [
@@ -154,12 +155,8 @@ afterAll(async () => {
 });
 
 async function accessSpansOf(service: string, count: number): Promise<ReceivedSpan[]> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const found = receiver.spans.filter((s) => s.resource['service.name'] === service && s.attributes['activity.kind'] === 'access');
-    if (found.length >= count || Date.now() > deadline) return found;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  const accessSpans = () => receiver.spans.filter((s) => s.resource['service.name'] === service && s.attributes['activity.kind'] === 'access');
+  return pollUntil(accessSpans, (spans) => spans.length >= count, 15_000);
 }
 
 describe('http.route from the framework, with no app code', () => {

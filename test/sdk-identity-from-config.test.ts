@@ -14,6 +14,7 @@ import { startFixtureApp, type FixtureApp } from './helpers/fixture-app';
 import { freePort } from './helpers/free-port';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver';
 import { createService, REPO_ROOT, type ServiceProcess } from './helpers/service-process';
+import { pollUntil } from './helpers/wait-until';
 import { SDK_INDEX } from './helpers/built-paths';
 
 const PASSWORD = 'pw-SECRET-9c1e77';
@@ -90,11 +91,10 @@ function startApp(env: Record<string, string>, source: string): Promise<FixtureA
 afterAll(() => fs.rmSync(BUFFER_ROOT, { recursive: true, force: true }));
 
 /** Every file under `dir` as one text, once `predicate` holds for it (or 20 s pass). */
-async function filesText(dir: string, predicate: (text: string) => boolean): Promise<string> {
-  const until = Date.now() + 20_000;
-  for (;;) {
+function filesText(dir: string, predicate: (text: string) => boolean): Promise<string> {
+  const read = () => {
     const files = fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }) : [];
-    const text = files
+    return files
       .map((f) => path.join(dir, f))
       .map((f) => {
         try {
@@ -105,9 +105,8 @@ async function filesText(dir: string, predicate: (text: string) => boolean): Pro
         }
       })
       .join('\n');
-    if (predicate(text) || Date.now() > until) return text;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  };
+  return pollUntil(read, predicate, 20_000, 100);
 }
 
 const EXPRESS_APP = expressApp('express');

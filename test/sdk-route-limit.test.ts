@@ -10,6 +10,7 @@ import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trac
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getActivityStats, loadConfig, startActivityTracing, type ActivityTracing } from '../sdk/index';
 import { createRouteLimit, OVERFLOW_ROUTE } from '../sdk/request/route-limit';
+import { pollUntil } from './helpers/wait-until';
 
 const exporter = new InMemorySpanExporter();
 let tracing: ActivityTracing;
@@ -34,8 +35,7 @@ afterAll(async () => {
 async function routeOf(path: string): Promise<ReadableSpan> {
   const before = exporter.getFinishedSpans().length;
   await context.with(suppressTracing(context.active()), async () => (await fetch(`${baseUrl}${path}`)).arrayBuffer());
-  const deadline = Date.now() + 3000;
-  while (exporter.getFinishedSpans().length === before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+  await pollUntil(() => exporter.getFinishedSpans().length, (n) => n > before, 3000, 5);
   return exporter.getFinishedSpans()[before];
 }
 

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { freePort } from './free-port';
-import { waitUntil } from './wait-until';
+import { pollUntil, waitUntil } from './wait-until';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export { CLI_MAIN } from './built-paths';
@@ -156,13 +156,8 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
       return (JSON.parse(text) as { tables: Record<string, { columns: Array<{ name: string; type: string }>; ttl: string }> }).tables;
     },
     async waitForCount(sql: string, params: Record<string, unknown>, n: number): Promise<number> {
-      const until = Date.now() + 20_000;
-      for (;;) {
-        const [row] = await service.query<{ n: string }>(sql, params);
-        const count = Number(row?.n ?? 0);
-        if (count >= n || Date.now() > until) return count;
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      const count = async () => Number((await service.query<{ n: string }>(sql, params))[0]?.n ?? 0);
+      return pollUntil(count, (c) => c >= n, 20_000, 100);
     },
     cli(args: readonly string[]) {
       return new Promise((resolve) => {

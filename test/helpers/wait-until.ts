@@ -1,7 +1,17 @@
 /**
- * The one polling wait of the tests: checks a condition (sync or async) every `intervalMs` until it holds, and throws
- * naming what it waited for once `timeoutMs` have passed. For hooks and helpers, where expect.poll is not allowed.
+ * The one polling wait of the tests: pollUntil reads a value until it is what the test waits for or the time is up
+ * and returns the last one (the test's assertion then shows what was there); waitUntil throws instead, naming what
+ * it waited for, for hooks and helpers, where expect.poll is not allowed.
  */
+export async function pollUntil<T>(read: () => T | Promise<T>, done: (value: T) => boolean, timeoutMs: number, intervalMs = 25): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
 export async function waitUntil(
   condition: () => boolean | Promise<boolean>,
   timeoutMs: number,
@@ -9,9 +19,7 @@ export async function waitUntil(
   what: string | (() => string),
   intervalMs = 25,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  if (!(await pollUntil(condition, (held) => held, timeoutMs, intervalMs))) {
+    throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
   }
 }
