@@ -1,6 +1,8 @@
 /**
  * Public API of `otel-activity/exporter`: the ClickHouse span exporter, its sinks and pipeline parts.
  */
+export { CONFIG_FIELDS, ConfigError, configTableMarkdown, describeConfig, loadConfig } from './config';
+export type { ActivityConfig, ConfigSection, DeepPartial, ExporterConfig, LoadConfigOptions, ServiceConfig } from './config';
 export { ClickHouseSpanExporter } from './clickhouse-span-exporter';
 export type { ClickHouseSpanExporterOptions } from './clickhouse-span-exporter';
 export { ActivityPipeline } from './activity-pipeline';

@@ -12,10 +12,12 @@ import {
   SDK_SECTION,
   type ConfigFieldDescription,
   type InProcessSenderOptions,
-  type LoadConfigOptions,
+  type LoadConfigOptions as SectionLoadOptions,
 } from 'otel-activity/contract';
 import type { ActivityConfig, ExporterConfig } from './config-types';
 import { EXPORTER_SECTION, SERVICE_SECTION } from './server-config-schema';
+
+export type LoadConfigOptions = SectionLoadOptions<ActivityConfig>;
 
 const SERVER_LOADER = createConfigLoader([SDK_SECTION, EXPORTER_SECTION, SERVICE_SECTION]);
 
@@ -28,7 +30,7 @@ function withSpoolDir(exporter: ExporterConfig): ExporterConfig {
 }
 
 /** Reads, merges and validates the whole configuration. Throws ConfigError on the first problem unless the load is lenient. */
-export function loadConfig(options: LoadConfigOptions<ActivityConfig> = {}): ActivityConfig {
+export function loadConfig(options: LoadConfigOptions = {}): ActivityConfig {
   const config = SERVER_LOADER.load(options);
   return { ...config, exporter: withSpoolDir(config.exporter) };
 }
