@@ -7,7 +7,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as v from 'valibot';
-import { CONFIG_FILE_ENV, ENV_PREFIX, type ConfigField, type ConfigSectionSchema, type SectionConfig } from './config-fields';
+import { CONFIG_FILE_ENV, ENV_PREFIX, isPlainObject, type ConfigField, type ConfigSectionSchema, type SectionConfig } from './config-fields';
+import { parseEnvValue } from './env-values';
+import { misspelt, suggestion } from './name-suggestions';
 
 /** The config of a list of sections: one object per section name. */
 export type SectionsConfig<S extends readonly ConfigSectionSchema[]> = {
@@ -65,10 +67,6 @@ function fail(where: string, field: ConfigField, got: unknown): never {
   throw new ConfigError(`${where} ${field.type.expectation}, got ${shown}`);
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Checks a typed value (from the file, overrides or parsed env) with the field's schema; returns it normalised. */
 function validateValue(where: string, field: ConfigField, value: unknown, original: unknown = value): unknown {
   // abortPipeEarly: an option's own check (a raw_check) runs only on a value of the right type.
@@ -77,106 +75,6 @@ function validateValue(where: string, field: ConfigField, value: unknown, origin
   const issue = result.issues[0];
   if (issue.type === 'raw_check') throw new ConfigError(`${where} ${issue.message}`);
   fail(where, field, original);
-}
-
-/** key=value,key=value with URL-decoded values (the W3C baggage / OTEL_EXPORTER_OTLP_HEADERS format). */
-function parsePairs(text: string): Record<string, string> | undefined {
-  const out: Record<string, string> = {};
-  for (const part of text.split(',')) {
-    if (part.trim() === '') continue;
-    const eq = part.indexOf('=');
-    if (eq <= 0) return undefined;
-    try {
-      out[decodeURIComponent(part.slice(0, eq).trim())] = decodeURIComponent(part.slice(eq + 1).trim());
-    } catch {
-      return undefined;
-    }
-  }
-  return out;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Turns an environment string into the field's type; invalid text becomes a value that fails validation. */
-function parseEnvValue(field: ConfigField, raw: string): unknown {
-  const text = raw.trim();
-  switch (field.type.kind) {
-    case 'string':
-    case 'url':
-      return text;
-    case 'enum':
-      return text.toLowerCase();
-    case 'number':
-      return text === '' ? NaN : Number(text);
-    case 'boolean': {
-      const lower = text.toLowerCase();
-      if (['true', '1', 'yes', 'on'].includes(lower)) return true;
-      if (['false', '0', 'no', 'off'].includes(lower)) return false;
-      return undefined;
-    }
-    case 'stringList':
-      if (text.startsWith('[')) return parseJson(text);
-      return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
-    case 'stringMap':
-      return text.startsWith('{') ? parseJson(text) : parsePairs(text);
-    case 'numberMap': {
-      if (text.startsWith('{')) return parseJson(text);
-      const pairs = parsePairs(text);
-      if (pairs === undefined) return undefined;
-      return Object.fromEntries(Object.entries(pairs).map(([k, v]) => [k, v === '' ? NaN : Number(v)]));
-    }
-    case 'priceMap':
-      return parseJson(text);
-  }
-}
-
-/** Levenshtein distance, for "did you mean" on unknown names. */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length];
-}
-
-function closest(name: string, candidates: readonly string[]): { readonly best: string; readonly distance: number } {
-  let best = '';
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const d = distance(name.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return { best, distance: bestDistance };
-}
-
-function suggestion(name: string, candidates: readonly string[]): string {
-  const { best, distance: d } = closest(name, candidates);
-  return d <= Math.max(2, Math.floor(name.length / 4)) ? ` (did you mean ${best}?)` : '';
-}
-
-/**
- * A name this loader does not know, but so close to one it does that it is a typo (one or two letters off,
- * compared after the shared prefix); any other unknown name may be another package's.
- */
-function misspelt(name: string, candidates: readonly string[], prefix: string): boolean {
-  const rest = name.slice(prefix.length);
-  const { distance: d } = closest(rest, candidates.map((c) => c.slice(prefix.length)));
-  return d <= Math.max(1, Math.floor(rest.length / 5));
 }
 
 type MutableConfig = Record<string, Record<string, unknown>>;
