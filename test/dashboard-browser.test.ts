@@ -3,8 +3,10 @@
  * admin token, shows the exact numbers inserted, renders a hostile user agent as text, acknowledges an alert,
  * records audit rows for every API read, and saves a screenshot to test-artifacts/dashboard.png.
  */
-// The callbacks given to page.evaluate and waitForFunction run in Chromium: they are typed with the DOM's globals.
+// The callbacks given to page.evaluate and waitForFunction run in Chromium: they are typed with the DOM's globals
+// (for the whole type-check: @types/node then takes fetch's Headers from the DOM, whose iterators are in dom.iterable).
 /// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -91,7 +93,7 @@ describe('dashboard', () => {
     expect(await tile('external_calls')).toBe('5');
     expect(await tile('cost_usd')).toBe('$0.013');
     const costRows = await page.locator('#cost tbody tr').allInnerTexts();
-    expect(costRows[0].split('\t')).toEqual(['openai', '3', '3,000', '700', '$0.010', '0']);
+    expect(costRows[0].split('\t')).toEqual(['openai', '3', '3,000', '700', '$0.010', '0', '0', '0', '0']);
     expect(await page.locator('#routes tbody tr').count()).toBe(4);
     expect(await page.locator('#failed-ips tbody tr').first().innerText()).toMatch(/^198\.51\.100\.7\t6\t2\t/);
     expect(await page.locator('#throughput-chart').evaluate((c: HTMLCanvasElement) => c.width > 0)).toBe(true);

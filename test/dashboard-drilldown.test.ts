@@ -3,8 +3,10 @@
  * spans: windows and buckets in the address, service/environment filters, formatted numbers, auto-refresh that pauses,
  * and the route, user and session drill-downs reached by clicking; screenshots in test-artifacts/.
  */
-// The callbacks given to page.evaluate and waitForFunction run in Chromium: they are typed with the DOM's globals.
+// The callbacks given to page.evaluate and waitForFunction run in Chromium: they are typed with the DOM's globals
+// (for the whole type-check: @types/node then takes fetch's Headers from the DOM, whose iterators are in dom.iterable).
 /// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SpanKind, type Attributes } from '@opentelemetry/api';
@@ -115,19 +117,19 @@ describe('dashboard: time that fits the window', () => {
     expect(await page.locator('[data-tile="cost_usd"]').innerText()).toBe('$0.0020');
     // Money keeps its precision: $1.6e-7 is never $0; the exact value is on hover.
     expect(await rows('cost')).toEqual([
-      ['anthropic', '1', '100', '20', '$0.0020', '0'],
-      ['openai', '1', '12,345', '7', '< $0.0001', '0'],
+      ['anthropic', '1', '100', '20', '$0.0020', '0', '0', '0', '0'],
+      ['openai', '1', '12,345', '7', '< $0.0001', '0', '0', '0', '0'],
     ]);
     expect(await page.locator('#cost tbody tr:nth-child(2) td:nth-child(5)').getAttribute('title')).toBe('$1.6e-7');
     expect(await rows('cost-models')).toEqual([
-      ['anthropic', 'claude-x', '1', '100', '20', '$0.0020', '0'],
-      ['openai', 'gpt-4o-mini', '1', '12,345', '7', '< $0.0001', '0'],
+      ['anthropic', 'claude-x', '1', '100', '20', '$0.0020', '0', '0', '0', '0'],
+      ['openai', 'gpt-4o-mini', '1', '12,345', '7', '< $0.0001', '0', '0', '0', '0'],
     ]);
     expect(await rows('cost-users')).toEqual([['alice', '2', '$0.0020', '0']]);
     // Per UTC day: both of shop's calls, unless midnight fell between them.
     const [d1, d2] = [now - 18.5 * MIN, now - 17 * MIN].map((t) => new Date(t).toISOString().slice(0, 10));
-    expect(await rows('cost-days')).toEqual(d1 === d2 ? [[d1, '2', '12,445', '27', '$0.0020', '0']]
-      : [[d1, '1', '12,345', '7', '< $0.0001', '0'], [d2, '1', '100', '20', '$0.0020', '0']]);
+    expect(await rows('cost-days')).toEqual(d1 === d2 ? [[d1, '2', '12,445', '27', '$0.0020', '0', '0', '0', '0']]
+      : [[d1, '1', '12,345', '7', '< $0.0001', '0', '0', '0', '0'], [d2, '1', '100', '20', '$0.0020', '0', '0', '0', '0']]);
     expect(await texts('#unpriced tbody tr')).toEqual(['every model call in this window is priced']);
     expect(await page.locator('#cost-users a.user-link').getAttribute('href')).toBe('#view=user&user=alice&since=1h&service=shop');
     // Durations in ms/s with sensible precision, newest first.
@@ -194,7 +196,9 @@ describe('dashboard: time that fits the window', () => {
     expect(await page.locator('[data-tile="requests"]').innerText()).toBe('2');
     expect((await rows('routes')).map((r) => r[1])).toEqual(['/invoices']);
     expect(await rows('unpriced')).toEqual([[utcText(now - 3 * MIN), 'carol', 'openai', 'mystery-model', '1,000', '10']]);
-    expect(await rows('cost-models')).toEqual([['openai', 'mystery-model', '1', '1,000', '10', 'unpriced', '1']]);
+    expect(await rows('cost-models')).toEqual([['openai', 'mystery-model', '1', '1,000', '10', 'unpriced', '1', '0', '0', '0']]);
+    // Cost per day of the chosen environment only.
+    expect(await rows('cost-days')).toEqual([[new Date(now - 3 * MIN).toISOString().slice(0, 10), '1', '1,000', '10', 'unpriced', '1', '0', '0', '0']]);
     await go(() => page.selectOption('#environment', ''));
     await go(() => page.selectOption('#service', 'shop'));
     expect(hash().get('service')).toBe('shop');

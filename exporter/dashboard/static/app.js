@@ -258,6 +258,9 @@
       'no failed logins in this window (auth events need OTEL_ACTIVITY_AUTH_ROUTES or trackAuth)');
   }
 
+  /** The parts of the token counts priced apart: cached input (read from and written to a prompt cache), reasoning output. */
+  const tokenParts = [num((r) => F.count(r.cache_read_tokens)), num((r) => F.count(r.cache_write_tokens)), num((r) => F.count(r.reasoning_tokens))];
+
   async function loadCost() {
     const { rows } = await report('cost-by-provider.raw');
     drawChart('cost-chart', {
@@ -265,19 +268,19 @@
       data: { labels: rows.map((r) => r.provider), datasets: [{ label: 'USD', data: rows.map((r) => Number(r.cost_usd)), backgroundColor: '#7a4fd0' }] },
     });
     fillTable('cost', rows, ['provider', num((r) => F.count(r.calls)), num((r) => F.count(r.input_tokens)), num((r) => F.count(r.output_tokens)),
-      costCell, num((r) => F.count(r.unpriced_calls))], 'no external calls in this window');
+      costCell, num((r) => F.count(r.unpriced_calls))].concat(tokenParts), 'no external calls in this window');
   }
 
   async function loadCostBreakdown() {
     const [models, users, days, unpriced] = await Promise.all([report('cost-by-model'), report('cost-by-user.raw', { limit: 20 }),
-      // cost-per-day reads the daily rollup, which is kept per service (no environment filter there).
-      report('cost-per-day', {}, 'service'), report('unpriced-calls', { limit: 20 })]);
+      report('cost-per-day'), report('unpriced-calls', { limit: 20 })]);
+    // Per day of the chosen service and environment (the daily rollup is kept per environment).
     fillTable('cost-days', days.rows, ['day', num((r) => F.count(r.calls)), num((r) => F.count(r.input_tokens)), num((r) => F.count(r.output_tokens)),
-      costCell, num((r) => F.count(r.unpriced_calls))], 'no external calls in this window');
+      costCell, num((r) => F.count(r.unpriced_calls))].concat(tokenParts), 'no external calls in this window');
     fillTable('unpriced', unpriced.rows, [(r) => F.time(r.timestamp), (r) => userLink(r.user_id), 'provider', 'model', num((r) => F.count(r.input_tokens)),
       num((r) => F.count(r.output_tokens))], 'every model call in this window is priced');
     fillTable('cost-models', models.rows, ['provider', 'model', num((r) => F.count(r.calls)), num((r) => F.count(r.input_tokens)), num((r) => F.count(r.output_tokens)),
-      costCell, num((r) => F.count(r.unpriced_calls))], 'no model calls in this window');
+      costCell, num((r) => F.count(r.unpriced_calls))].concat(tokenParts), 'no model calls in this window');
     // '(anonymous)' is the report's label for calls without a user, not a user to open.
     fillTable('cost-users', users.rows, [(r) => (r.user_id === '(anonymous)' ? r.user_id : userLink(r.user_id)), num((r) => F.count(r.calls)),
       costCell, num((r) => F.count(r.unpriced_calls))], 'no external calls in this window');
@@ -326,8 +329,20 @@
   async function loadAlertHistory() {
     const status = $('alert-status').value;
     const { alerts } = await api('/api/alerts?status=' + encodeURIComponent(status));
-    fillTable('alert-history', alerts, [(a) => F.time(a.created_at), 'severity', 'rule', 'subject', 'status', 'acknowledged_by'],
-      status.includes(',') ? 'no alert raised yet (alert rules run in the service: see Alerts in the README)' : 'no ' + status + ' alert');
+    // An open alert has nobody in "acknowledged by" yet: the cell holds the button that acknowledges it (admin token).
+    fillTable('alert-history', alerts, [(a) => F.time(a.created_at), 'severity', 'rule', 'subject', 'status',
+      (a) => (a.status === 'open' ? ackButton(a.id) : a.acknowledged_by)],
+    status.includes(',') ? 'no alert raised yet (alert rules run in the service: see Alerts in the README)' : 'no ' + status + ' alert', (tr, a) => {
+      tr.dataset.alertId = a.id;
+    });
+  }
+
+  function ackButton(id) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.textContent = 'Acknowledge';
+    button.addEventListener('click', () => acknowledge(id, button));
+    return button;
   }
 
   async function loadActivity() {
@@ -356,11 +371,7 @@
       cell(tr, alert.threshold, 'num');
       cell(tr, alert.status);
       const td = document.createElement('td');
-      const button = document.createElement('button');
-      button.type = 'button';
-      button.textContent = 'Acknowledge';
-      button.addEventListener('click', () => acknowledge(alert.id, button));
-      td.appendChild(button);
+      td.appendChild(ackButton(alert.id));
       tr.appendChild(td);
       body.appendChild(tr);
     }

@@ -1,0 +1,172 @@
+/**
+ * The dashboard's cost views and alert history in headless Chromium over real chDB rows: cached, cache-write and
+ * reasoning tokens beside every cost, cost per UTC day of the chosen environment, and acknowledging an alert from
+ * the history, which the viewer token may not do and the admin token does, audited.
+ */
+// The callbacks given to page.evaluate and waitForFunction run in Chromium: they are typed with the DOM's globals.
+/// <reference lib="dom" />
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ActivitySpan, Attributes } from '../sdk/activity-span';
+import { listAlerts, newAlert, writeAlerts } from '../exporter/analytics/alert-store';
+import { createDashboardHandler } from '../exporter/dashboard';
+import { spanToRow } from '../exporter/rows/span-to-row';
+import { EmbeddedSink } from '../exporter/sinks/embedded-sink';
+import { migrate } from '../schemas/migrate';
+
+const ADMIN = 'cost-admin-token-3f9a1c';
+const VIEWER = 'cost-viewer-token-8d2e4b';
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-dashboard-cost-'));
+const sink = new EmbeddedSink({ dataDir: path.join(root, 'data') });
+const artifacts = path.resolve(__dirname, '..', 'test-artifacts');
+const burst = newAlert({ service: 'shop', rule: 'failed-login-burst-ip', severity: 'critical', subject: '198.51.100.7', value: 12, threshold: 10, details: '{}' }, new Date());
+const spike = newAlert({ service: 'shop', rule: 'cost-spike-user', severity: 'warning', subject: 'u2', value: 3, threshold: 2, details: '{}' }, new Date());
+let server: http.Server;
+let base = '';
+let browser: Browser;
+
+let seq = 0;
+function call(at: string, environment: string, user: string, attributes: Attributes): ActivitySpan {
+  seq++;
+  return {
+    traceId: seq.toString(16).padStart(32, '0'),
+    spanId: seq.toString(16).padStart(16, '0'),
+    parentSpanId: '',
+    name: 'chat',
+    kind: 2,
+    startTimeMs: Date.parse(at),
+    durationMs: 300,
+    statusCode: 0,
+    statusMessage: '',
+    attributes: { 'activity.kind': 'external', 'http.request.method': 'POST', 'http.response.status_code': 200, 'user.id': user, ...attributes },
+    resource: { 'service.name': 'shop', 'deployment.environment.name': environment },
+    events: [],
+  };
+}
+
+const CALLS = [
+  call('2026-03-10T10:00:00Z', 'prod', 'u1', {
+    'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.input_tokens': 1200, 'gen_ai.usage.output_tokens': 300,
+    'gen_ai.usage.cache_read.input_tokens': 1000, 'activity.cost.usd': 0.000285,
+  }),
+  call('2026-03-11T09:00:00Z', 'prod', 'u2', {
+    'gen_ai.provider.name': 'anthropic', 'gen_ai.request.model': 'claude-sonnet-4-5', 'gen_ai.usage.input_tokens': 3000, 'gen_ai.usage.output_tokens': 500,
+    'gen_ai.usage.cache_creation.input_tokens': 2000, 'gen_ai.usage.reasoning.output_tokens': 100, 'activity.cost.usd': 0.0123,
+  }),
+  call('2026-03-10T11:00:00Z', 'staging', 'u3', {
+    'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.input_tokens': 100, 'gen_ai.usage.output_tokens': 10, 'activity.cost.usd': 0.000021,
+  }),
+];
+
+beforeAll(async () => {
+  await migrate(sink, { retentionDays: 3650, rollupRetentionDays: 3650 });
+  const result = await sink.insert('external_calls', CALLS.map((s) => spanToRow(s)?.row as object), { dedupToken: 'dashboard-cost' });
+  if (!result.ok) throw result.error;
+  await writeAlerts(sink, [burst, spike]);
+  const handler = createDashboardHandler({ sink, adminToken: ADMIN, viewerToken: VIEWER, serviceName: 'otel-activity-test' });
+  server = http.createServer((req, res) => {
+    handler(req, res).then((handled) => {
+      if (!handled) res.writeHead(404).end();
+    }, () => res.writeHead(500).end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((resolve) => server.close(resolve));
+  await sink.close();
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+/** A page signed in with `token`, on the March 10–11 window (plus `extra` in the address), loaded. */
+async function signedIn(token: string, extra = ''): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1800 } });
+  await page.addInitScript((t) => sessionStorage.setItem('otelActivityAdminToken', t), token);
+  await page.goto(`${base}/dashboard#from=2026-03-10&to=2026-03-12${extra}`);
+  await page.waitForSelector('body[data-state="ready"]', { timeout: 30_000 });
+  return page;
+}
+
+const rows = async (page: Page, table: string) => (await page.locator(`#${table} tbody tr`).allInnerTexts()).map((r) => r.split('\t'));
+
+/** Navigates and waits until the new view has loaded (its state leaves "ready" first). */
+async function go(page: Page, action: () => Promise<unknown>): Promise<void> {
+  await page.evaluate(() => { document.body.dataset.state = 'navigating'; });
+  await action();
+  await page.waitForSelector('body[data-state="ready"]', { timeout: 30_000 });
+}
+
+describe('dashboard cost views', () => {
+  it('show cached input, cache writes and reasoning tokens beside every cost, and cost per day of one environment', async () => {
+    const page = await signedIn(VIEWER);
+    // Columns: provider, calls, input, output, cost, unpriced, cached input, cache writes, reasoning.
+    expect(await rows(page, 'cost')).toEqual([
+      ['anthropic', '1', '3,000', '500', '$0.012', '0', '0', '2,000', '100'],
+      ['openai', '2', '1,300', '310', '$0.00031', '0', '1,000', '0', '0'],
+    ]);
+    expect(await rows(page, 'cost-models')).toEqual([
+      ['anthropic', 'claude-sonnet-4-5', '1', '3,000', '500', '$0.012', '0', '0', '2,000', '100'],
+      ['openai', 'gpt-4o-mini', '2', '1,300', '310', '$0.00031', '0', '1,000', '0', '0'],
+    ]);
+    expect(await rows(page, 'cost-days')).toEqual([
+      ['2026-03-10', '2', '1,300', '310', '$0.00031', '0', '1,000', '0', '0'],
+      ['2026-03-11', '1', '3,000', '500', '$0.012', '0', '0', '2,000', '100'],
+    ]);
+    await go(page, () => page.selectOption('#environment', 'staging'));
+    expect(await rows(page, 'cost-days')).toEqual([['2026-03-10', '1', '100', '10', '< $0.0001', '0', '0', '0', '0']]);
+    await go(page, () => page.selectOption('#environment', 'prod'));
+    // $0.000285 is the float 0.000284999…: two significant digits read $0.00028 (the exact value is on hover).
+    expect(await rows(page, 'cost-days')).toEqual([
+      ['2026-03-10', '1', '1,200', '300', '$0.00028', '0', '1,000', '0', '0'],
+      ['2026-03-11', '1', '3,000', '500', '$0.012', '0', '0', '2,000', '100'],
+    ]);
+    fs.mkdirSync(artifacts, { recursive: true });
+    await page.locator('#cost-models').locator('xpath=ancestor::section').screenshot({ path: path.join(artifacts, 'dashboard-costs.png') });
+    await page.close();
+  }, 60_000);
+});
+
+describe('dashboard alert history', () => {
+  it('offers Acknowledge on open alerts, and refuses it to the viewer token without signing out', async () => {
+    const page = await signedIn(VIEWER);
+    const history = await rows(page, 'alert-history');
+    expect(history.map((r) => r.slice(1))).toEqual(expect.arrayContaining([
+      ['critical', 'failed-login-burst-ip', '198.51.100.7', 'open', 'Acknowledge'],
+      ['warning', 'cost-spike-user', 'u2', 'open', 'Acknowledge'],
+    ]));
+    expect(history).toHaveLength(2);
+    await page.locator(`#alert-history tr[data-alert-id="${burst.id}"] button`).click();
+    await page.waitForFunction(() => document.getElementById('error')?.textContent !== '');
+    expect(await page.locator('#error').innerText()).toBe('acknowledging an alert needs the admin token; the viewer token only reads');
+    expect(await page.locator('#app').isVisible()).toBe(true);
+    expect(await page.locator(`#alert-history tr[data-alert-id="${burst.id}"] button`).isEnabled()).toBe(true);
+    expect((await listAlerts(sink)).map((a) => [a.id, a.status])).toEqual(expect.arrayContaining([[burst.id, 'open'], [spike.id, 'open']]));
+    await page.close();
+  }, 60_000);
+
+  it('acknowledges an alert from the history with the admin token, audited', async () => {
+    const page = await signedIn(ADMIN, '&service=shop');
+    await page.locator(`#alert-history tr[data-alert-id="${burst.id}"] button`).click();
+    await page.waitForFunction((id) => document.querySelector(`#alert-history tr[data-alert-id="${id}"] td:nth-child(5)`)?.textContent === 'acknowledged', burst.id);
+    expect((await page.locator(`#alert-history tr[data-alert-id="${burst.id}"]`).innerText()).split('\t').slice(1))
+      .toEqual(['critical', 'failed-login-burst-ip', '198.51.100.7', 'acknowledged', 'dashboard:127.0.0.1']);
+    // The open alerts above no longer list it; the other one is still open in both.
+    expect(await page.locator('#alerts tbody tr').evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.alertId))).toEqual([spike.id]);
+    expect((await page.locator(`#alert-history tr[data-alert-id="${spike.id}"]`).innerText()).split('\t').slice(4)).toEqual(['open', 'Acknowledge']);
+    expect((await listAlerts(sink)).find((a) => a.id === burst.id)).toMatchObject({ status: 'acknowledged', acknowledged_by: 'dashboard:127.0.0.1' });
+    const audit = await sink.query<{ user_id: string; resource_id: string }>("SELECT user_id, resource_id FROM activities WHERE action = 'admin.ack'");
+    expect(audit).toEqual([{ user_id: 'admin', resource_id: burst.id }]);
+    await page.close();
+  }, 60_000);
+});
