@@ -156,11 +156,6 @@ export class ActivityPipeline {
     return { ...counts, durable };
   }
 
-  /** True when `rows` more rows fit in the queue now. */
-  hasCapacity(rows: number): boolean {
-    return !this.queue.isShutdown && this.queue.hasCapacity(rows);
-  }
-
   /** Writes everything queued (to ClickHouse, or to the spool if it is down), then what the writer holds back. */
   async forceFlush(): Promise<void> {
     await this.queue.forceFlush();
