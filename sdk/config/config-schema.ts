@@ -46,7 +46,10 @@ function checkMethods(value: readonly string[]): string | undefined {
   return bad === undefined ? undefined : `has "${bad}"; methods are ${HTTP_METHODS.join(', ')}`;
 }
 
-/** The `sdk` section: one valibot schema per option (see config-fields.ts for why valibot). */
+/**
+ * The `sdk` section: one valibot schema per option. valibot because it is small, has no dependencies and is
+ * tree-shakable, which matters for an SDK loaded at every app's start (the kinds are in config-fields.ts).
+ */
 export const SDK_SECTION = section('sdk', {
   serviceName: field(text, {
     default: '', standardEnv: ['OTEL_SERVICE_NAME'],
