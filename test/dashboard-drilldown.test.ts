@@ -96,6 +96,16 @@ const ready = () => page.waitForSelector('body[data-state="ready"]', { timeout: 
 const hash = () => new URLSearchParams(new URL(page.url()).hash.slice(1));
 const texts = (selector: string) => page.locator(selector).allInnerTexts();
 const rows = async (table: string) => (await texts(`#${table} tbody tr`)).map((r) => r.split('\t'));
+/** At 390 px nothing is wider than the screen (wide tables scroll inside their panel); screenshots at both widths. */
+async function expectFitsPhone(name: string): Promise<void> {
+  fs.mkdirSync(artifacts, { recursive: true });
+  await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 900 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth), name).toBeLessThanOrEqual(390);
+  await page.screenshot({ path: path.join(artifacts, `${name}-390.png`), fullPage: true });
+  await page.setViewportSize({ width: 1400, height: 1600 });
+}
+
 /** Navigates and waits until the new view has loaded (its state leaves "ready" first). */
 async function go(action: () => Promise<unknown>): Promise<void> {
   await page.evaluate(() => { document.body.dataset.state = 'navigating'; });
@@ -258,6 +268,7 @@ describe('dashboard: drill-down', () => {
     ]);
     expect(await page.locator('#route-latency-chart').getAttribute('data-bucket')).toBe('minute');
     expect(await page.locator('main img').count()).toBe(0);
+    await expectFitsPhone('dashboard-route');
   }, 60_000);
 
   it('opens a user from the route page: totals and the timeline across tables, in order', async () => {
@@ -308,6 +319,9 @@ describe('dashboard: drill-down', () => {
     await go(() => page.locator('#session-pages a', { hasText: '/api/orders' }).click());
     expect(Object.fromEntries(hash())).toEqual({ view: 'route', method: 'POST', route: '/api/orders', since: '1h', service: 'shop' });
     expect(await rows('route-status')).toEqual([['500', '1', '100.0%']]);
+    await go(() => page.goBack());
+    expect(hash().get('view')).toBe('session');
+    await expectFitsPhone('dashboard-session');
   }, 60_000);
 
   it('shows the sessions of the moment with their status, and the custom activities with filters', async () => {
