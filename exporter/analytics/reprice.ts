@@ -5,7 +5,8 @@
  * Which rows: external_calls in the window with a model, whose cost came from a price table (activity.cost.source =
  * 'price_table', as the SDK and the row mapping mark it) or is unpriced (NULL). A reported cost (what the provider
  * billed, or an app's own activity.cost.usd) is never touched, nor a row past raw retention (the rollup view skipped
- * those when they arrived, migration 012). Prices: the table this process was configured with (built-in list under
+ * those when they arrived, migration 012; the retention is the config's, which must be the days `retention --days`
+ * last set). Prices: the table this process was configured with (built-in list under
  * modelPrices), at each call's own time, with the row mapping's own function, so a repriced row equals a newly stored one.
  *
  * Why the rollup stays exact: external_cost_daily is a SummingMergeTree its view fills on INSERT only, and an ALTER …
