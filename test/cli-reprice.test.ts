@@ -121,9 +121,9 @@ describe('reprice', () => {
       1: '0.00036 price_table', 2: null, 3: '0.5 reported', 4: '0.25 ', 5: '0.00036 price_table', 6: '0 ', 7: '0.000285 price_table', 8: null,
     });
     expect(await rollupMatchesRaw()).toEqual([
-      { user_id: 'u-1', calls: 4, input_tokens: 3400, output_tokens: 1600, cost_usd: 0.500645, unpriced_calls: 0 },
-      { user_id: 'u-2', calls: 2, input_tokens: 11000, output_tokens: 3000, cost_usd: 0.25, unpriced_calls: 1 },
-      { user_id: 'u-3', calls: 1, input_tokens: 50, output_tokens: 5, cost_usd: 0, unpriced_calls: 1 },
+      { user_id: 'u-1', calls: 4, input_tokens: 3400, output_tokens: 1600, cost_usd: 0.500645, unpriced_calls: 0, cache_read_tokens: 2000, cache_write_tokens: 0, reasoning_tokens: 0 },
+      { user_id: 'u-2', calls: 2, input_tokens: 11000, output_tokens: 3000, cost_usd: 0.25, unpriced_calls: 1, cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 },
+      { user_id: 'u-3', calls: 1, input_tokens: 50, output_tokens: 5, cost_usd: 0, unpriced_calls: 1, cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 },
     ]);
   });
 
@@ -153,9 +153,9 @@ describe('reprice', () => {
 
   it('keeps the rollup equal to the raw rows, before and after merges, and a second run changes nothing', async () => {
     const expected = [
-      { user_id: 'u-1', calls: 4, input_tokens: 3400, output_tokens: 1600, cost_usd: 0.50057, unpriced_calls: 0 },
-      { user_id: 'u-2', calls: 2, input_tokens: 11000, output_tokens: 3000, cost_usd: 0.2536, unpriced_calls: 0 },
-      { user_id: 'u-3', calls: 1, input_tokens: 50, output_tokens: 5, cost_usd: 0, unpriced_calls: 1 },
+      { user_id: 'u-1', calls: 4, input_tokens: 3400, output_tokens: 1600, cost_usd: 0.50057, unpriced_calls: 0, cache_read_tokens: 2000, cache_write_tokens: 0, reasoning_tokens: 0 },
+      { user_id: 'u-2', calls: 2, input_tokens: 11000, output_tokens: 3000, cost_usd: 0.2536, unpriced_calls: 0, cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 },
+      { user_id: 'u-3', calls: 1, input_tokens: 50, output_tokens: 5, cost_usd: 0, unpriced_calls: 1, cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 },
     ];
     expect(await rollupMatchesRaw()).toEqual(expected);
     expect((await stdout('reprice', { since: '30d' }, configWith(ACME))).slice(1)).toEqual([
@@ -188,7 +188,7 @@ describe('reprice', () => {
     ]);
     expect((await costs())[2]).toBe('0.0018 price_table');
     const rollup = await rollupMatchesRaw();
-    expect(rollup.find((r) => r.user_id === 'u-2')).toEqual({ user_id: 'u-2', calls: 2, input_tokens: 11000, output_tokens: 3000, cost_usd: 0.2518, unpriced_calls: 0 });
+    expect(rollup.find((r) => r.user_id === 'u-2')).toEqual({ user_id: 'u-2', calls: 2, input_tokens: 11000, output_tokens: 3000, cost_usd: 0.2518, unpriced_calls: 0, cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 });
   });
 
   it('refuses a missing or malformed window', async () => {
