@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ActivitySpan, Attributes } from '../sdk/activity-span';
+import type { ActivitySpan, Attributes, SpanKindNumber } from '../sdk/activity-span';
 import { QueryCatalog } from '../exporter/analytics/query-catalog';
 import { spanToRow } from '../exporter/rows/span-to-row';
 import { EmbeddedSink } from '../exporter/sinks/embedded-sink';
@@ -18,7 +18,7 @@ const catalog = QueryCatalog.load();
 const AT = Date.parse('2026-03-10T10:00:00Z');
 
 let seq = 0;
-function span(trace: string, kind: number, service: string, attributes: Attributes, parent = ''): ActivitySpan {
+function span(trace: string, kind: SpanKindNumber, service: string, attributes: Attributes, parent = ''): ActivitySpan {
   seq++;
   return {
     traceId: trace.padStart(32, '0'),
