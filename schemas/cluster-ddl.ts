@@ -75,6 +75,9 @@ export function clusterDdl(statement: string, cluster: string): string[] {
     return columnChange ? [local, sql.replace(ALTER_TABLE_RE, `${head}${name} ${on}`)] : [local];
   }
 
+  // A backfill (INSERT … SELECT) runs once, from and into the Distributed tables, which route its rows to the shards.
+  if (/^INSERT\s+INTO\b/i.test(sql)) return [sql];
+
   throw new Error(`clusterDdl: no cluster form for statement: ${sql.slice(0, 120)}`);
 }
 

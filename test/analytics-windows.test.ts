@@ -3,7 +3,6 @@
  * generator over random windows (partial days, one hour, whole days), rows past raw retention count nowhere, and the
  * whole report suite prints the same under TZ=UTC and TZ=America/Los_Angeles.
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,6 +12,7 @@ import { EmbeddedSink } from '../exporter/sinks/embedded-sink';
 import { migrate } from '../schemas/migrate';
 import { chTime, generateActivity, insertGenerated, lcg, Truth } from './helpers/activity-generator';
 import { serverModule } from './helpers/built-paths';
+import { runChild } from './helpers/run-child';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -122,7 +122,7 @@ describe('rollup forms over any window', () => {
   it('a row 400 days old is in no raw table and no rollup', async () => {
     const from = chTime(OLD_MS - DAY_MS);
     const to = chTime(OLD_MS + DAY_MS);
-    for (const table of ['access_route_daily', 'access_client_daily', 'auth_daily', 'external_cost_daily', 'access_session_daily', 'access_user_daily']) {
+    for (const table of ['access_route_daily', 'access_client_daily', 'auth_daily', 'external_cost_daily', 'access_session_daily', 'access_user_daily', 'active_users_daily']) {
       expect(norm(await sink!.query(`SELECT count() AS n FROM ${table} WHERE day < {d:Date}`, { d: chTime(NOW_MS - 100 * DAY_MS).slice(0, 10) })), table).toEqual([{ n: 0 }]);
     }
     for (const name of ROLLUPS) expect(await run(name, from, to), name).toEqual([]);
@@ -252,13 +252,13 @@ describe('time zones', () => {
       { from: chTime(NOW_MS - DAY_MS), to: chTime(NOW_MS) },
     ];
     type SuiteRun = { tz: string; reports: Record<string, Array<Record<string, unknown>>>; skipped: string[] };
-    const runIn = (tz: string): SuiteRun => {
-      const child = spawnSync(process.execPath, ['-e', SUITE_CHILD, dataDir, JSON.stringify(ws)], { env: { ...process.env, TZ: tz }, encoding: 'utf8', timeout: 120_000 });
+    const runIn = async (tz: string): Promise<SuiteRun> => {
+      const child = await runChild(process.execPath, ['-e', SUITE_CHILD, dataDir, JSON.stringify(ws)], { env: { ...process.env, TZ: tz }, timeoutMs: 120_000 });
       expect(child.status, child.stderr).toBe(0);
       return JSON.parse(child.stdout) as SuiteRun;
     };
-    const utc = runIn('UTC');
-    const la = runIn('America/Los_Angeles');
+    const utc = await runIn('UTC');
+    const la = await runIn('America/Los_Angeles');
     expect([utc.tz, la.tz]).toEqual(['UTC', 'America/Los_Angeles']);
     expect(utc.skipped).toEqual([]);
     expect(Object.keys(utc.reports).length).toBe(catalog.list().length * ws.length);

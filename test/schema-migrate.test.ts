@@ -25,6 +25,7 @@ const ALL = [
   '012_rollup_retention',
   '013_external_call_usage',
   '014_engagement_daily',
+  '015_active_users_daily',
 ];
 
 let dir: string;

@@ -64,7 +64,7 @@ export const ROW_TABLES = [
     shardingKey: BY_TRACE,
     userColumn: 'user_id',
     ttl: RAW_TTL,
-    rollups: ['access_route_daily', 'access_client_daily', 'access_session_daily', 'access_user_daily'],
+    rollups: ['access_route_daily', 'access_client_daily', 'access_session_daily', 'access_user_daily', 'active_users_daily'],
   }),
   rowTable({
     name: 'auth_events',
@@ -74,7 +74,7 @@ export const ROW_TABLES = [
     shardingKey: BY_TRACE,
     userColumn: 'user_id',
     ttl: RAW_TTL,
-    rollups: ['auth_daily'],
+    rollups: ['auth_daily', 'active_users_daily'],
   }),
   rowTable({
     name: 'external_calls',
@@ -84,7 +84,7 @@ export const ROW_TABLES = [
     shardingKey: BY_TRACE,
     userColumn: 'user_id',
     ttl: RAW_TTL,
-    rollups: ['external_cost_daily'],
+    rollups: ['external_cost_daily', 'active_users_daily'],
   }),
   rowTable({
     name: 'activities',
@@ -106,6 +106,8 @@ export const DERIVED_TABLES: readonly TableDescriptor[] = [
   { name: 'external_cost_daily', ttl: DAILY_TTL, userColumn: 'user_id' },
   { name: 'access_session_daily', ttl: DAILY_TTL },
   { name: 'access_user_daily', ttl: DAILY_TTL, userColumn: 'user_id' },
+  // uniq() states hold hashes of user ids, not the ids (as access_client_daily's): nothing for erase-user to find.
+  { name: 'active_users_daily', ttl: DAILY_TTL },
   // ReplacingMergeTree only collapses versions that live on the same shard.
   { name: 'alerts', ttl: { retention: 'rollup', from: 'toDateTime(created_at)' }, userColumn: 'subject', shardingKey: 'cityHash64(id)' },
 ];

@@ -4,8 +4,9 @@
 -- source: rollup
 -- Exact for any window: whole UTC days inside [from, to) from the rollup, the partial first and last day from raw
 -- rows, their states merged (README: "Rollup and raw forms").
--- A user counts wherever they appear: the uniq() states of access_client_daily and auth_daily, the user ids of
--- external_cost_daily and of activities (no rollup; dashboard audit rows excluded) merge into one distinct count.
+-- A user counts wherever they appear: the uniq() states of active_users_daily (requests, auth events and external
+-- calls: one state per service and day, migration 015) and the user ids of activities (no rollup; dashboard audit
+-- rows excluded) merge into one distinct count; requests are summed from access_client_daily.
 WITH
     toDate({from:DateTime64(3, 'UTC')}) + (toStartOfDay({from:DateTime64(3, 'UTC')}) != {from:DateTime64(3, 'UTC')}) AS whole_from,
     toDate({to:DateTime64(3, 'UTC')}) AS whole_to,
@@ -17,14 +18,12 @@ SELECT
   sum(part_requests) AS requests
 FROM
 (
-  SELECT day, users AS part_users, CAST(requests AS UInt64) AS part_requests
-  FROM access_client_daily WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String})
+  SELECT day, users AS part_users, toUInt64(0) AS part_requests
+  FROM active_users_daily WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String})
   UNION ALL
-  SELECT day, users, toUInt64(0)
-  FROM auth_daily WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String})
-  UNION ALL
-  SELECT day, uniqState(nullIf(user_id, '')), toUInt64(0)
-  FROM external_cost_daily WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String}) GROUP BY day
+  -- Requests only: an empty users state beside them.
+  SELECT day, uniqState(CAST(NULL, 'Nullable(String)')), sum(CAST(requests AS UInt64))
+  FROM access_client_daily WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String}) GROUP BY day
   UNION ALL
   SELECT toDate(timestamp), uniqState(nullIf(user_id, '')), count()
   FROM access_log WHERE ((timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < edge_low_end) OR (timestamp >= edge_high_start AND timestamp < {to:DateTime64(3, 'UTC')})) AND ({service:String} = '' OR service = {service:String}) GROUP BY toDate(timestamp)

@@ -40,13 +40,17 @@ FROM
       sum(part_auth) AS auth_events, toFloat64(sum(part_cost)) AS cost_usd
     FROM
     (
-      SELECT day, CAST(requests AS UInt64) AS part_requests, CAST(errors AS UInt64) AS part_errors, toUInt64(0) AS part_auth, toDecimal128(0, 9) AS part_cost, users AS part_users
-      FROM access_route_daily WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String})
+      -- Whole days: users from active_users_daily (one state per service and day), the figures beside an empty state.
+      SELECT day, toUInt64(0) AS part_requests, toUInt64(0) AS part_errors, toUInt64(0) AS part_auth, toDecimal128(0, 9) AS part_cost, users AS part_users
+      FROM active_users_daily WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String})
       UNION ALL
-      SELECT day, toUInt64(0), toUInt64(0), CAST(events AS UInt64), toDecimal128(0, 9), users
-      FROM auth_daily WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String})
+      SELECT day, sum(CAST(requests AS UInt64)), sum(CAST(errors AS UInt64)), toUInt64(0), toDecimal128(0, 9), uniqState(CAST(NULL, 'Nullable(String)'))
+      FROM access_route_daily WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String}) GROUP BY day
       UNION ALL
-      SELECT day, toUInt64(0), toUInt64(0), toUInt64(0), sum(ifNull(cost_usd, toDecimal64(0, 9))), uniqState(nullIf(user_id, ''))
+      SELECT day, toUInt64(0), toUInt64(0), sum(CAST(events AS UInt64)), toDecimal128(0, 9), uniqState(CAST(NULL, 'Nullable(String)'))
+      FROM auth_daily WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String}) GROUP BY day
+      UNION ALL
+      SELECT day, toUInt64(0), toUInt64(0), toUInt64(0), sum(ifNull(cost_usd, toDecimal64(0, 9))), uniqState(CAST(NULL, 'Nullable(String)'))
       FROM external_cost_daily WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String}) GROUP BY day
       UNION ALL
       SELECT toDate(timestamp) AS day, count(), countIf(status >= 500), toUInt64(0), toDecimal128(0, 9), uniqState(nullIf(user_id, ''))
