@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as v from 'valibot';
+import { parse, safeParse } from 'valibot';
 import { CONFIG_FILE_ENV, ENV_PREFIX, isPlainObject, type ConfigField, type ConfigSectionSchema, type SectionConfig } from './config-fields';
 import { parseEnvValue } from './env-values';
 import { misspelt, suggestion } from './name-suggestions';
@@ -70,7 +70,7 @@ function fail(where: string, field: ConfigField, got: unknown): never {
 /** Checks a typed value (from the file, overrides or parsed env) with the field's schema; returns it normalised. */
 function validateValue(where: string, field: ConfigField, value: unknown, original: unknown = value): unknown {
   // abortPipeEarly: an option's own check (a raw_check) runs only on a value of the right type.
-  const result = v.safeParse(field.schema, value, { abortPipeEarly: true });
+  const result = safeParse(field.schema, value, { abortPipeEarly: true });
   if (result.success) return result.output;
   const issue = result.issues[0];
   if (issue.type === 'raw_check') throw new ConfigError(`${where} ${issue.message}`);
@@ -122,7 +122,7 @@ function setValue(run: LoadRun, field: ConfigField, value: unknown, source: stri
 /** Each default through its own schema: a fresh copy, normalised as a loaded value would be. */
 function defaults(sectionNames: readonly string[], fields: readonly ConfigField[]): MutableConfig {
   const config: MutableConfig = Object.fromEntries(sectionNames.map((name) => [name, {}]));
-  for (const field of fields) config[field.section][field.key] = v.parse(field.schema, field.default);
+  for (const field of fields) config[field.section][field.key] = parse(field.schema, field.default);
   return config;
 }
 
