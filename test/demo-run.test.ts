@@ -2,7 +2,6 @@
  * `npm run demo` end to end (built output, as on a fresh clone): it exits 0, prints the report, and the tables it
  * leaves in ./.otel-activity hold exactly the rows of the traffic it sent.
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -10,18 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoTraffic, expectedRows } from '../demo/traffic-plan';
 import { EmbeddedSink } from '../exporter/sinks/embedded-sink';
 import { DEMO_MAIN } from './helpers/built-paths';
+import { runChild, type ChildRun } from './helpers/run-child';
 
 const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-demo-'));
-let run: ReturnType<typeof spawnSync>;
+let run: ChildRun;
 let sink: EmbeddedSink;
 
-beforeAll(() => {
-  run = spawnSync(process.execPath, [DEMO_MAIN], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '', HOME: cwd },
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
+beforeAll(async () => {
+  run = await runChild(process.execPath, [DEMO_MAIN], { cwd, env: { PATH: process.env.PATH ?? '', HOME: cwd }, timeoutMs: 120_000 });
   sink = new EmbeddedSink({ dataDir: path.join(cwd, '.otel-activity', 'data') });
 }, 150_000);
 
