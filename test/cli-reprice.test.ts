@@ -4,7 +4,6 @@
  * same amounts (rollup and raw reports agree before and after merges, a second run changes nothing, a run interrupted
  * between the correction and the update is finished by running it again), and the built CLI printing it.
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -18,6 +17,7 @@ import type { Sink } from '../exporter/sinks/sink';
 import { runOperation } from '../exporter/service/admin-operations';
 import { migrate } from '../schemas/migrate';
 import { CLI_MAIN } from './helpers/built-paths';
+import { runChild } from './helpers/run-child';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-reprice-'));
 const sink = new EmbeddedSink({ dataDir: path.join(root, 'data') });
@@ -202,15 +202,14 @@ describe('otel-activity reprice (the built CLI)', () => {
     if (!fs.existsSync(CLI_MAIN)) throw new Error(`build first (npm run build): ${CLI_MAIN} is missing`);
     // The CLI opens the data directory itself: this process lets go of it first.
     await sink.close();
-    const run = (args: string[], env: Record<string, string> = {}) => spawnSync(process.execPath, [CLI_MAIN, ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: root, OTEL_ACTIVITY_DATA_DIR: path.join(root, 'data'), OTEL_ACTIVITY_RETENTION_DAYS: '90', ...env },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    const usage = run(['reprice']);
+    const run = (args: string[], env: Record<string, string> = {}) =>
+      runChild(process.execPath, [CLI_MAIN, ...args], {
+        env: { PATH: process.env.PATH ?? '', HOME: root, OTEL_ACTIVITY_DATA_DIR: path.join(root, 'data'), OTEL_ACTIVITY_RETENTION_DAYS: '90', ...env },
+      });
+    const usage = await run(['reprice']);
     expect([usage.status, usage.stderr.trim()]).toEqual([2, 'otel-activity: reprice needs a window: --since 30d, or --from (and --to)']);
     // A price for mystery-1 now: the last unpriced call gets its cost ((50 × 1 + 5 × 2) / 1M).
-    const priced = run(['reprice', '--since', '30d'], { OTEL_ACTIVITY_MODEL_PRICES: JSON.stringify({ 'mystery-1': { inputPerMillion: 1, outputPerMillion: 2 }, 'acme-7b': { inputPerMillion: 0.1, outputPerMillion: 0.4 } }) });
+    const priced = await run(['reprice', '--since', '30d'], { OTEL_ACTIVITY_MODEL_PRICES: JSON.stringify({ 'mystery-1': { inputPerMillion: 1, outputPerMillion: 2 }, 'acme-7b': { inputPerMillion: 0.1, outputPerMillion: 0.4 } }) });
     expect(priced.stderr).toBe('');
     expect(priced.status).toBe(0);
     expect(priced.stdout.split('\n').slice(1)).toEqual([
