@@ -8,24 +8,22 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAlerts, newAlert, writeAlerts } from '../exporter/analytics/alert-store';
-import { createDashboardHandler } from '../exporter/dashboard';
 import { EmbeddedSink } from '../exporter/sinks/embedded-sink';
 import { migrate } from '../schemas/migrate';
 import { buildFixture, HOSTILE_UA, insertFixture } from './helpers/analytics-fixture';
+import { launchChromium, serveDashboard, type DashboardServer } from './helpers/dashboard-page';
 
 const TOKEN = 'dash-test-token-5b1f0c';
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-dashboard-'));
 const sink = new EmbeddedSink({ dataDir: path.join(root, 'data') });
 const fx = buildFixture();
 const artifacts = path.resolve(__dirname, '..', 'test-artifacts');
-let server: http.Server;
+let server: DashboardServer;
 let base = '';
 let browser: Browser;
 let page: Page;
@@ -38,25 +36,16 @@ beforeAll(async () => {
   const alert = newAlert({ service: 'shop', rule: 'failed-login-burst-ip', severity: 'critical', subject: '198.51.100.7', value: 12, threshold: 10, details: '{}' }, new Date());
   alertId = alert.id;
   await writeAlerts(sink, [alert]);
-  const handler = createDashboardHandler({ sink, adminToken: TOKEN, serviceName: 'otel-activity-test' });
-  server = http.createServer((req, res) => {
-    handler(req, res).then((handled) => {
-      if (!handled) res.writeHead(404).end();
-    }, () => res.writeHead(500).end());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  server = await serveDashboard({ sink, adminToken: TOKEN, serviceName: 'otel-activity-test' });
+  base = server.base;
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 1800 } });
   page.on('request', (r) => requestedUrls.push(r.url()));
 }, 60_000);
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise((resolve) => server.close(resolve));
+  await server?.close();
   await sink.close();
   fs.rmSync(root, { recursive: true, force: true });
 });

@@ -6,18 +6,16 @@
 // The callbacks given to page.evaluate and waitForFunction run in Chromium: they are typed with the DOM's globals.
 /// <reference lib="dom" />
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActivitySpan, Attributes } from '../sdk/activity-span';
 import { listAlerts, newAlert, writeAlerts } from '../exporter/analytics/alert-store';
-import { createDashboardHandler } from '../exporter/dashboard';
 import { spanToRow } from '../exporter/rows/span-to-row';
 import { EmbeddedSink } from '../exporter/sinks/embedded-sink';
 import { migrate } from '../schemas/migrate';
+import { launchChromium, serveDashboard, type DashboardServer } from './helpers/dashboard-page';
 
 const ADMIN = 'cost-admin-token-3f9a1c';
 const VIEWER = 'cost-viewer-token-8d2e4b';
@@ -26,7 +24,7 @@ const sink = new EmbeddedSink({ dataDir: path.join(root, 'data') });
 const artifacts = path.resolve(__dirname, '..', 'test-artifacts');
 const burst = newAlert({ service: 'shop', rule: 'failed-login-burst-ip', severity: 'critical', subject: '198.51.100.7', value: 12, threshold: 10, details: '{}' }, new Date());
 const spike = newAlert({ service: 'shop', rule: 'cost-spike-user', severity: 'warning', subject: 'u2', value: 3, threshold: 2, details: '{}' }, new Date());
-let server: http.Server;
+let server: DashboardServer;
 let base = '';
 let browser: Browser;
 
@@ -68,23 +66,14 @@ beforeAll(async () => {
   const result = await sink.insert('external_calls', CALLS.map((s) => spanToRow(s)?.row as object), { dedupToken: 'dashboard-cost' });
   if (!result.ok) throw result.error;
   await writeAlerts(sink, [burst, spike]);
-  const handler = createDashboardHandler({ sink, adminToken: ADMIN, viewerToken: VIEWER, serviceName: 'otel-activity-test' });
-  server = http.createServer((req, res) => {
-    handler(req, res).then((handled) => {
-      if (!handled) res.writeHead(404).end();
-    }, () => res.writeHead(500).end());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  server = await serveDashboard({ sink, adminToken: ADMIN, viewerToken: VIEWER, serviceName: 'otel-activity-test' });
+  base = server.base;
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise((resolve) => server.close(resolve));
+  await server?.close();
   await sink.close();
   fs.rmSync(root, { recursive: true, force: true });
 });

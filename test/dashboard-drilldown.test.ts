@@ -12,11 +12,12 @@ import * as path from 'node:path';
 import { SpanKind, type Attributes } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handMadeSpan } from '../bench/lib/hand-made-span';
 import { createService, type ServiceProcess } from './helpers/service-process';
 import { OtlpSender, spanIdFor, traceIdFor } from './helpers/otlp-sender';
+import { launchChromium } from './helpers/dashboard-page';
 
 const VIEWER = 'dash-viewer-token-7c2e91';
 const HOSTILE_PATH = '/api/items/<img src=x onerror="window.__xss=1">';
@@ -76,10 +77,7 @@ beforeAll(async () => {
   expect(await service.waitForCount('SELECT count() AS n FROM external_calls', {}, 3)).toBe(3);
   expect(await service.waitForCount("SELECT count() AS n FROM activities WHERE service = 'shop'", {}, 1)).toBe(1);
   expect(await service.waitForCount('SELECT count() AS n FROM auth_events', {}, 2)).toBe(2);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 1600 } });
   page.on('request', (r) => requested.push(r.url()));
   await page.clock.install();
