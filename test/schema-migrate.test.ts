@@ -26,6 +26,7 @@ const ALL = [
   '013_external_call_usage',
   '014_engagement_daily',
   '015_active_users_daily',
+  '016_external_cost_by_provider',
 ];
 
 let dir: string;

@@ -24,11 +24,13 @@ SELECT
   sum(part_reasoning) AS reasoning_tokens
 FROM
 (
-  SELECT day AS key, calls AS part_calls, unpriced_calls AS part_unpriced, input_tokens AS part_input_tokens, output_tokens AS part_output_tokens, cost_usd AS part_cost,
-    cache_read_tokens AS part_cache_read, cache_write_tokens AS part_cache_write, reasoning_tokens AS part_reasoning
+  -- Summed here, so the engine reads the rollup's per-provider projection (migration 016), not every user's row.
+  SELECT day AS key, sum(calls) AS part_calls, sum(unpriced_calls) AS part_unpriced, sum(input_tokens) AS part_input_tokens, sum(output_tokens) AS part_output_tokens,
+    sum(cost_usd) AS part_cost, sum(cache_read_tokens) AS part_cache_read, sum(cache_write_tokens) AS part_cache_write, sum(reasoning_tokens) AS part_reasoning
   FROM external_cost_daily
   WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String})
     AND ({environment:String} = '' OR environment = {environment:String})
+  GROUP BY day
   UNION ALL
   SELECT toDate(timestamp), count(), countIf(cost_usd IS NULL), sum(input_tokens), sum(output_tokens), sum(ifNull(cost_usd, toDecimal64(0, 9))),
     sum(cache_read_tokens), sum(cache_write_tokens), sum(reasoning_tokens)

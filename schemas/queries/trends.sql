@@ -50,8 +50,9 @@ FROM
       SELECT day, toUInt64(0), toUInt64(0), sum(CAST(events AS UInt64)), toDecimal128(0, 9), uniqState(CAST(NULL, 'Nullable(String)'))
       FROM auth_daily WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String}) GROUP BY day
       UNION ALL
-      SELECT day, toUInt64(0), toUInt64(0), toUInt64(0), sum(ifNull(cost_usd, toDecimal64(0, 9))), uniqState(CAST(NULL, 'Nullable(String)'))
-      FROM external_cost_daily WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String}) GROUP BY day
+      -- Summed in a subquery of its own, which the rollup's per-provider projection answers (migration 016).
+      SELECT day, toUInt64(0), toUInt64(0), toUInt64(0), cost, initializeAggregation('uniqState', CAST(NULL, 'Nullable(String)'))
+      FROM (SELECT day, sum(cost_usd) AS cost FROM external_cost_daily WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String}) GROUP BY day)
       UNION ALL
       SELECT toDate(timestamp) AS day, count(), countIf(status >= 500), toUInt64(0), toDecimal128(0, 9), uniqState(nullIf(user_id, ''))
       FROM access_log WHERE ((timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < edge_low_end) OR (timestamp >= edge_high_start AND timestamp < {to:DateTime64(3, 'UTC')})) AND ({service:String} = '' OR service = {service:String}) GROUP BY day
