@@ -67,7 +67,10 @@ export const main: BenchMain = async (args: BenchArgs) => {
   const writer = new ProtoWriter();
   const ours = () => encodeTraceRequest(spans, writer);
   const reference = () => ProtobufTraceSerializer.serializeRequest(spans)!;
-  for (let i = 0; i < 50; i++) (ours(), reference());
+  for (let i = 0; i < 50; i++) {
+    ours();
+    reference();
+  }
   const timings = { ours: [] as number[], reference: [] as number[] };
   for (let round = 0; round < rounds; round++) {
     timings.reference.push(usPerSpan(reference, 20));
