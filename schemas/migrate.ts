@@ -8,6 +8,7 @@ import { clusterDdl, validateClusterName } from './cluster-ddl';
 import { loadMigrations, readSchemaMigrationsDdl, type MigrationFile } from './migration-files';
 import { renderRetention, type RetentionOptions } from './retention';
 import { splitSqlStatements } from './sql-statements';
+import { toClickHouseTime } from '../exporter/rows/format-timestamp';
 
 export interface MigrateOptions extends RetentionOptions {
   /** Generate `ON CLUSTER` + Replicated*MergeTree + Distributed DDL for this cluster (see schemas/README.md). */
@@ -110,7 +111,7 @@ const RECORD_SQL =
   "SELECT {version:UInt32}, {name:String}, {checksum:String}, toDateTime64({applied_at:String}, 3, 'UTC')";
 
 async function record(engine: QueryEngine, m: MigrationFile): Promise<void> {
-  const appliedAt = new Date().toISOString().replace('T', ' ').replace('Z', '');
+  const appliedAt = toClickHouseTime(new Date());
   try {
     await engine.command(RECORD_SQL, { version: m.version, name: m.name, checksum: m.checksum, applied_at: appliedAt });
   } catch (raw) {

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActivitySpan, Attributes } from '../sdk/activity-span';
 import { QueryCatalog } from '../exporter/analytics/query-catalog';
-import { toClickHouseTime } from '../exporter/analytics/since';
+import { toClickHouseTime } from '../exporter/rows/format-timestamp';
 import { spanToRow } from '../exporter/rows/span-to-row';
 import { EmbeddedSink } from '../exporter/sinks/embedded-sink';
 import type { Sink } from '../exporter/sinks/sink';

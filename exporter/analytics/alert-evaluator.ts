@@ -7,7 +7,7 @@ import { diag } from '@opentelemetry/api';
 import type { Sink } from '../sinks/sink';
 import { loadAlertRules, ruleParams, type AlertRule } from './alert-rules';
 import { laterThan, listAlerts, newAlert, writeAlerts, type AlertRecord } from './alert-store';
-import { toClickHouseTime } from './since';
+import { toClickHouseTime } from '../rows/format-timestamp';
 
 export interface AlertEvaluatorOptions {
   readonly sink: Sink;

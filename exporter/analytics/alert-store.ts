@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { QueryEngine } from '../sinks/query-engine';
 import type { RowWriter } from '../sinks/row-writer';
 import type { Sink } from '../sinks/sink';
-import { toClickHouseTime } from './since';
+import { toClickHouseTime } from '../rows/format-timestamp';
 import type { AlertSeverity } from './alert-rules';
 
 export type AlertStatus = 'open' | 'acknowledged' | 'resolved';

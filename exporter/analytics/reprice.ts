@@ -24,7 +24,7 @@ import type { PriceLookup } from 'otel-activity/contract';
 import { ATTR_ACTIVITY_COST_SOURCE, ATTR_GEN_AI_RESPONSE_MODEL } from 'otel-activity/contract';
 import { priceOfUsage } from '../rows/row-cost';
 import type { Sink } from '../sinks/sink';
-import { toClickHouseTime } from './since';
+import { toClickHouseTime } from '../rows/format-timestamp';
 
 /** Set on every repriced row: when, by which run (its rows change again only by a later run). */
 export const ATTR_COST_REPRICED_AT = 'activity.cost.repriced_at';

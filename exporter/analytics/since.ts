@@ -1,6 +1,7 @@
 /**
  * Time windows for reports: `--since 24h` style durations and the 'YYYY-MM-DD hh:mm:ss.sss' UTC text ClickHouse binds.
  */
+import { toClickHouseTime } from '../rows/format-timestamp';
 
 /** What DateTime64(3) holds: [1900-01-01, 2300-01-01). */
 const MIN_TIME_MS = Date.UTC(1900, 0, 1);
@@ -17,10 +18,6 @@ export function parseSince(text: string): number {
   return ms;
 }
 
-/** Date → '2026-01-02 03:04:05.678' (UTC), the form DateTime64(3) parameters and row timestamps use. */
-export function toClickHouseTime(date: Date): string {
-  return date.toISOString().replace('T', ' ').replace('Z', '');
-}
 
 /** Accepts an ISO date/time ('2026-01-02', '2026-01-02T03:04:05Z') or ClickHouse text; returns ClickHouse text. */
 export function parseTimeArgument(text: string, flag: string): string {

@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import { diag } from '@opentelemetry/api';
 import type { ActivityRow } from '../rows/row-types';
 import type { RowWriter } from '../sinks/row-writer';
-import { toClickHouseTime } from '../analytics/since';
+import { toClickHouseTime } from '../rows/format-timestamp';
 import type { IpMode } from 'otel-activity/contract';
 import { anonymizeIp } from 'otel-activity/contract';
 

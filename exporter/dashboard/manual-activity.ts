@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { ActivityRow } from '../rows/row-types';
-import { toClickHouseTime } from '../analytics/since';
+import { toClickHouseTime } from '../rows/format-timestamp';
 import type { IpMode } from 'otel-activity/contract';
 import { anonymizeIp } from 'otel-activity/contract';
 

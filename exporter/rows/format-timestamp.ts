@@ -1,5 +1,6 @@
 /**
- * Epoch milliseconds → 'YYYY-MM-DD hh:mm:ss.sss' in UTC, the DateTime64(3) text every engine and format accepts.
+ * Time → 'YYYY-MM-DD hh:mm:ss.sss' in UTC, the DateTime64(3) text every engine and format accepts: the one place
+ * rows, bound parameters and migration records get it from.
  */
 
 /** DateTime64 stores 1900-01-01 to 2299-12-31; a span outside it (or NaN) gets the time it was mapped. */
@@ -9,5 +10,10 @@ export function formatTimestamp(epochMs: number, now: () => number = Date.now): 
   // Before 1970 is legal for DateTime64 but means a broken clock on a span; the mapping time is closer to the truth
   // and keeps the row inside the retention window instead of in a partition TTL drops at once.
   const ms = Number.isFinite(epochMs) && epochMs >= 0 && epochMs <= MAX_MS ? Math.floor(epochMs) : now();
-  return new Date(ms).toISOString().slice(0, 23).replace('T', ' ');
+  return toClickHouseTime(new Date(ms));
+}
+
+/** Date → '2026-01-02 03:04:05.678' (UTC), the form DateTime64(3) parameters and row timestamps use. */
+export function toClickHouseTime(date: Date): string {
+  return date.toISOString().slice(0, 23).replace('T', ' ');
 }
