@@ -6,6 +6,7 @@
 import type { ModelPrice } from '../config/config-types';
 import { BUILT_IN_PRICES, type ModelPriceEntry } from './model-prices';
 import { costOfUsage } from './token-usage';
+import { boundedMemo } from '../runtime/bounded-memo';
 
 /** The price of `model` on the day of `atMs` (default now); undefined for an unknown model. */
 export type PriceLookup = (model: string, atMs?: number) => ModelPrice | undefined;
@@ -40,7 +41,6 @@ export function createPriceTable(extra: Readonly<Record<string, ModelPrice>> = {
     else exact.set(name, [{ validFromMs: 0, price }]);
   }
   prefixes.sort((a, b) => b[0].length - a[0].length);
-  const cache = new Map<string, Priced[] | ModelPrice | null>();
 
   const resolve = (model: string): Priced[] | ModelPrice | null => {
     let name = model.toLowerCase();
@@ -53,12 +53,9 @@ export function createPriceTable(extra: Readonly<Record<string, ModelPrice>> = {
     return null;
   };
 
+  const resolved = boundedMemo(1000, resolve);
   return (model, atMs = Date.now()) => {
-    let hit = cache.get(model);
-    if (hit === undefined) {
-      hit = resolve(model);
-      if (cache.size < 1000) cache.set(model, hit);
-    }
+    const hit = resolved(model);
     if (hit === null) return undefined;
     if (!Array.isArray(hit)) return hit;
     return (hit.find((entry) => entry.validFromMs <= atMs) ?? hit[hit.length - 1]).price;

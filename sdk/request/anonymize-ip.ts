@@ -4,6 +4,7 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import type { IpMode } from '../config/config-types';
+import { boundedMemo } from '../runtime/bounded-memo';
 
 const MAPPED_V4 = /^::ffff:(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/i;
 
@@ -37,7 +38,10 @@ function ipv6Prefix48(ip: string): string {
 
 /** Clients repeat: the last results per mode and raw address, so a busy server parses each address once. */
 const CACHE_LIMIT = 4096;
-const caches = { anonymize: new Map<string, string | undefined>(), full: new Map<string, string | undefined>() };
+const memos = {
+  anonymize: boundedMemo(CACHE_LIMIT, (ip) => computeAnonymized(ip, 'anonymize')),
+  full: boundedMemo(CACHE_LIMIT, (ip) => computeAnonymized(ip, 'full')),
+};
 
 /**
  * `anonymizeIp('203.0.113.77', 'anonymize')` → '203.0.113.0'; `anonymizeIp('2001:db8:85a3:8d3::1', 'anonymize')` →
@@ -45,12 +49,7 @@ const caches = { anonymize: new Map<string, string | undefined>(), full: new Map
  */
 export function anonymizeIp(ip: string, mode: IpMode): string | undefined {
   if (mode === 'drop') return undefined;
-  const cache = caches[mode];
-  if (cache.has(ip)) return cache.get(ip);
-  const result = computeAnonymized(ip, mode);
-  if (cache.size >= CACHE_LIMIT) cache.clear();
-  cache.set(ip, result);
-  return result;
+  return memos[mode](ip);
 }
 
 function computeAnonymized(ip: string, mode: 'anonymize' | 'full'): string | undefined {

@@ -2,6 +2,7 @@
  * Turns a concrete URL path into a low-cardinality route template when no framework supplies `http.route`:
  * numeric, UUID, hex (8+ chars) and long opaque token segments become `:id`.
  */
+import { boundedMemo } from '../runtime/bounded-memo';
 
 const NUMERIC = /^\d+$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -22,7 +23,8 @@ function isIdSegment(segment: string): boolean {
 }
 
 const CACHE_LIMIT = 2000;
-const cache = new Map<string, string>();
+// Bounded: ids make paths unbounded.
+const templateMemo = boundedMemo(CACHE_LIMIT, templateOf);
 
 /** `/users/42/orders/0b6c…` → `/users/:id/orders/:id`. The query string, if any, is dropped. */
 export function routeTemplate(path: string): string {
@@ -30,13 +32,7 @@ export function routeTemplate(path: string): string {
   if (q !== -1) path = path.slice(0, q);
   // Fast path: the common static route has no digit and no long segment, so nothing to replace.
   if (!HAS_DIGIT.test(path) && path.length < 33) return path;
-  const hit = cache.get(path);
-  if (hit !== undefined) return hit;
-  const template = templateOf(path);
-  // Bounded: ids make paths unbounded; when full, start over rather than track recency per hit.
-  if (cache.size >= CACHE_LIMIT) cache.clear();
-  cache.set(path, template);
-  return template;
+  return templateMemo(path);
 }
 
 function templateOf(path: string): string {

@@ -3,6 +3,7 @@
  * (MIT; v2 is AGPL). Parsing costs ~80 µs, so results are cached in a small bounded map.
  */
 import UAParser from 'ua-parser-js';
+import { boundedMemo } from '../runtime/bounded-memo';
 
 export type DeviceType = 'desktop' | 'mobile' | 'tablet' | 'bot' | 'unknown';
 
@@ -35,22 +36,15 @@ export type UserAgentParser = (header: string) => ParsedUserAgent;
 
 /** A parser with its own cache; `maxLength` caps `original` (the cache key is the capped string). */
 export function createUserAgentParser(maxLength: number): UserAgentParser {
-  const cache = new Map<string, ParsedUserAgent>();
-  return (header) => {
-    const key = header.length > maxLength ? header.slice(0, maxLength) : header;
-    const hit = cache.get(key);
-    if (hit !== undefined) return hit;
+  const parse = boundedMemo(CACHE_LIMIT, (key): ParsedUserAgent => {
     const original = CONTROL.test(key) ? key.replace(CONTROL_ALL, ' ') : key;
     const result = new UAParser(original).getResult();
-    const parsed: ParsedUserAgent = {
+    return {
       original,
       browser: result.browser.name ?? '',
       os: result.os.name ?? '',
       deviceType: classify(original, result.device.type, result.os.name),
     };
-    // Dropping the oldest entry keeps the map bounded; a hot UA re-enters on its next hit.
-    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
-    cache.set(key, parsed);
-    return parsed;
-  };
+  });
+  return (header) => parse(header.length > maxLength ? header.slice(0, maxLength) : header);
 }

@@ -3,6 +3,7 @@
  * hash of the value leaves the app: the raw value is a bearer credential for the session.
  */
 import { createHash } from 'node:crypto';
+import { boundedMemo } from '../runtime/bounded-memo';
 
 /** Reads the session id (hashed) from a Cookie header value; undefined when no listed cookie is there. */
 export type SessionCookieReader = (cookieHeader: string | undefined) => string | undefined;
@@ -50,17 +51,10 @@ export function sessionCookieValue(header: string, names: readonly string[]): st
 export function createSessionCookieReader(cookieNames: readonly string[]): SessionCookieReader | undefined {
   const names = cookieNames.map((n) => n.trim().toLowerCase()).filter((n) => n !== '');
   if (names.length === 0) return undefined;
-  const cache = new Map<string, string>();
+  const hashOf = boundedMemo(CACHE_ENTRIES, hashSessionValue);
   return (header) => {
     if (header === undefined) return undefined;
     const value = sessionCookieValue(header, names);
-    if (value === undefined) return undefined;
-    let hash = cache.get(value);
-    if (hash === undefined) {
-      hash = hashSessionValue(value);
-      if (cache.size >= CACHE_ENTRIES) cache.clear();
-      cache.set(value, hash);
-    }
-    return hash;
+    return value === undefined ? undefined : hashOf(value);
   };
 }
