@@ -28,6 +28,9 @@ describe('dashboard formatting', () => {
     expect(F.money(0.002017)).toEqual({ text: '$0.0020', exact: '$0.002017' });
     expect(F.money(1.6e-7)).toEqual({ text: '< $0.0001', exact: '$1.6e-7' });
     expect(F.money(0.0001)).toEqual({ text: '$0.00010', exact: '$0.0001' });
+    // Half away from zero on the decimal value, not on the binary double (0.000285 is stored as 0.00028499…).
+    expect(F.money(0.000285)).toEqual({ text: '$0.00029', exact: '$0.000285' });
+    expect([0.000155, 0.00245, 0.145].map((v) => F.money(v).text)).toEqual(['$0.00016', '$0.0025', '$0.15']);
     expect(F.money(1234.567)).toEqual({ text: '$1,234.57', exact: '$1234.567' });
     expect(F.money(0)).toEqual({ text: '$0', exact: '$0' });
     expect(F.money(null)).toEqual({ text: 'unpriced', exact: '' });

@@ -44,6 +44,10 @@
     return (Number(ratio) * 100).toFixed(1) + '%';
   }
 
+  // Intl rounds the shortest decimal text of the number (0.000285 → "0.00029"), half away from zero; toPrecision rounds
+  // the binary double, which for 0.000285 is 0.00028499…, so it showed "0.00028".
+  const TWO_SIGNIFICANT = new Intl.NumberFormat('en-US', { minimumSignificantDigits: 2, maximumSignificantDigits: 2, roundingMode: 'halfExpand' });
+
   /**
    * Money as { text, exact }: two significant digits under $1 ("$0.0020"), cents above ("$1,234.57"), and below a
    * hundredth of a cent "< $0.0001" with the exact value kept for a title (a priced call is never shown as $0).
@@ -56,7 +60,7 @@
     if (v === 0) return { text: '$0', exact };
     if (v >= 1) return { text: '$' + v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }), exact };
     if (v < 0.0001) return { text: '< $0.0001', exact };
-    return { text: '$' + v.toPrecision(2), exact };
+    return { text: '$' + TWO_SIGNIFICANT.format(v), exact };
   }
 
   /** '24h' → 86400000; undefined when not a duration. */
