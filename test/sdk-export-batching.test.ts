@@ -83,3 +83,34 @@ describe('OTLP export batching', () => {
     await processor.shutdown();
   });
 });
+
+describe('bodies given back', () => {
+  it('gives each body back once, after it was sent, refused or kept in memory and sent later, never before', async () => {
+    const released: Uint8Array[] = [];
+    const outcomes: SendOutcome[] = ['retry', 'sent', 'rejected'];
+    const attempts: Uint8Array[] = [];
+    const processor = new BufferedExportProcessor({
+      encode: (spans) => Uint8Array.of(spans.length),
+      release: (body) => released.push(body),
+      send: (body) => {
+        // A body is never given back while a send of it is in progress.
+        expect(released).not.toContain(body);
+        attempts.push(body);
+        return Promise.resolve(outcomes.shift() ?? 'sent');
+      },
+      buffer: undefined,
+      maxBatchSize: 2,
+      delayMs: 10,
+      retryInitialMs: 1,
+      retryMaxMs: 1,
+    });
+    for (let i = 0; i < 4; i++) processor.onEnd(span);
+    await processor.forceFlush();
+    await waitUntil(() => outcomes.length === 0 && released.length === 2, 5000, 'both batches to be done with');
+    // The first batch failed once (kept in memory), then was sent; the second was refused for good.
+    expect(attempts).toHaveLength(3);
+    expect(new Set(released).size).toBe(2);
+    expect(released).toEqual([attempts[0], attempts[2]]);
+    await processor.shutdown();
+  });
+});

@@ -102,4 +102,28 @@ describe('encodeTraceRequest', () => {
     expectSameAsReference(spans.slice(0, 3), writer);
     expectSameAsReference([], writer);
   });
+
+  it('never writes over a body still held, and writes the next batches into bodies given back', () => {
+    const spans = spansOf((tracer) => {
+      for (let i = 0; i < 50; i++) tracer.startSpan(`span ${i}`, { attributes: { i } }).end();
+    });
+    const writer = new ProtoWriter();
+    const held = encodeTraceRequest(spans, writer);
+    const heldCopy = Buffer.from(held);
+    const second = encodeTraceRequest(spans.slice(0, 10), writer);
+    expect(second.buffer).not.toBe(held.buffer);
+    writer.release(second);
+    // The writer goes on in the buffer it took at the second finish; a given-back buffer is the one after that.
+    const third = encodeTraceRequest(spans.slice(10, 20), writer);
+    const fourth = encodeTraceRequest(spans.slice(20, 30), writer);
+    expect(third.buffer).not.toBe(second.buffer);
+    expect(fourth.buffer).toBe(second.buffer);
+    // The first body, never given back, is untouched by the three batches after it.
+    expect(Buffer.from(held).equals(heldCopy)).toBe(true);
+    expect(decoded(held)).toEqual(decoded(ProtobufTraceSerializer.serializeRequest(spans)!));
+    expect(decoded(third)).toEqual(decoded(ProtobufTraceSerializer.serializeRequest(spans.slice(10, 20))!));
+    expect(decoded(fourth)).toEqual(decoded(ProtobufTraceSerializer.serializeRequest(spans.slice(20, 30))!));
+    // A body the writer did not make is ignored.
+    writer.release(Buffer.from(heldCopy));
+  });
 });

@@ -14,6 +14,8 @@ import type { SendOutcome } from './otlp-request';
 
 export interface BufferedExportOptions {
   readonly encode: (spans: ReadableSpan[]) => Uint8Array;
+  /** Called with a body from encode() once nothing reads it any more (sent, refused, copied to disk or dropped). */
+  readonly release?: (body: Uint8Array) => void;
   readonly send: (body: Uint8Array) => Promise<SendOutcome>;
   /** Undefined: memory only (bounded by memoryMaxBytes). */
   readonly buffer: DiskBuffer | undefined;
@@ -147,9 +149,12 @@ export class BufferedExportProcessor implements SpanProcessor {
         }
         if (this.queue.length === 0) return;
         const batch = this.encodeNext();
-        if (batch !== undefined && !(await this.sendBatch(batch))) {
-          await this.keep(batch);
-          continue;
+        if (batch !== undefined) {
+          if (!(await this.sendBatch(batch))) {
+            await this.keep(batch);
+            continue;
+          }
+          this.options.release?.(batch.body);
         }
         // Spans that ended during the send wait for their own timer (onEnd set it) unless a full batch is ready:
         // draining them at once sent a few-span batch per round trip under load, each paying the whole encode
@@ -202,6 +207,7 @@ export class BufferedExportProcessor implements SpanProcessor {
       if (!(await this.sendBatch(inMemory))) return false;
       this.memory.shift();
       this.memoryBytes -= inMemory.body.byteLength;
+      this.options.release?.(inMemory.body);
       return true;
     }
     const buffer = this.options.buffer;
@@ -224,6 +230,7 @@ export class BufferedExportProcessor implements SpanProcessor {
     const buffer = this.options.buffer;
     if (buffer !== undefined && (await buffer.write(batch.body, batch.spans))) {
       activityCounters().buffered += batch.spans;
+      this.options.release?.(batch.body);
       return;
     }
     if (this.memoryBytes + batch.body.byteLength <= this.memoryMaxBytes) {
@@ -233,6 +240,7 @@ export class BufferedExportProcessor implements SpanProcessor {
       return;
     }
     this.drop(batch.spans, 'the buffer of unsent spans is full');
+    this.options.release?.(batch.body);
   }
 
   private failed(): void {
