@@ -1,7 +1,8 @@
 /**
  * The dashboard's cost views and alert history in headless Chromium over real chDB rows: cached, cache-write and
  * reasoning tokens beside every cost, cost per UTC day of the chosen environment, and acknowledging an alert from
- * the history, which the viewer token may not do and the admin token does, audited.
+ * the history, which the viewer token may not do and the admin token does, audited; the history filtered by status,
+ * rule, severity and service from the address.
  */
 // The callbacks given to page.evaluate and waitForFunction run in Chromium: they are typed with the DOM's globals.
 /// <reference lib="dom" />
@@ -115,9 +116,9 @@ describe('dashboard cost views', () => {
     await go(page, () => page.selectOption('#environment', 'staging'));
     expect(await rows(page, 'cost-days')).toEqual([['2026-03-10', '1', '100', '10', '< $0.0001', '0', '0', '0', '0']]);
     await go(page, () => page.selectOption('#environment', 'prod'));
-    // $0.000285 is the float 0.000284999…: two significant digits read $0.00028 (the exact value is on hover).
+    // $0.000285 rounds half away from zero on its decimal value, though the float is 0.000284999… (the exact value is on hover).
     expect(await rows(page, 'cost-days')).toEqual([
-      ['2026-03-10', '1', '1,200', '300', '$0.00028', '0', '1,000', '0', '0'],
+      ['2026-03-10', '1', '1,200', '300', '$0.00029', '0', '1,000', '0', '0'],
       ['2026-03-11', '1', '3,000', '500', '$0.012', '0', '0', '2,000', '100'],
     ]);
     fs.mkdirSync(artifacts, { recursive: true });
@@ -158,4 +159,61 @@ describe('dashboard alert history', () => {
     expect(audit).toEqual([{ user_id: 'admin', resource_id: burst.id }]);
     await page.close();
   }, 60_000);
+
+  it('filters the history by rule, severity and service, kept in the address, reloading only the history', async () => {
+    const billing = newAlert({ service: 'billing', rule: 'error-rate-spike', severity: 'critical', subject: 'POST /pay', value: 0.2, threshold: 0.05, details: '{}' }, new Date());
+    await writeAlerts(sink, [billing]);
+    const page = await signedIn(VIEWER, '&alert_severity=critical');
+    const overviewReads: string[] = [];
+    page.on('request', (r) => { if (r.url().includes('/api/reports/overview')) overviewReads.push(r.url()); });
+    const ids = () => page.locator('#alert-history tbody tr').evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.alertId ?? (tr as HTMLElement).innerText));
+    /** Picks `value` in the filter `select` and waits for the history to show `expected` (alert ids, or the empty text). */
+    const pick = async (select: string, value: string, expected: string[]) => {
+      await page.selectOption(select, value);
+      await page.waitForFunction((want) => JSON.stringify([...document.querySelectorAll('#alert-history tbody tr')]
+        .map((tr) => (tr as HTMLElement).dataset.alertId ?? (tr as HTMLElement).innerText)) === want, JSON.stringify(expected));
+    };
+    expect(await page.locator('#alert-severity').inputValue()).toBe('critical');
+    expect(await ids()).toEqual([billing.id, burst.id]);
+    // The rule choices are the rules the service evaluates (schemas/alerts), whatever was raised.
+    expect(await page.locator('#alert-rule option').allInnerTexts()).toEqual(['every rule', 'after-hours-admin', 'concurrent-sessions', 'cost-spike-provider',
+      'cost-spike-user', 'error-rate-spike', 'failed-login-burst-ip', 'failed-login-burst-user', 'rapid-navigation']);
+    await pick('#alert-rule', 'failed-login-burst-ip', [burst.id]);
+    expect(new URL(page.url()).hash).toBe('#from=2026-03-10&to=2026-03-12&alert_severity=critical&alert_rule=failed-login-burst-ip');
+    await pick('#alert-severity', 'warning', ['no warning alert from failed-login-burst-ip']);
+    await pick('#alert-status', 'open', ['no open warning alert from failed-login-burst-ip']);
+    await pick('#alert-rule', '', [spike.id]);
+    await pick('#alert-severity', '', [billing.id, spike.id]);
+    expect(overviewReads).toEqual([]);
+    // A shared address opens on the same filters; the service filter above applies to the history too.
+    await page.goto(`${base}/dashboard#from=2026-03-10&to=2026-03-12&service=shop&alert_rule=cost-spike-user`);
+    await page.waitForSelector('body[data-state="ready"]', { timeout: 30_000 });
+    expect(await page.locator('#alert-rule').inputValue()).toBe('cost-spike-user');
+    expect(await page.locator('#alert-status').inputValue()).toBe('open,acknowledged,resolved');
+    expect(await ids()).toEqual([spike.id]);
+    // No rows of 'billing' make it a service choice: the address names it.
+    await go(page, () => page.evaluate(() => { location.hash = location.hash.replace('service=shop', 'service=billing'); }));
+    expect(await rows(page, 'alert-history')).toEqual([['no alert from cost-spike-user in billing']]);
+    await pick('#alert-rule', '', [billing.id]);
+    const audit = await sink.query<{ resource_id: string; details: string }>(
+      "SELECT resource_id, details FROM activities WHERE action = 'dashboard.read' AND resource_type = 'alerts' AND details LIKE '%billing%' ORDER BY timestamp",
+    );
+    expect(audit.map((a) => [a.resource_id, JSON.parse(a.details)])).toEqual([
+      ['open,acknowledged,resolved', { rule: 'cost-spike-user', service: 'billing' }],
+      ['open,acknowledged,resolved', { service: 'billing' }],
+    ]);
+    await page.close();
+  }, 60_000);
+
+  it('binds the alert filters as parameters and names a wrong severity', async () => {
+    const get = (query: string) => fetch(`${base}/api/alerts?${query}`, { headers: { authorization: `Bearer ${VIEWER}` } });
+    for (const value of ["x' OR '1'='1", "') OR 1=1 --", '{rule:String}']) {
+      const response = await get(`status=open,acknowledged,resolved&rule=${encodeURIComponent(value)}&service=${encodeURIComponent(value)}`);
+      expect(response.status, value).toBe(200);
+      expect(((await response.json()) as { alerts: unknown[] }).alerts, value).toEqual([]);
+    }
+    const wrong = await get('severity=high');
+    expect(wrong.status).toBe(400);
+    expect(await wrong.json()).toEqual({ error: 'severity must be one of info, warning, critical, got "high"' });
+  });
 });

@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { findSchemasDir, parseQueryFile, QueryCatalogError, type QueryParam } from './query-catalog';
 
-export type AlertSeverity = 'info' | 'warning' | 'critical';
+export const ALERT_SEVERITIES = ['info', 'warning', 'critical'] as const;
+export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 
 export interface AlertRule {
   readonly name: string;
@@ -27,7 +28,7 @@ export function loadAlertRules(dir: string = findSchemasDir('alerts')): AlertRul
       const sql = fs.readFileSync(file, 'utf8');
       const parsed = parseQueryFile(file, sql);
       const severity = /^--\s*severity:\s*(\w+)/m.exec(sql)?.[1] ?? 'warning';
-      if (!['info', 'warning', 'critical'].includes(severity)) throw new QueryCatalogError(`${file}: severity must be info, warning or critical, got ${severity}`);
+      if (!(ALERT_SEVERITIES as readonly string[]).includes(severity)) throw new QueryCatalogError(`${file}: severity must be info, warning or critical, got ${severity}`);
       const params = parsed.params.filter((p) => p.name !== 'now');
       if (!params.some((p) => p.name === 'threshold' && p.defaultValue !== undefined)) {
         throw new QueryCatalogError(`${file}: an alert rule needs "threshold Float64 = <default>" in its params`);

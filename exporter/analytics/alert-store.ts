@@ -46,14 +46,27 @@ export function newAlert(fields: Pick<AlertRecord, 'service' | 'rule' | 'severit
   return { id: randomUUID(), created_at: at, updated_at: at, status: 'open', acknowledged_by: '', acknowledged_at: null, resolved_at: null, ...fields };
 }
 
-/** Current versions; `statuses` filters (default: every status), newest first. */
-export async function listAlerts(sink: QueryEngine, options: { statuses?: readonly AlertStatus[]; limit?: number } = {}): Promise<AlertRecord[]> {
+export interface AlertFilter {
+  /** Default: every status. */
+  readonly statuses?: readonly AlertStatus[];
+  /** One rule, severity or service; '' or absent: all. */
+  readonly rule?: string;
+  readonly severity?: AlertSeverity | '';
+  readonly service?: string;
+  readonly limit?: number;
+}
+
+/** Current versions matching `filter`, newest first. */
+export async function listAlerts(sink: QueryEngine, filter: AlertFilter = {}): Promise<AlertRecord[]> {
   const rows = await sink.query<AlertRecord>(
     `${SELECT_ALERTS}
      WHERE (length({statuses:Array(String)}) = 0 OR has({statuses:Array(String)}, toString(status)))
+       AND ({rule:String} = '' OR rule = {rule:String})
+       AND ({severity:String} = '' OR toString(severity) = {severity:String})
+       AND ({service:String} = '' OR service = {service:String})
      ORDER BY created_at DESC, id
      LIMIT {limit:UInt32}`,
-    { statuses: [...(options.statuses ?? [])], limit: options.limit ?? 1000 },
+    { statuses: [...(filter.statuses ?? [])], rule: filter.rule ?? '', severity: filter.severity ?? '', service: filter.service ?? '', limit: filter.limit ?? 1000 },
   );
   return rows.map((r) => ({ ...r, value: Number(r.value), threshold: Number(r.threshold) }));
 }

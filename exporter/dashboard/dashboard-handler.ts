@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as path from 'node:path';
+import { ALERT_SEVERITIES, loadAlertRules, type AlertSeverity } from '../analytics/alert-rules';
 import { acknowledgeAlert, isAlertId, listAlerts, type AlertStatus } from '../analytics/alert-store';
 import { QueryCatalog, QueryCatalogError } from '../analytics/query-catalog';
 import { resolveWindow } from '../analytics/since';
@@ -78,6 +79,9 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
   const expiring = serviceConfig?.sessionExpiringMinutes ?? 25;
   // Sessions unseen for 5 minutes past "about to expire" (30 by default) are taken as gone.
   const sessionThresholds = { idle_minutes: String(idle), expire_minutes: String(expiring), ttl_minutes: String(Math.max(30, expiring + 5)) };
+  // The rules the service evaluates (schemas/alerts), read once on the first alerts read: the choices of the rule filter.
+  let ruleNames: readonly string[] | undefined;
+  const alertRuleNames = (): readonly string[] => (ruleNames ??= loadAlertRules().map((r) => r.name));
 
   async function api(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
     if (!options.adminToken && !options.viewerToken) return sendJson(response, 403, { error: 'the dashboard API is off: set OTEL_ACTIVITY_VIEWER_TOKEN or OTEL_ACTIVITY_ADMIN_TOKEN and restart the service' });
@@ -113,14 +117,22 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
       const rows = await options.sink.query(catalog.get(name).sql, params);
       return sendJson(response, 200, { name, ...window, rows });
     }
-    // /api/alerts?status=open,acknowledged
+    // /api/alerts?status=open,acknowledged&rule=&severity=&service=: the alerts and the rule names to filter by.
     if (parts.length === 2 && parts[1] === 'alerts' && request.method === 'GET') {
       const statuses = (url.searchParams.get('status') ?? 'open,acknowledged').split(',').filter(Boolean);
       if (statuses.some((s) => !['open', 'acknowledged', 'resolved'].includes(s))) {
         return sendJson(response, 400, { error: `status must be a comma list of open, acknowledged, resolved, got "${statuses.join(',')}"` });
       }
-      await recordAudit(options.sink, audit, request, { actor: audit.actor, action: 'dashboard.read', resourceType: 'alerts', resourceId: statuses.join(','), details: {} });
-      return sendJson(response, 200, { alerts: await listAlerts(options.sink, { statuses: statuses as AlertStatus[] }) });
+      const severity = url.searchParams.get('severity') ?? '';
+      if (severity && !ALERT_SEVERITIES.includes(severity as AlertSeverity)) {
+        return sendJson(response, 400, { error: `severity must be one of ${ALERT_SEVERITIES.join(', ')}, got "${severity}"` });
+      }
+      // Only the filters given, so an unfiltered read's audit row stays as it was.
+      const filters: Record<string, string> = {};
+      for (const key of ['rule', 'severity', 'service']) if (url.searchParams.get(key)) filters[key] = url.searchParams.get(key) as string;
+      await recordAudit(options.sink, audit, request, { actor: audit.actor, action: 'dashboard.read', resourceType: 'alerts', resourceId: statuses.join(','), details: filters });
+      const alerts = await listAlerts(options.sink, { statuses: statuses as AlertStatus[], ...filters, severity: severity as AlertSeverity | '' });
+      return sendJson(response, 200, { alerts, rules: alertRuleNames() });
     }
     // POST /api/alerts/:id/ack
     if (parts.length === 4 && parts[1] === 'alerts' && parts[3] === 'ack') {

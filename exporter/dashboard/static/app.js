@@ -20,6 +20,9 @@
   // ---- the address: view, window, filters -------------------------------------------------------------------
 
   const WINDOW_KEYS = ['since', 'from', 'to', 'service', 'environment'];
+  // The alert history's own filters: changing one reloads the history, not the whole view.
+  const ALERT_KEYS = ['alert_status', 'alert_rule', 'alert_severity'];
+  const EVERY_STATUS = 'open,acknowledged,resolved';
 
   function hashParams() {
     return new URLSearchParams(location.hash.slice(1));
@@ -39,7 +42,17 @@
       route: h.get('route') || '',
       user: h.get('user') || '',
       session: h.get('session') || '',
+      alertStatus: h.get('alert_status') || EVERY_STATUS,
+      alertRule: h.get('alert_rule') || '',
+      alertSeverity: h.get('alert_severity') || '',
     };
+  }
+
+  /** The address without the alert history's filters: what the whole view depends on. */
+  function viewKey() {
+    const params = hashParams();
+    for (const key of ALERT_KEYS) params.delete(key);
+    return params.toString();
   }
 
   /** An address for `target` (a view and its subject) in the current window and filters. */
@@ -326,13 +339,45 @@
     }
   }
 
+  /** Sets a select to `value`, or to its first option ("every …") when it has no such option. */
+  function choose(select, value) {
+    select.value = value;
+    if (select.value !== value) select.selectedIndex = 0;
+    return select.value;
+  }
+
+  /** The rule choices: the rules the service evaluates, and the one in the address even if no longer among them. */
+  function fillRules(rules, current) {
+    const select = $('alert-rule');
+    const names = [...new Set(rules.concat(current ? [current] : []))].sort();
+    const have = [...select.options].slice(1).map((o) => o.value);
+    if (have.join('\n') !== names.join('\n')) {
+      select.replaceChildren(select.options[0], ...names.map((name) => {
+        const o = document.createElement('option');
+        o.value = name;
+        o.textContent = name;
+        return o;
+      }));
+    }
+    choose(select, current);
+  }
+
+  /** Alerts of the address's status, rule, severity and service, newest first. */
   async function loadAlertHistory() {
-    const status = $('alert-status').value;
-    const { alerts } = await api('/api/alerts?status=' + encodeURIComponent(status));
+    const s = state();
+    const status = choose($('alert-status'), s.alertStatus);
+    const severity = choose($('alert-severity'), s.alertSeverity);
+    const params = new URLSearchParams({ status });
+    for (const [key, value] of [['rule', s.alertRule], ['severity', severity], ['service', s.service]]) if (value) params.set(key, value);
+    const { alerts, rules } = await api('/api/alerts?' + params.toString());
+    fillRules(rules || [], s.alertRule);
+    const filtered = !status.includes(',') || s.alertRule || severity || s.service;
+    const empty = !filtered ? 'no alert raised yet (alert rules run in the service: see Alerts in the README)'
+      : 'no ' + (status.includes(',') ? '' : status + ' ') + (severity ? severity + ' ' : '') + 'alert'
+        + (s.alertRule ? ' from ' + s.alertRule : '') + (s.service ? ' in ' + s.service : '');
     // An open alert has nobody in "acknowledged by" yet: the cell holds the button that acknowledges it (admin token).
     fillTable('alert-history', alerts, [(a) => F.time(a.created_at), 'severity', 'rule', 'subject', 'status',
-      (a) => (a.status === 'open' ? ackButton(a.id) : a.acknowledged_by)],
-    status.includes(',') ? 'no alert raised yet (alert rules run in the service: see Alerts in the README)' : 'no ' + status + ' alert', (tr, a) => {
+      (a) => (a.status === 'open' ? ackButton(a.id) : a.acknowledged_by)], empty, (tr, a) => {
       tr.dataset.alertId = a.id;
     });
   }
@@ -513,9 +558,12 @@
   }
 
   /** `refreshing`: the 30 s timer, which must not undo a window the user is still choosing. */
+  let loadedViewKey = null;
+
   async function loadView(refreshing) {
     const gen = ++generation;
     const s = state();
+    loadedViewKey = viewKey();
     $('error').textContent = '';
     document.body.dataset.state = 'loading';
     document.body.dataset.view = s.view;
@@ -595,15 +643,18 @@
       event.preventDefault();
       recordActivity();
     });
-    $('alert-status').addEventListener('change', () => {
-      loadAlertHistory().catch(handle);
-    });
+    // "every …" is the default, left out of the address.
+    $('alert-status').addEventListener('change', () => setWindow({ alert_status: $('alert-status').value === EVERY_STATUS ? '' : $('alert-status').value }));
+    $('alert-rule').addEventListener('change', () => setWindow({ alert_rule: $('alert-rule').value }));
+    $('alert-severity').addEventListener('change', () => setWindow({ alert_severity: $('alert-severity').value }));
     $('custom-filters').addEventListener('submit', (event) => {
       event.preventDefault();
       loadCustomActivities().catch(handle);
     });
     window.addEventListener('hashchange', () => {
-      if (token()) loadView();
+      if (!token()) return;
+      if (viewKey() === loadedViewKey && state().view === 'overview') loadAlertHistory().catch(handle);
+      else loadView();
     });
     // Auto-refresh reloads the view in place; a paused or hidden tab asks nothing.
     setInterval(() => {
