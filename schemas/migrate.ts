@@ -8,6 +8,7 @@ import { clusterDdl, validateClusterName } from './cluster-ddl';
 import { loadMigrations, readSchemaMigrationsDdl, type MigrationFile } from './migration-files';
 import { renderRetention, type RetentionOptions } from './retention';
 import { splitSqlStatements } from './sql-statements';
+import { withRetentionInForce } from './view-retention';
 import { toClickHouseTime } from '../exporter/rows/format-timestamp';
 
 export interface MigrateOptions extends RetentionOptions {
@@ -47,8 +48,12 @@ const APPLIED_SQL = 'SELECT version, any(name) AS name, any(checksum) AS checksu
 export async function migrate(engine: QueryEngine, options: MigrateOptions): Promise<MigrateResult> {
   // Validate everything before touching the database, so a bad option changes nothing.
   const migrations = loadMigrations(options.migrationsDir);
-  const rendered = migrations.map((m) => ({ migration: m, statements: statementsOf(renderRetention(m.sql, options), options.cluster) }));
+  const renderAll = (retention: RetentionOptions) => migrations.map((m) => ({ migration: m, statements: statementsOf(renderRetention(m.sql, retention), options.cluster) }));
+  let rendered = renderAll(options);
   if (options.cluster !== undefined) validateClusterName(options.cluster);
+  // A new view's raw-retention filter follows the raw TTL in force (changed by `retention --days` since the config).
+  const inForce = await withRetentionInForce(engine, options);
+  if (inForce !== options) rendered = renderAll(inForce);
 
   for (const statement of statementsOf(readSchemaMigrationsDdl(), options.cluster)) {
     await run(engine, statement, 'schema_migrations', 1);

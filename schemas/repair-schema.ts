@@ -9,6 +9,7 @@ import type { QueryEngine } from '../exporter/sinks/query-engine';
 import { loadMigrations } from './migration-files';
 import { renderRetention, type RetentionOptions } from './retention';
 import { splitSqlStatements } from './sql-statements';
+import { withRetentionInForce } from './view-retention';
 
 export interface RepairResult {
   /** Tables and views that were missing, in migration order; [] when none was. */
@@ -36,8 +37,10 @@ export async function repairSchema(engine: QueryEngine, options: RetentionOption
   const missing = await missingObjects(engine, expected);
   if (missing.length === 0) return { missing, stillMissing: [] };
   diag.warn(`otel-activity: ${missing.join(', ')} missing though schema_migrations lists every migration; re-creating from the migrations`);
+  // The views' raw-retention filters are replayed with the raw TTL in force, not reset to the config's days.
+  const retention = await withRetentionInForce(engine, options);
   for (const m of loadMigrations(options.migrationsDir)) {
-    for (const statement of splitSqlStatements(renderRetention(m.sql, options))) await engine.command(statement);
+    for (const statement of splitSqlStatements(renderRetention(m.sql, retention))) await engine.command(statement);
   }
   const stillMissing = await missingObjects(engine, expected);
   if (stillMissing.length) diag.error(`otel-activity: ${stillMissing.join(', ')} still missing after re-running the migrations`);

@@ -12,6 +12,8 @@ import { loadConfig } from '../exporter/config';
 import { runOperation } from '../exporter/service/admin-operations';
 import { EmbeddedSink } from '../exporter/sinks/embedded-sink';
 import { migrate } from '../schemas/migrate';
+import { loadMigrations } from '../schemas/migration-files';
+import { repairSchema } from '../schemas/repair-schema';
 import { retentionViews } from '../schemas/view-retention';
 
 const DAY_MS = 86_400_000;
@@ -116,6 +118,26 @@ describe('retention and the rollup views', () => {
       const declared = new Set(q.params.map((p) => p.name));
       const values = { ...(declared.has('from') ? { from } : {}), ...(declared.has('to') ? { to } : {}) };
       expect(await catalog.run(sink, q.name, values), q.name).toEqual(await catalog.run(sink, `${q.name}.raw`, values));
+    }
+  });
+
+  it('a later migration and the schema repair render the raw retention in force, not the configured one', async () => {
+    // The retention is 120 days since the test above; both are given the configured 90.
+    const dir = path.join(root, 'migrations');
+    fs.mkdirSync(dir);
+    for (const m of loadMigrations()) fs.writeFileSync(path.join(dir, `${m.name}.sql`), m.sql);
+    fs.writeFileSync(
+      path.join(dir, '900_probe_daily.sql'),
+      'CREATE TABLE IF NOT EXISTS probe_daily (day Date, n SimpleAggregateFunction(sum, UInt64)) ENGINE = AggregatingMergeTree ORDER BY day;\n' +
+        'CREATE MATERIALIZED VIEW IF NOT EXISTS probe_daily_mv TO probe_daily AS SELECT toDate(timestamp) AS day, count() AS n FROM access_log\n' +
+        'WHERE toDateTime(timestamp) + INTERVAL {{retention_days}} DAY > now() GROUP BY day;\n',
+    );
+    expect((await migrate(sink, { retentionDays: 90, rollupRetentionDays: 730, migrationsDir: dir })).applied).toEqual(['900_probe_daily']);
+    await sink.command('DROP VIEW access_user_daily_mv');
+    expect((await repairSchema(sink, { retentionDays: 90, rollupRetentionDays: 730, migrationsDir: dir })).missing).toEqual(['access_user_daily_mv']);
+    for (const view of [...VIEWS, 'probe_daily_mv']) {
+      const [{ query }] = await sink.query<{ query: string }>('SELECT as_select AS query FROM system.tables WHERE database = currentDatabase() AND name = {view:String}', { view });
+      expect(query, view).toMatch(/toIntervalDay\(120\)/);
     }
   });
 });
