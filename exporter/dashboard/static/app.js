@@ -154,6 +154,18 @@
     return td;
   }
 
+  /** One "loading…" row in every table not filled yet: a table keeps at least its height from first paint on. */
+  function placeLoadingRows() {
+    for (const body of document.querySelectorAll('table tbody')) {
+      if (body.rows.length) continue;
+      const tr = document.createElement('tr');
+      tr.className = 'loading';
+      const td = cell(tr, 'loading…', 'empty');
+      td.colSpan = body.parentElement.querySelectorAll('thead th').length;
+      body.appendChild(tr);
+    }
+  }
+
   function fillTable(id, rows, columns, empty, decorate) {
     const body = $(id).querySelector('tbody');
     body.replaceChildren();
@@ -609,6 +621,7 @@
   }
 
   document.addEventListener('DOMContentLoaded', () => {
+    placeLoadingRows();
     $('login-form').addEventListener('submit', (event) => {
       event.preventDefault();
       sessionStorage.setItem(TOKEN_KEY, $('token').value);
