@@ -569,9 +569,10 @@
     }
   }
 
-  /** `refreshing`: the 30 s timer, which must not undo a window the user is still choosing. */
+  // The viewKey() the shown view was loaded for: an address that differs only in the alert filters keeps it.
   let loadedViewKey = null;
 
+  /** `refreshing`: the 30 s timer, which must not undo a window the user is still choosing. */
   async function loadView(refreshing) {
     const gen = ++generation;
     const s = state();
