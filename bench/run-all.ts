@@ -13,6 +13,7 @@ import { prependResults } from './lib/results-file';
 const SCRIPTS: ReadonlyArray<{ name: string; file: string; extra: string[] }> = [
   { name: 'request-overhead', file: 'request-overhead.js', extra: ['--profile'] },
   { name: 'otlp-encode', file: 'otlp-encode.js', extra: [] },
+  { name: 'otlp-decode', file: 'otlp-decode.js', extra: [] },
   { name: 'ingest-throughput', file: 'ingest-throughput.js', extra: [] },
   { name: 'query-latency', file: 'query-latency.js', extra: [] },
   { name: 'backpressure', file: 'backpressure.js', extra: [] },
