@@ -254,8 +254,8 @@ function has(value: Obj, key: string): boolean {
 }
 
 /** Beyond this nesting depth a map or array value is replaced by a marker: bounded work for any request. */
-const MAX_NESTING = 16;
-const TOO_DEEP = '[nested too deep]';
+export const MAX_NESTING = 16;
+export const TOO_DEEP = '[nested too deep]';
 
 function kvlistToPlain(kvlist: unknown, field: string, depth: number): Record<string, unknown> | string {
   if (depth > MAX_NESTING) return TOO_DEEP;

@@ -3,6 +3,7 @@
  * values by the same rules from-otlp.ts applies to a decoded message (flat arrays, maps as JSON text, bounded depth).
  */
 import type { AttributeValue } from 'otel-activity/contract';
+import { MAX_NESTING, TOO_DEEP } from './from-otlp';
 import { ProtobufDecodeError, WIRE_DELIMITED, WIRE_FIXED64, WIRE_VARINT, MAX_MESSAGE_DEPTH, type WireReader } from './protobuf-wire';
 
 type Primitive = string | number | boolean;
@@ -169,10 +170,6 @@ function toAttributeValue(node: ValueNode | null): AttributeValue | undefined {
   if (node instanceof KvListNode) return JSON.stringify(kvlistToPlain(node, 1));
   return node;
 }
-
-/** Beyond this nesting depth a map or array value is replaced by a marker: the same bound as from-otlp.ts. */
-const MAX_NESTING = 16;
-const TOO_DEEP = '[nested too deep]';
 
 function kvlistToPlain(node: KvListNode, depth: number): Record<string, unknown> | string {
   if (depth > MAX_NESTING) return TOO_DEEP;
