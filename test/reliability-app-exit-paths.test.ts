@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REGISTER_CJS } from './helpers/fixture-app';
+import { REGISTER_CJS } from './helpers/built-paths';
 import { freePort } from './helpers/free-port';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver';
 import { startPreloadedApp, type PreloadedApp } from './helpers/preloaded-app';

@@ -13,12 +13,11 @@ import { sessionCookieValue } from '../sdk/user/session-cookie';
 import { startFixtureApp, type FixtureApp } from './helpers/fixture-app';
 import { freePort } from './helpers/free-port';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver';
-import { createService, REPO_ROOT, type ServiceProcess } from './helpers/service-process';
+import { REPO_ROOT, SDK_INDEX } from './helpers/built-paths';
+import { createService, type ServiceProcess } from './helpers/service-process';
 import { pollUntil } from './helpers/wait-until';
-import { SDK_INDEX } from './helpers/built-paths';
 
 const PASSWORD = 'pw-SECRET-9c1e77';
-const SDK = SDK_INDEX;
 
 const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 const jwt = (payload: unknown) => `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(payload)}.${randomBytes(32).toString('base64url')}`;
@@ -53,7 +52,7 @@ const IDENTIFY = `configure({ identify: (req) => (req.headers['x-app-user'] ? { 
 
 const expressApp = (pkg: string) => `
 const express = require(${JSON.stringify(path.join(REPO_ROOT, 'node_modules', pkg))});
-const { setUser, configure, trackActivity } = require(${JSON.stringify(SDK)});
+const { setUser, configure, trackActivity } = require(${JSON.stringify(SDK_INDEX)});
 ${IDENTIFY}
 const login = (req) => { ${LOGIN_HANDLER} };
 const app = express();
@@ -69,7 +68,7 @@ server.keepAliveTimeout = 100;
 
 const fastifyApp = (pkg: string) => `
 const fastify = require(${JSON.stringify(path.join(REPO_ROOT, 'node_modules', pkg))})({ logger: false });
-const { setUser, configure } = require(${JSON.stringify(SDK)});
+const { setUser, configure } = require(${JSON.stringify(SDK_INDEX)});
 ${IDENTIFY}
 const login = (req) => { ${LOGIN_HANDLER} };
 fastify.get('/me', async () => ({ ok: true }));

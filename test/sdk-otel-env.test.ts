@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { spanToRow } from '../exporter/rows/span-to-row';
-import { REGISTER_CJS } from './helpers/fixture-app';
+import { REGISTER_CJS } from './helpers/built-paths';
 import { startRecordingTarget, type RecordingTarget } from './helpers/recording-target';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver';
 import { startPreloadedApp } from './helpers/preloaded-app';

@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { holdDataDir } from './helpers/data-dir-lock';
 import { encodeSpans, makeSpans, post } from './helpers/otlp-sender';
-import { requireBuiltCli, CLI_MAIN, createService, type ServiceProcess } from './helpers/service-process';
+import { CLI_MAIN } from './helpers/built-paths';
+import { requireBuiltCli, createService, type ServiceProcess } from './helpers/service-process';
 
 let service: ServiceProcess;
 

@@ -7,7 +7,8 @@ import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeSpans, makeSpans, post } from './helpers/otlp-sender';
 import { queryDataDir } from './helpers/stored-rows';
-import { requireBuiltCli, createService, REPO_ROOT, type ServiceProcess } from './helpers/service-process';
+import { REPO_ROOT } from './helpers/built-paths';
+import { requireBuiltCli, createService, type ServiceProcess } from './helpers/service-process';
 
 let service: ServiceProcess;
 

@@ -3,7 +3,7 @@
  * lock, so the service's inserts fail exactly as when someone else owns the directory; release() ends that process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { REPO_ROOT } from './service-process';
+import { REPO_ROOT } from './built-paths';
 
 const HOLDER = `
 const { Session } = require('chdb');

@@ -6,7 +6,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-export { REGISTER_CJS } from './built-paths';
 import { REGISTER_CJS } from './built-paths';
 import { startPreloadedApp } from './preloaded-app';
 

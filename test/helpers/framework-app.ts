@@ -6,12 +6,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { REGISTER_CJS } from './fixture-app';
 import { startPreloadedApp } from './preloaded-app';
-import { REPO_ROOT } from './service-process';
 
-export { REGISTER_ESM } from './built-paths';
-import { REGISTER_ESM } from './built-paths';
+import { REGISTER_CJS, REGISTER_ESM, REPO_ROOT } from './built-paths';
 
 export interface FrameworkApp {
   readonly baseUrl: string;

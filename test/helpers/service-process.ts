@@ -10,9 +10,7 @@ import * as path from 'node:path';
 import { freePort } from './free-port';
 import { pollUntil, waitUntil } from './wait-until';
 
-export const REPO_ROOT = path.resolve(__dirname, '..', '..');
-export { CLI_MAIN } from './built-paths';
-import { CLI_MAIN } from './built-paths';
+import { CLI_MAIN, REPO_ROOT } from './built-paths';
 
 export interface ServiceOptions {
   /** Root temp dir; the chDB data dir is `${root}/data`, the spool defaults to `${root}/spool`. */

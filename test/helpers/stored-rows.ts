@@ -4,7 +4,7 @@
  * Call it only while no service owns the directory (chDB allows one process per directory).
  */
 import { execFile } from 'node:child_process';
-import { REPO_ROOT } from './service-process';
+import { REPO_ROOT } from './built-paths';
 
 const CHILD = `
 const { Session } = require('chdb');
