@@ -103,6 +103,17 @@ describe('encodeTraceRequest', () => {
     expectSameAsReference([], writer);
   });
 
+  it('writes an id of any length as its bytes (one length byte holds only 127)', () => {
+    for (const hex of ['0af7651916cd43dd8448eb211c80319c', 'ab'.repeat(127), 'cd'.repeat(128), 'ef'.repeat(300)]) {
+      const writer = new ProtoWriter();
+      writer.hexBytes(1, hex);
+      const reader = protobuf.Reader.create(writer.finish());
+      expect(reader.uint32()).toBe((1 << 3) | 2);
+      expect(Buffer.from(reader.bytes()).toString('hex')).toBe(hex);
+      expect(reader.pos).toBe(reader.len);
+    }
+  });
+
   it('never writes over a body still held, and writes the next batches into bodies given back', () => {
     const spans = spansOf((tracer) => {
       for (let i = 0; i < 50; i++) tracer.startSpan(`span ${i}`, { attributes: { i } }).end();

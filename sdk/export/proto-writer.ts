@@ -172,6 +172,11 @@ export class ProtoWriter {
 
   /** A bytes field from lowercase hex (trace and span ids). */
   hexBytes(field: number, hex: string): void {
+    // One length byte holds up to 127: real ids are 16 or 8 bytes, anything longer takes the general path.
+    if (hex.length > 254) {
+      this.bytes(field, Buffer.from(hex, 'hex'));
+      return;
+    }
     this.ensure(hex.length / 2 + 15);
     this.tag(field, WIRE_LENGTH);
     const at = this.pos++;
