@@ -4,7 +4,12 @@
  * as they would in production, then times every named query in schemas/queries/ (raw and rollup forms) over the
  * whole 30-day window: median of 5 runs each, after one untimed run. Queries alternate within a round.
  *
- *   node dist/bench/query-latency.js [--full] [--rows N] [--runs N] [--no-write]
+ *   node dist/bench/query-latency.js [--full] [--rows N] [--runs N] [--only name1,name2] [--data-dir DIR] [--merged] [--no-write]
+ *
+ * --only times the named queries alone. --data-dir keeps the generated rows in DIR and, when DIR already holds
+ * them (same row count), reuses them instead of generating again (migrations still run, so a new one is applied
+ * to the kept rows as in production). --merged runs OPTIMIZE TABLE … FINAL on every table first, as background
+ * merges leave them minutes after a load; the output says so, since the default measures the rollups unmerged.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -66,23 +71,44 @@ export const main: BenchMain = async (args: BenchArgs, log) => {
   const runs = numberArg(args, 'runs', 5);
   // ~500 requests per user per month, ~17 per session (one session per user and day): a busy app's shape.
   const users = Math.max(100, Math.round(accessRows / 500));
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-query-'));
+  const only = args.values.get('only')?.split(',').map((n) => n.trim()).filter((n) => n !== '');
+  const merged = args.values.get('merged') === 'true';
+  const keptDir = args.values.get('data-dir');
+  const dir = keptDir === undefined ? fs.mkdtempSync(path.join(os.tmpdir(), 'bench-query-')) : path.resolve(keptDir);
   const sink = new EmbeddedSink({ dataDir: path.join(dir, 'data') });
   try {
     await migrate(sink, { retentionDays: 3650, rollupRetentionDays: 3650 });
     const genStart = Date.now();
-    await generate(sink, 'generate-access-rows.sql', accessRows, users);
-    await generate(sink, 'generate-auth-rows.sql', Math.round(accessRows / 20), users);
-    await generate(sink, 'generate-external-rows.sql', Math.round(accessRows / 10), users);
+    const present = await sink.query<{ n: string | number }>('SELECT count() AS n FROM access_log');
+    const reused = keptDir !== undefined && Number(present[0].n) === accessRows;
+    if (!reused) {
+      if (Number(present[0].n) !== 0) throw new Error(`${dir} holds ${present[0].n} access rows, not ${accessRows}: give another --data-dir`);
+      await generate(sink, 'generate-access-rows.sql', accessRows, users);
+      await generate(sink, 'generate-auth-rows.sql', Math.round(accessRows / 20), users);
+      await generate(sink, 'generate-external-rows.sql', Math.round(accessRows / 10), users);
+    }
     const genS = (Date.now() - genStart) / 1000;
+    if (merged) {
+      const tables = await sink.query<{ name: string }>(
+        "SELECT name FROM system.tables WHERE database = currentDatabase() AND engine LIKE '%MergeTree' ORDER BY name",
+      );
+      const mergeStart = Date.now();
+      for (const t of tables) await sink.command(`OPTIMIZE TABLE \`${t.name}\` FINAL`);
+      log(`OPTIMIZE … FINAL of ${tables.length} tables took ${((Date.now() - mergeStart) / 1000).toFixed(1)} s`);
+    }
     const counts = await sink.query<{ t: string; n: string | number }>(
       "SELECT 'access_log' AS t, count() AS n FROM access_log UNION ALL SELECT 'auth_events', count() FROM auth_events " +
         "UNION ALL SELECT 'external_calls', count() FROM external_calls",
     );
-    log(`generated ${counts.map((c) => `${c.t} ${c.n}`).join(', ')} in ${genS.toFixed(1)} s`);
+    log(`${reused ? 'reused' : 'generated'} ${counts.map((c) => `${c.t} ${c.n}`).join(', ')} in ${genS.toFixed(1)} s`);
 
     const catalog = QueryCatalog.load();
-    const queries = catalog.list().sort((a, b) => a.name.localeCompare(b.name));
+    const unknown = (only ?? []).filter((n) => !catalog.list().some((q) => q.name === n));
+    if (unknown.length > 0) throw new Error(`--only names no such query: ${unknown.join(', ')}`);
+    const queries = catalog
+      .list()
+      .filter((q) => only === undefined || only.includes(q.name))
+      .sort((a, b) => a.name.localeCompare(b.name));
     const bound = new Map<string, Record<string, string | number | boolean>>();
     for (const q of queries) {
       const values: Record<string, string> = {};
@@ -105,7 +131,9 @@ export const main: BenchMain = async (args: BenchArgs, log) => {
       '### Query latency',
       '',
       `${counts.map((c) => `${Number(c.n).toLocaleString('en-US')} ${c.t}`).join(', ')} rows (seed ${SEED}, 30-day window, ` +
-        `${users} users), generated in ${genS.toFixed(1)} s by INSERT … SELECT FROM numbers(). Each query over the whole window, ` +
+        `${users} users), ${reused ? 'reused from an earlier run of this generator' : `generated in ${genS.toFixed(1)} s`} by INSERT … SELECT FROM numbers(). ` +
+        `${merged ? '**Every table merged by OPTIMIZE … FINAL before timing** (as background merges leave it minutes after a load). ' : 'Rollups unmerged, as right after the load. '}` +
+        `${only === undefined ? '' : `Only ${queries.map((q) => q.name).join(', ')}. `}Each query over the whole window, ` +
         `median of ${runs} runs after one untimed run, queries alternated within each round. ` +
         `Targets: raw < 500 ms${accessRows < 10_000_000 ? ' (stated for 10M rows; this run has fewer)' : ''}, rollup < 50 ms.`,
       '',
@@ -125,7 +153,7 @@ export const main: BenchMain = async (args: BenchArgs, log) => {
     return lines.join('\n');
   } finally {
     await sink.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    if (keptDir === undefined) fs.rmSync(dir, { recursive: true, force: true });
   }
 };
 

@@ -27,6 +27,7 @@ const ALL = [
   '014_engagement_daily',
   '015_active_users_daily',
   '016_external_cost_by_provider',
+  '017_engagement_rollup',
 ];
 
 let dir: string;

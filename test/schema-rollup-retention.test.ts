@@ -22,10 +22,11 @@ const config = loadConfig({ env: {}, overrides: { exporter: { dataDir: path.join
 const catalog = QueryCatalog.load();
 let sink: EmbeddedSink;
 
-// In the order of their latest definitions: 012 re-filters the first four, 013 re-defines external_cost_daily_mv, 014 adds two, 015 three.
+// In the order of their latest definitions: 012 re-filters the first four, 013 re-defines external_cost_daily_mv, 014 adds two, 015 three, 017 two.
 const VIEWS = [
   'access_route_daily_mv', 'auth_daily_mv', 'access_client_daily_mv', 'external_cost_daily_mv', 'access_session_daily_mv', 'access_user_daily_mv',
   'active_users_daily_access_mv', 'active_users_daily_auth_mv', 'active_users_daily_external_mv',
+  'engagement_session_daily_mv', 'engagement_user_monthly_mv',
 ];
 const ROLLUP_COUNTS: ReadonlyArray<readonly [table: string, count: string]> = [
   ['access_route_daily', 'sum(requests)'],
@@ -36,6 +37,9 @@ const ROLLUP_COUNTS: ReadonlyArray<readonly [table: string, count: string]> = [
   ['external_cost_daily', 'sum(calls)'],
   // One user per insertRows() call, seen in all three tables.
   ['active_users_daily', 'uniqMerge(users)'],
+  // Every request twice (its service and all services): the all-services scope.
+  ['engagement_session_daily', "sumIf(requests, scope = '')"],
+  ['engagement_user_monthly', "uniqExactIf(user_id, scope = '')"],
 ];
 
 /** One access, auth and external row `daysAgo` back (at noon UTC, so the day is whole), ids tagged with `tag`. */
@@ -78,7 +82,7 @@ afterAll(async () => {
 });
 
 describe('retention and the rollup views', () => {
-  it('finds the nine views whose filter is the raw retention, each at its latest definition', () => {
+  it('finds the eleven views whose filter is the raw retention, each at its latest definition', () => {
     const views = retentionViews({ retentionDays: 45, rollupRetentionDays: 730 });
     expect(views.map((v) => v.view).sort()).toEqual([...VIEWS].sort());
     for (const { view, statement } of views) {

@@ -124,6 +124,7 @@ describe('table registry', () => {
       ['activities', 'user_id'],
       ['external_cost_daily', 'user_id'],
       ['access_user_daily', 'user_id'],
+      ['engagement_user_monthly', 'user_id'],
       ['alerts', 'subject'],
     ]);
   });

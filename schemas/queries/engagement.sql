@@ -4,9 +4,11 @@
 -- source: rollup
 -- A session's length is its last request minus its first on that day (a session across midnight counts on each
 -- day it was seen). A user is new on the day of their first request in [from - lookback_days, to), else returning.
--- Exact distinct counts (session keys of migration 011, user ids). Whole UTC days come from access_session_daily / access_user_daily
--- (migration 014), the partial first and last day of both ranges (the window, and the window with its lookback)
--- from access_log (README: "Rollup and raw forms").
+-- Exact distinct counts (session keys of migration 011, user ids). Whole UTC days come from engagement_session_daily
+-- and engagement_user_monthly (migration 017, scope '' = every service), the partial first and last day of both
+-- ranges (the window, and the window with its lookback) from access_log (README: "Rollup and raw forms").
+-- The whole days and the partial edge days of the window are different days, so each session branch is grouped on
+-- its own and only the per-day figures are added up; users are grouped per user once, for their first day.
 WITH
     toDate({from:DateTime64(3, 'UTC')}) + (toStartOfDay({from:DateTime64(3, 'UTC')}) != {from:DateTime64(3, 'UTC')}) AS whole_from,
     toDate({to:DateTime64(3, 'UTC')}) AS whole_to,
@@ -30,21 +32,19 @@ FROM
   SELECT day, count() AS sessions, sum(requests) AS session_requests, avg(last_ms - first_ms) AS avg_session_ms
   FROM
   (
-    SELECT day, session_key, sum(part_requests) AS requests, min(part_first) AS first_ms, max(part_last) AS last_ms
-    FROM
-    (
-      SELECT day, session_key, CAST(requests AS UInt64) AS part_requests, CAST(first_ms AS Int64) AS part_first, CAST(last_ms AS Int64) AS part_last
-      FROM access_session_daily
-      WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String})
-      UNION ALL
-      SELECT toDate(timestamp), session_key, count(), min(toUnixTimestamp64Milli(timestamp)), max(toUnixTimestamp64Milli(timestamp))
-      FROM access_log
-      WHERE ((timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < edge_low_end) OR (timestamp >= edge_high_start AND timestamp < {to:DateTime64(3, 'UTC')}))
-        AND ({service:String} = '' OR service = {service:String})
-        AND session_key != 0
-      GROUP BY toDate(timestamp), session_key
-    )
+    SELECT day, session_key, sum(requests) AS requests, min(first_ms) AS first_ms, max(last_ms) AS last_ms
+    FROM engagement_session_daily
+    WHERE scope = {service:String} AND day >= whole_from AND day < whole_to
     GROUP BY day, session_key
+    -- In the table's order (scope, day, session_key): the parts' rows are merged as streams, not hashed (1.6x faster).
+    SETTINGS optimize_aggregation_in_order = 1
+    UNION ALL
+    SELECT toDate(timestamp), session_key, count(), min(toUnixTimestamp64Milli(timestamp)), max(toUnixTimestamp64Milli(timestamp))
+    FROM access_log
+    WHERE ((timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < edge_low_end) OR (timestamp >= edge_high_start AND timestamp < {to:DateTime64(3, 'UTC')}))
+      AND ({service:String} = '' OR service = {service:String})
+      AND session_key != 0
+    GROUP BY toDate(timestamp), session_key
   )
   GROUP BY day
 ) AS s
@@ -53,36 +53,33 @@ FULL OUTER JOIN
   SELECT day, count() AS users, countIf(day = first_day) AS new_users
   FROM
   (
-    SELECT day, user_id
+    SELECT user_id, min(part_first) AS first_day, groupUniqArrayArray(part_days) AS days
     FROM
     (
-      SELECT day, user_id FROM access_user_daily
-      WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String})
+      -- Whole days of [from - lookback_days, to): each user's first of them, and those inside the window.
+      SELECT user_id, arrayFilter(d -> d >= whole_from, seen) AS part_days, arrayMin(seen) AS part_first
+      FROM
+      (
+        SELECT user_id,
+          arrayMap(n -> toDate(n), bitmapToArray(bitmapSubsetInRange(groupBitmapMergeState(days), toUInt32(lookback_whole_from), toUInt32(whole_to)))) AS seen
+        FROM engagement_user_monthly
+        WHERE scope = {service:String} AND month >= toStartOfMonth(lookback_whole_from) AND month < whole_to
+        GROUP BY user_id
+      )
+      WHERE notEmpty(seen)
       UNION ALL
-      SELECT toDate(timestamp), user_id FROM access_log
-      WHERE ((timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < edge_low_end) OR (timestamp >= edge_high_start AND timestamp < {to:DateTime64(3, 'UTC')}))
+      -- Partial days of both ranges; rows from `from` on are the window's.
+      SELECT user_id, groupUniqArrayIf(toDate(timestamp), timestamp >= {from:DateTime64(3, 'UTC')}), toDate(min(timestamp))
+      FROM access_log
+      WHERE ((timestamp >= lookback_from AND timestamp < lookback_low_end) OR (timestamp >= lookback_high_start AND timestamp < {to:DateTime64(3, 'UTC')})
+          OR (timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < edge_low_end) OR (timestamp >= edge_high_start AND timestamp < {to:DateTime64(3, 'UTC')}))
         AND ({service:String} = '' OR service = {service:String})
-        AND user_id != ''
-    )
-    GROUP BY day, user_id
-  ) AS user_days
-  INNER JOIN
-  (
-    SELECT user_id, min(part_day) AS first_day
-    FROM
-    (
-      SELECT user_id, min(day) AS part_day FROM access_user_daily
-      WHERE day >= lookback_whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String})
-      GROUP BY user_id
-      UNION ALL
-      SELECT user_id, toDate(min(timestamp)) FROM access_log
-      WHERE ((timestamp >= lookback_from AND timestamp < lookback_low_end) OR (timestamp >= lookback_high_start AND timestamp < {to:DateTime64(3, 'UTC')}))
-        AND ({service:String} = '' OR service = {service:String})
-        AND user_id != ''
+        AND user_key != 0
       GROUP BY user_id
     )
     GROUP BY user_id
-  ) AS first_seen USING user_id
+  )
+  ARRAY JOIN days AS day
   GROUP BY day
 ) AS u ON s.day = u.day
 ORDER BY day
