@@ -150,6 +150,12 @@ export class ActivityPipeline {
     this.recent?.track(fresh.map((span) => span.spanId), offered);
     this.counters.accepted += rows.length;
     const counts = { accepted: rows.length, rejected: this.counters.rejected - before.rejected, ignored: this.counters.ignored - before.ignored };
+    // Returned, not awaited here: a suspended frame keeps every local (the spans, their rows) alive until the commit,
+    // and the queue holds the rows it needs on its own.
+    return this.whenDurable(offered, counts);
+  }
+
+  private async whenDurable(offered: Promise<boolean>, counts: AcceptResult): Promise<DurableAcceptResult> {
     const durable = await offered;
     // Part of these rows may be stored; the sender, told to retry, sends them all again.
     if (!durable) this.restartDedup?.arm();

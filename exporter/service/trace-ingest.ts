@@ -86,7 +86,7 @@ export async function handleTraceIngest(request: IncomingMessage, response: Serv
     return refuse(response, encoding, options, 429, `${budgetText(options.bodyBudget)}; retry after the Retry-After delay`);
   }
   try {
-    let body: Buffer;
+    let body: Buffer | undefined;
     try {
       body = await readBody(request, options.maxBodyBytes, lease);
     } catch (error) {
@@ -103,7 +103,10 @@ export async function handleTraceIngest(request: IncomingMessage, response: Serv
     if (concurrency.active >= concurrency.max) return refuse(response, encoding, options, 429, busy);
     concurrency.active++;
     try {
-      await ingest(body, response, encoding, options, answer);
+      // ingest() decodes before its first await; the bytes are garbage from then on, not held until the commit.
+      const answered = ingest(body, response, encoding, options, answer);
+      body = undefined;
+      await answered;
     } finally {
       concurrency.active--;
     }
@@ -161,7 +164,19 @@ async function ingest(body: Buffer, response: ServerResponse, encoding: OtlpEnco
     return answer(400, rejected.slice(0, MAX_REASONS).map((r) => `${r.where}: ${r.reason}`).join('; '));
   }
 
-  const result = await options.accept(spans);
+  // Not awaited in this frame: it would keep the body, the decoded message and the spans alive until the commit.
+  return answerWhenDurable(options.accept(spans), spans.length, rejected, response, encoding, options);
+}
+
+async function answerWhenDurable(
+  accepted: Promise<DurableAcceptResult | 'full'>,
+  spanCount: number,
+  rejected: SpanRejection[],
+  response: ServerResponse,
+  encoding: OtlpEncoding,
+  options: TraceIngestOptions,
+): Promise<void> {
+  const result = await accepted;
   if (result === 'full') return refuse(response, encoding, options, 429, 'the export queue is full; retry after the Retry-After delay');
   if (!result.durable) {
     // Some rows were dropped (spool full or unusable, rows refused): the sender keeps the data and tries again.
@@ -170,7 +185,7 @@ async function ingest(body: Buffer, response: ServerResponse, encoding: OtlpEnco
     return refuse(response, encoding, options, 503, `the spans could not all be stored durably (${cause}); retry later`);
   }
   options.health.succeeded();
-  options.counters.spansReceived += spans.length + rejected.length;
+  options.counters.spansReceived += spanCount + rejected.length;
   options.counters.spansRejected += rejected.length;
   const rejectedSpans = rejected.length + result.rejected;
   const reasons = rejected.slice(0, MAX_REASONS).map((r) => `${r.where}: ${r.reason}`);

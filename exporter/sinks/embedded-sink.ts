@@ -2,11 +2,13 @@
  * Sink over chDB, the ClickHouse engine in-process: one Session on one data directory, one INSERT per batch
  * (JSONEachRow bytes through chDB's raw insert), queries with server-side bound parameters.
  * chDB locks its data directory; a second process gets DataDirInUseError naming the owner, not a crash.
+ * The engine is loaded and sized by chdb-engine.ts.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { diag } from '@opentelemetry/api';
-import { Session } from 'chdb';
+import type { Session } from 'chdb';
+import { ENGINE_CONNECTION_ARGS, loadChdb } from './chdb-engine';
 import { ClickHouseServerError, NON_RETRYABLE_CODES } from './clickhouse-errors';
 import type { InsertResult, QueryParams, Sink } from './sink';
 import { isProcessAlive } from '../process-alive';
@@ -144,7 +146,8 @@ export class EmbeddedSink implements Sink {
     fs.mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
     narrowToOwner(this.dataDir);
     try {
-      this.session = new Session(this.dataDir);
+      const { Session: ChdbSession } = loadChdb();
+      this.session = new ChdbSession(this.dataDir, { connectionArgs: ENGINE_CONNECTION_ARGS });
     } catch (error) {
       // chDB only says "Failed to create connection" (the lock message goes to stderr); a lock held by a live
       // owner is by far the usual cause, and the pid file tells us who.
