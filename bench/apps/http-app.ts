@@ -4,6 +4,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HELLO_BODY, realisticBody } from './app-work';
+import { startMemoryProbe } from './memory-probe';
 
 const server = http.createServer((req, res) => {
   const url = req.url ?? '/';
@@ -25,3 +26,5 @@ server.listen(0, '127.0.0.1', () => {
 });
 // The bench ends a profiled run with SIGUSR2: a normal exit, so --cpu-prof writes its file (no SDK handles it).
 process.on('SIGUSR2', () => process.exit(0));
+// bench/sdk-memory.ts: where the app's memory is, once a second, without a route the SDK would trace.
+if (process.env.BENCH_MEMORY_PROBE === '1') startMemoryProbe();
