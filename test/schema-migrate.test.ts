@@ -28,6 +28,7 @@ const ALL = [
   '015_active_users_daily',
   '016_external_cost_by_provider',
   '017_engagement_rollup',
+  '018_access_trace_key',
 ];
 
 let dir: string;

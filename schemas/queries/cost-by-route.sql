@@ -22,8 +22,10 @@ LEFT JOIN
 (
   SELECT trace_id, service, argMin(method, timestamp) AS method, argMin(route, timestamp) AS route
   FROM access_log
-  WHERE trace_id IN (
-    SELECT trace_id FROM external_calls
+  -- The calls' traces found by the 64-bit key of migration 018 (integers, not 10M id strings); the join below is
+  -- on the id itself, so a hash collision only lets a row through to be rejected there.
+  WHERE trace_key IN (
+    SELECT if(trace_id = '', 0, cityHash64(trace_id)) FROM external_calls
     WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}
       AND ({service:String} = '' OR service = {service:String})
       AND ({environment:String} = '' OR environment = {environment:String})
