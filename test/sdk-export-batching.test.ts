@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { BufferedExportProcessor } from '../sdk/export/buffered-export-processor';
+import { SpanListBatcher } from '../sdk/export/span-batchers';
 import type { SendOutcome } from '../sdk/export/otlp-request';
 import { waitUntil } from './helpers/wait-until';
 
@@ -15,13 +16,12 @@ function controlledProcessor(delayMs: number) {
   const sent: number[] = [];
   const answers: Array<(outcome: SendOutcome) => void> = [];
   const processor = new BufferedExportProcessor({
-    encode: (spans) => Uint8Array.of(spans.length),
+    batcher: new SpanListBatcher((spans) => Uint8Array.of(spans.length), 4),
     send: (body) => {
       sent.push(body[0]);
       return new Promise<SendOutcome>((resolve) => answers.push(resolve));
     },
     buffer: undefined,
-    maxBatchSize: 4,
     delayMs,
   });
   return { processor, sent, answers };
@@ -90,8 +90,7 @@ describe('bodies given back', () => {
     const outcomes: SendOutcome[] = ['retry', 'sent', 'rejected'];
     const attempts: Uint8Array[] = [];
     const processor = new BufferedExportProcessor({
-      encode: (spans) => Uint8Array.of(spans.length),
-      release: (body) => released.push(body),
+      batcher: new SpanListBatcher((spans) => Uint8Array.of(spans.length), 2, (body) => released.push(body)),
       send: (body) => {
         // A body is never given back while a send of it is in progress.
         expect(released).not.toContain(body);
@@ -99,7 +98,6 @@ describe('bodies given back', () => {
         return Promise.resolve(outcomes.shift() ?? 'sent');
       },
       buffer: undefined,
-      maxBatchSize: 2,
       delayMs: 10,
       retryInitialMs: 1,
       retryMaxMs: 1,

@@ -10,6 +10,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DiskBuffer } from '../sdk/export/disk-buffer';
 import { BufferedExportProcessor } from '../sdk/export/buffered-export-processor';
+import { SpanListBatcher } from '../sdk/export/span-batchers';
 import type { SendOutcome } from '../sdk/export/otlp-request';
 import { getActivityStats } from '../sdk/runtime/activity-stats';
 import { waitUntil } from './helpers/wait-until';
@@ -39,14 +40,13 @@ describe('export hand-off at exit', () => {
     expect(earlier.writeSync(Uint8Array.of(3), 3)).toBe(true);
     let sends = 0;
     const processor = new BufferedExportProcessor({
-      encode: (spans) => Uint8Array.of(spans.length),
+      batcher: new SpanListBatcher((spans) => Uint8Array.of(spans.length), 10),
       // The send of the buffered batch never answers: the process ends while it is in flight.
       send: () => {
         sends++;
         return new Promise<SendOutcome>(() => undefined);
       },
       buffer: openBuffer(),
-      maxBatchSize: 10,
       delayMs: 60_000,
     });
     await waitUntil(() => sends === 1, 5000, 'the buffered batch to be claimed and sent');
@@ -61,14 +61,13 @@ describe('export hand-off at exit', () => {
   it('counts a memory-only batch being sent once when there is nowhere to write it', async () => {
     let sends = 0;
     const processor = new BufferedExportProcessor({
-      encode: (spans) => Uint8Array.of(spans.length),
+      batcher: new SpanListBatcher((spans) => Uint8Array.of(spans.length), 5),
       send: () => {
         sends++;
         // The first send fails (the batch is kept in memory), the retry never answers.
         return sends === 1 ? Promise.resolve<SendOutcome>('retry') : new Promise<SendOutcome>(() => undefined);
       },
       buffer: undefined,
-      maxBatchSize: 5,
       retryInitialMs: 1,
       retryMaxMs: 1,
     });

@@ -13,6 +13,7 @@ import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import { encodeTraceRequest } from '../sdk/export/otlp-trace-encoder';
 import { ProtoWriter } from '../sdk/export/proto-writer';
+import { ProtobufSpanBatcher } from '../sdk/export/span-batchers';
 
 const PROTO_DIR = path.join(__dirname, '..', 'exporter', 'service', 'proto');
 const root = new protobuf.Root();
@@ -136,5 +137,64 @@ describe('encodeTraceRequest', () => {
     expect(decoded(fourth)).toEqual(decoded(ProtobufTraceSerializer.serializeRequest(spans.slice(20, 30))!));
     // A body the writer did not make is ignored.
     writer.release(Buffer.from(heldCopy));
+  });
+});
+
+describe('ProtobufSpanBatcher (each span encoded as it ends)', () => {
+  /** Spans of two resources and three scopes, interleaved the way a busy app ends them. */
+  function mixedSpans(): ReadableSpan[] {
+    const exporter = new InMemorySpanExporter();
+    const shop = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'shop' }), spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const billing = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'billing' }), spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const tracers = [shop.getTracer('otel-activity', '0.1.0'), shop.getTracer('@opentelemetry/instrumentation-http'), billing.getTracer('otel-activity', '0.1.0'), shop.getTracer('custom', '2', { schemaUrl: 'https://opentelemetry.io/schemas/1.26.0' })];
+    for (let i = 0; i < 23; i++) {
+      const span = tracers[(i * 7) % tracers.length]!.startSpan(`span ${i}`, { kind: i % 3 === 0 ? SpanKind.SERVER : SpanKind.CLIENT, attributes: { i, 'url.path': `/p/${i}` } });
+      if (i % 5 === 0) span.setStatus({ code: SpanStatusCode.ERROR, message: 'boom' });
+      span.end();
+    }
+    return exporter.getFinishedSpans() as ReadableSpan[];
+  }
+
+  it('gives batches of maxBatchSize spans, byte for byte what encodeTraceRequest writes for the same spans', () => {
+    const spans = mixedSpans();
+    const batcher = new ProtobufSpanBatcher(5);
+    for (const span of spans) batcher.add(span);
+    expect(batcher.size).toBe(23);
+    const bodies: Uint8Array[] = [];
+    for (let batch = batcher.take(); batch !== undefined; batch = batcher.take()) {
+      const from = bodies.length * 5;
+      expect(batch.spans).toBe(Math.min(5, 23 - from));
+      const expected = encodeTraceRequest(spans.slice(from, from + batch.spans));
+      expect(Buffer.from(batch.body).equals(Buffer.from(expected))).toBe(true);
+      expect(decoded(batch.body)).toEqual(decoded(ProtobufTraceSerializer.serializeRequest(spans.slice(from, from + batch.spans))!));
+      bodies.push(batch.body);
+    }
+    expect(bodies).toHaveLength(5);
+    expect(batcher.size).toBe(0);
+  });
+
+  it('takes a partial batch when asked, and goes on correctly with the groups it has seen', () => {
+    const spans = mixedSpans();
+    const batcher = new ProtobufSpanBatcher(512);
+    for (const span of spans.slice(0, 3)) batcher.add(span);
+    const first = batcher.take()!;
+    expect(first.spans).toBe(3);
+    for (const span of spans.slice(3)) batcher.add(span);
+    const second = batcher.take()!;
+    expect(second.spans).toBe(20);
+    expect(decoded(first.body)).toEqual(decoded(encodeTraceRequest(spans.slice(0, 3))));
+    expect(decoded(second.body)).toEqual(decoded(encodeTraceRequest(spans.slice(3))));
+    expect(batcher.take()).toBeUndefined();
+  });
+
+  it('refuses a span it cannot encode without leaving any of its bytes in the batch', () => {
+    const [good, other] = mixedSpans();
+    const broken = Object.create(good!, { name: { get: () => { throw new Error('no name'); } } }) as ReadableSpan;
+    const batcher = new ProtobufSpanBatcher(512);
+    batcher.add(good!);
+    expect(() => batcher.add(broken)).toThrow('no name');
+    batcher.add(other!);
+    expect(batcher.size).toBe(2);
+    expect(decoded(batcher.take()!.body)).toEqual(decoded(encodeTraceRequest([good!, other!])));
   });
 });

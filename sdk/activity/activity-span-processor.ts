@@ -110,7 +110,7 @@ export class ActivitySpanProcessor implements SpanProcessor {
   onEnding(span: Span): void {
     if (span.kind === SpanKind.SERVER) {
       const state = requestStateOf(span);
-      if (state !== undefined && state.span === span) finishAccessSpan(span, state, getRuntime());
+      if (state !== undefined && (state.span as unknown) === span) finishAccessSpan(state.span, state, getRuntime());
       return;
     }
     const usage = takeResponseUsage(getRuntime(), span);

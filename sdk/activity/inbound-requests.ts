@@ -1,23 +1,24 @@
 /**
  * Access spans for inbound HTTP requests, from Node's `http.server.request.start` diagnostics channel instead of
  * instrumentation-http's server patching (which costs more per request than a hello-world handler itself): one
- * span, one request state, the context attached to the request's parser scope so the handler and its body events
+ * AccessSpan, one request state, the context attached to the request's parser scope so the handler and its body events
  * see it, and one 'close' listener that ends the span.
  */
 import * as diagnosticsChannel from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { diag, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { diag, propagation, ROOT_CONTEXT, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import {
-  ATTR_ACTIVITY_KIND,
-  ATTR_CLIENT_ADDRESS,
-  ATTR_ERROR_TYPE,
-  ATTR_HTTP_REQUEST_METHOD,
-  ATTR_HTTP_RESPONSE_STATUS_CODE,
-  ATTR_URL_PATH,
-  ATTR_URL_QUERY,
-  ATTR_USER_AGENT_ORIGINAL,
-} from '../attributes';
+  AccessSpan,
+  SLOT_CLIENT_ADDRESS,
+  SLOT_ERROR_TYPE,
+  SLOT_PATH,
+  SLOT_QUERY,
+  SLOT_STATUS,
+  SLOT_USER_AGENT,
+  startAccessSpanUnder,
+  type AccessSpanShared,
+} from './access-span';
 import { observeBody } from '../auth/auth-account';
 import { anonymizeIp } from '../request/anonymize-ip';
 import { clientAddress } from '../request/client-address';
@@ -33,8 +34,6 @@ interface RequestStartMessage {
   readonly response: ServerResponse;
 }
 
-const SERVER_SPAN = { kind: SpanKind.SERVER } as const;
-
 /** Sets `ctx` as active for the rest of the current execution and what it schedules (context manager attach()). */
 export type AttachContext = (ctx: Context) => void;
 
@@ -44,14 +43,14 @@ export function ignoreIncoming(runtime: ActivityRuntime, method: string, path: s
   return runtime.skipPath(path);
 }
 
-function endAccessSpan(span: Span, response: ServerResponse): void {
+function endAccessSpan(span: AccessSpan, response: ServerResponse): void {
   if (response.headersSent) {
     const status = response.statusCode;
-    span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
+    span.setSlot(SLOT_STATUS, status);
     if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
   }
   // The client went away before the response was complete.
-  if (!response.writableFinished) span.setAttribute(ATTR_ERROR_TYPE, 'aborted');
+  if (!response.writableFinished) span.setSlot(SLOT_ERROR_TYPE, 'aborted');
   span.end();
   releaseRequestState(span);
 }
@@ -60,7 +59,7 @@ function endAccessSpan(span: Span, response: ServerResponse): void {
 const ACCESS_SPAN = Symbol('otel-activity.access-span');
 
 interface WithAccessSpan {
-  [ACCESS_SPAN]?: Span;
+  [ACCESS_SPAN]?: AccessSpan;
 }
 
 // 'close' comes once per response; clearing the property keeps a second emit from ending the span twice.
@@ -77,7 +76,7 @@ function carriesContext(request: IncomingMessage, headers: readonly string[]): b
 }
 
 /** Starts the access span of one request and makes it the request's active context. */
-export function startAccessSpan(runtime: ActivityRuntime, tracer: Tracer, attach: AttachContext, request: IncomingMessage, response: ServerResponse): void {
+export function startAccessSpan(runtime: ActivityRuntime, spans: AccessSpanShared, attach: AttachContext, request: IncomingMessage, response: ServerResponse): void {
   const method = request.method ?? 'GET';
   const url = request.url ?? '/';
   const q = url.indexOf('?');
@@ -95,15 +94,11 @@ export function startAccessSpan(runtime: ActivityRuntime, tracer: Tracer, attach
 
   // The caller's context (traceparent, or b3 per OTEL_PROPAGATORS), when there is one.
   const parent = carriesContext(request, runtime.propagationHeaders) ? propagation.extract(ROOT_CONTEXT, request.headers) : ROOT_CONTEXT;
-  const span = tracer.startSpan(method, SERVER_SPAN, parent);
-  // Set on the span, not passed to startSpan: the SDK copies an attributes option twice (sanitise, merge with the
-  // sampler's) before setting it. Neither our sampler nor our processors' onStart read a server span's attributes.
-  span.setAttribute(ATTR_ACTIVITY_KIND, 'access');
-  span.setAttribute(ATTR_HTTP_REQUEST_METHOD, method);
-  span.setAttribute(ATTR_URL_PATH, path);
-  if (q !== -1) span.setAttribute(ATTR_URL_QUERY, runtime.redactQuery(url.slice(q + 1)));
-  if (address !== undefined) span.setAttribute(ATTR_CLIENT_ADDRESS, address);
-  if (userAgent !== undefined) span.setAttribute(ATTR_USER_AGENT_ORIGINAL, userAgent);
+  const span = startAccessSpanUnder(spans, parent, method);
+  span.setSlot(SLOT_PATH, path);
+  if (q !== -1) span.setSlot(SLOT_QUERY, runtime.redactQuery(url.slice(q + 1)));
+  if (address !== undefined) span.setSlot(SLOT_CLIENT_ADDRESS, address);
+  if (userAgent !== undefined) span.setSlot(SLOT_USER_AGENT, userAgent);
   const authEvent = runtime.authRouteOf(method, path);
   const state: RequestState = {
     request,
@@ -132,12 +127,12 @@ export function startAccessSpan(runtime: ActivityRuntime, tracer: Tracer, attach
 }
 
 /** Subscribes to inbound requests; returns the unsubscribe function. */
-export function traceInboundRequests(runtime: ActivityRuntime, tracer: Tracer, attach: AttachContext): () => void {
+export function traceInboundRequests(runtime: ActivityRuntime, spans: AccessSpanShared, attach: AttachContext): () => void {
   let reported = false;
   const onStart = (message: unknown): void => {
     const { request, response } = message as RequestStartMessage;
     try {
-      startAccessSpan(runtime, tracer, attach, request, response);
+      startAccessSpan(runtime, spans, attach, request, response);
     } catch (error) {
       // Never let tracking break the request.
       if (!reported) {

@@ -11,17 +11,16 @@ import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace
 import { activityCounters } from '../runtime/activity-stats';
 import type { BufferedBatch, DiskBuffer } from './disk-buffer';
 import type { SendOutcome } from './otlp-request';
+import type { SpanBatcher } from './span-batchers';
 
 export interface BufferedExportOptions {
-  readonly encode: (spans: ReadableSpan[]) => Uint8Array;
-  /** Called with a body from encode() once nothing reads it any more (sent, refused, copied to disk or dropped). */
-  readonly release?: (body: Uint8Array) => void;
+  /** Holds ended spans (encoded or not) and hands them out as batches; sized to maxBatchSize. */
+  readonly batcher: SpanBatcher;
   readonly send: (body: Uint8Array) => Promise<SendOutcome>;
   /** Undefined: memory only (bounded by memoryMaxBytes). */
   readonly buffer: DiskBuffer | undefined;
   /** Called once in 'exit' after batches were written to the disk buffer (starts the detached sender). */
   readonly onExitBuffered?: () => void;
-  readonly maxBatchSize?: number;
   readonly delayMs?: number;
   /** Ended spans waiting to be encoded, at most; past it they are dropped and counted. */
   readonly maxQueueSize?: number;
@@ -38,7 +37,7 @@ interface MemoryBatch {
 }
 
 export class BufferedExportProcessor implements SpanProcessor {
-  private queue: ReadableSpan[] = [];
+  private readonly batcher: SpanBatcher;
   private readonly inflight = new Set<MemoryBatch>();
   private readonly memory: MemoryBatch[] = [];
   private memoryBytes = 0;
@@ -63,7 +62,9 @@ export class BufferedExportProcessor implements SpanProcessor {
   private readonly onExit = (): void => this.handOff();
 
   constructor(private readonly options: BufferedExportOptions) {
-    this.maxBatchSize = options.maxBatchSize ?? 512;
+    this.batcher = options.batcher;
+    // A full batch is sent without waiting for the delay.
+    this.maxBatchSize = options.batcher.maxBatchSize;
     this.delayMs = options.delayMs ?? 1000;
     this.maxQueueSize = options.maxQueueSize ?? 16_384;
     this.memoryMaxBytes = options.memoryMaxBytes ?? 32 * 1024 * 1024;
@@ -78,12 +79,17 @@ export class BufferedExportProcessor implements SpanProcessor {
   onStart(_span: Span, _parentContext: Context): void {}
 
   onEnd(span: ReadableSpan): void {
-    if (this.queue.length >= this.maxQueueSize) {
+    if (this.batcher.size >= this.maxQueueSize) {
       this.drop(1, 'the export queue is full');
       return;
     }
-    this.queue.push(span);
-    if (this.queue.length >= this.maxBatchSize) this.schedule(0);
+    try {
+      this.batcher.add(span);
+    } catch (error) {
+      this.dropUnencodable(1, error);
+      return;
+    }
+    if (this.batcher.size >= this.maxBatchSize) this.schedule(0);
     else this.schedule(this.delayMs);
   }
 
@@ -94,7 +100,7 @@ export class BufferedExportProcessor implements SpanProcessor {
       // One attempt now, even while backing off; a pump already running may predate the last spans, hence twice.
       this.retryAt = 0;
       await this.pump();
-      if (this.queue.length > 0) await this.pump();
+      if (this.batcher.size > 0) await this.pump();
     } finally {
       this.flushing--;
     }
@@ -136,7 +142,7 @@ export class BufferedExportProcessor implements SpanProcessor {
         if (this.exited) return;
         if (Date.now() < this.retryAt) {
           // The endpoint is failing: memory stays bounded by moving whole batches (all, when flushing) to the buffer.
-          while (this.queue.length >= (this.flushing > 0 ? 1 : this.maxBatchSize)) {
+          while (this.batcher.size >= (this.flushing > 0 ? 1 : this.maxBatchSize)) {
             const batch = this.encodeNext();
             if (batch !== undefined) await this.keep(batch);
           }
@@ -147,19 +153,19 @@ export class BufferedExportProcessor implements SpanProcessor {
           await this.sendOldestBuffered();
           continue;
         }
-        if (this.queue.length === 0) return;
+        if (this.batcher.size === 0) return;
         const batch = this.encodeNext();
         if (batch !== undefined) {
           if (!(await this.sendBatch(batch))) {
             await this.keep(batch);
             continue;
           }
-          this.options.release?.(batch.body);
+          this.batcher.release(batch.body);
         }
         // Spans that ended during the send wait for their own timer (onEnd set it) unless a full batch is ready:
         // draining them at once sent a few-span batch per round trip under load, each paying the whole encode
         // and POST (measured with bench/request-instructions.ts).
-        if (this.queue.length < this.maxBatchSize && this.flushing === 0) return;
+        if (this.batcher.size < this.maxBatchSize && this.flushing === 0) return;
       }
     } catch (error) {
       diag.error('otel-activity: span export failed unexpectedly', error);
@@ -167,15 +173,18 @@ export class BufferedExportProcessor implements SpanProcessor {
   }
 
   private encodeNext(): MemoryBatch | undefined {
-    const spans = this.queue.length <= this.maxBatchSize ? this.queue : this.queue.slice(0, this.maxBatchSize);
-    this.queue = spans === this.queue ? [] : this.queue.slice(spans.length);
+    const waiting = this.batcher.size;
     try {
-      return { body: this.options.encode(spans), spans: spans.length };
+      return this.batcher.take();
     } catch (error) {
-      diag.error('otel-activity: could not encode a batch of spans', error);
-      this.drop(spans.length, 'they could not be encoded');
+      this.dropUnencodable(waiting - this.batcher.size, error);
       return undefined;
     }
+  }
+
+  private dropUnencodable(spans: number, error: unknown): void {
+    diag.error('otel-activity: could not encode spans', error);
+    this.drop(spans, 'they could not be encoded');
   }
 
   /** True when the batch is done with (sent or refused for good); false when it must be kept for later. */
@@ -207,7 +216,7 @@ export class BufferedExportProcessor implements SpanProcessor {
       if (!(await this.sendBatch(inMemory))) return false;
       this.memory.shift();
       this.memoryBytes -= inMemory.body.byteLength;
-      this.options.release?.(inMemory.body);
+      this.batcher.release(inMemory.body);
       return true;
     }
     const buffer = this.options.buffer;
@@ -230,7 +239,7 @@ export class BufferedExportProcessor implements SpanProcessor {
     const buffer = this.options.buffer;
     if (buffer !== undefined && (await buffer.write(batch.body, batch.spans))) {
       activityCounters().buffered += batch.spans;
-      this.options.release?.(batch.body);
+      this.batcher.release(batch.body);
       return;
     }
     if (this.memoryBytes + batch.body.byteLength <= this.memoryMaxBytes) {
@@ -240,7 +249,7 @@ export class BufferedExportProcessor implements SpanProcessor {
       return;
     }
     this.drop(batch.spans, 'the buffer of unsent spans is full');
-    this.options.release?.(batch.body);
+    this.batcher.release(batch.body);
   }
 
   private failed(): void {
@@ -281,7 +290,7 @@ export class BufferedExportProcessor implements SpanProcessor {
       batches.delete(this.claimed.batch);
       buffer?.releaseSync(this.claimed.file);
     }
-    while (this.queue.length > 0) {
+    while (this.batcher.size > 0) {
       const batch = this.encodeNext();
       if (batch !== undefined) batches.add(batch);
     }

@@ -5,14 +5,15 @@
  */
 import type { Attributes, AttributeValue, HrTime, Link } from '@opentelemetry/api';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
+import { ACCESS_SLOT_KEYS, AccessSpan } from '../activity/access-span';
 import { ProtoWriter } from './proto-writer';
 
 // Span flags (OTLP): the low byte is the W3C trace flags; bit 8 says whether bit 9 (parent is remote) is known.
 const FLAG_HAS_IS_REMOTE = 0x100;
 const FLAG_IS_REMOTE = 0x200;
 
-type Resource = ReadableSpan['resource'];
-type Scope = ReadableSpan['instrumentationScope'];
+export type Resource = ReadableSpan['resource'];
+export type Scope = ReadableSpan['instrumentationScope'];
 
 function spanFlags(traceFlags: number, isRemote: boolean | undefined): number {
   return (traceFlags & 0xff) | FLAG_HAS_IS_REMOTE | (isRemote ? FLAG_IS_REMOTE : 0);
@@ -62,6 +63,26 @@ function writeKeyValues(w: ProtoWriter, field: number, attributes: Attributes | 
   }
 }
 
+/** KeyValue.key (field 1) of each access slot, encoded once. */
+const ACCESS_KEY_FIELDS = ACCESS_SLOT_KEYS.map((key) => {
+  const bytes = Buffer.from(key, 'utf8');
+  return Buffer.concat([Uint8Array.of(0x0a, bytes.length), bytes]);
+});
+
+/** The same KeyValues as writeKeyValues(span.attributes) writes, without building that object. */
+function writeAccessAttributes(w: ProtoWriter, span: AccessSpan): void {
+  const slots = span.slots;
+  for (let i = 0; i < slots.length; i++) {
+    const value = slots[i];
+    if (value === undefined) continue;
+    const mark = w.begin(9);
+    w.raw(ACCESS_KEY_FIELDS[i]!);
+    writeAnyValue(w, 2, value);
+    w.end(mark);
+  }
+  if (span.extra !== undefined) writeKeyValues(w, 9, span.extra);
+}
+
 function writeEvent(w: ProtoWriter, event: TimedEvent): void {
   const mark = w.begin(11);
   w.hrTime(1, event.time as HrTime);
@@ -83,7 +104,8 @@ function writeLink(w: ProtoWriter, link: Link): void {
   w.end(mark);
 }
 
-function writeSpan(w: ProtoWriter, span: ReadableSpan): void {
+/** One ScopeSpans.spans entry (field 2). */
+export function writeSpan(w: ProtoWriter, span: ReadableSpan): void {
   const mark = w.begin(2);
   const context = span.spanContext();
   w.hexBytes(1, context.traceId);
@@ -97,7 +119,8 @@ function writeSpan(w: ProtoWriter, span: ReadableSpan): void {
   w.uint32(6, span.kind + 1);
   w.hrTime(7, span.startTime);
   w.hrTime(8, span.endTime);
-  writeKeyValues(w, 9, span.attributes);
+  if (span instanceof AccessSpan) writeAccessAttributes(w, span);
+  else writeKeyValues(w, 9, span.attributes);
   if (span.droppedAttributesCount) w.uint32(10, span.droppedAttributesCount);
   for (const event of span.events) writeEvent(w, event);
   if (span.droppedEventsCount) w.uint32(12, span.droppedEventsCount);
@@ -111,17 +134,22 @@ function writeSpan(w: ProtoWriter, span: ReadableSpan): void {
   w.end(mark);
 }
 
-function writeScope(w: ProtoWriter, scope: Scope): void {
+export function writeScope(w: ProtoWriter, scope: Scope): void {
   const mark = w.begin(1);
   w.string(1, scope.name);
   if (scope.version) w.string(2, scope.version);
   w.end(mark);
 }
 
-function writeResource(w: ProtoWriter, resource: Resource): void {
+export function writeResource(w: ProtoWriter, resource: Resource): void {
   const mark = w.begin(1);
   writeKeyValues(w, 1, resource.attributes);
   w.end(mark);
+}
+
+/** Spans of one instrumentation scope share one ScopeSpans message. */
+export function scopeKey(scope: Scope): string {
+  return `${scope.name}@${scope.version ?? ''}:${scope.schemaUrl ?? ''}`;
 }
 
 /** Spans grouped by resource, then by instrumentation scope, in first-seen order (as OTLP nests them). */
@@ -131,7 +159,7 @@ function group(spans: readonly ReadableSpan[]): Map<Resource, Map<string, Readab
     let byScope = byResource.get(span.resource);
     if (byScope === undefined) byResource.set(span.resource, (byScope = new Map()));
     const scope = span.instrumentationScope;
-    const key = `${scope.name}@${scope.version ?? ''}:${scope.schemaUrl ?? ''}`;
+    const key = scopeKey(scope);
     const list = byScope.get(key);
     if (list === undefined) byScope.set(key, [span]);
     else list.push(span);

@@ -35,6 +35,28 @@ export class ProtoWriter {
     return body;
   }
 
+  /** Bytes written since the last finish() or truncate(0). */
+  get length(): number {
+    return this.pos;
+  }
+
+  /** The bytes written so far, as a view valid until the next write (for copying into another writer). */
+  view(): Uint8Array {
+    return this.buf.subarray(0, this.pos);
+  }
+
+  /** Forgets what was written past `length` (a message that failed half-way, or a group copied out). */
+  truncate(length: number): void {
+    if (length < this.pos) this.pos = length;
+  }
+
+  /** Bytes copied as they are: an already encoded run of fields. */
+  raw(bytes: Uint8Array): void {
+    this.ensure(bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
+  }
+
   /** Gives back a body from finish() once nothing reads it any more (sent, refused, or copied to disk). */
   release(body: Uint8Array): void {
     const backing = this.lent.get(body);

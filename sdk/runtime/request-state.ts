@@ -6,6 +6,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { trace, type Span } from '@opentelemetry/api';
+import type { AccessSpan } from '../activity/access-span';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthEvent } from '../attributes';
 import type { BodyPrefix } from '../auth/auth-account';
@@ -14,7 +15,7 @@ export interface RequestState {
   readonly request: IncomingMessage;
   response: ServerResponse | undefined;
   /** The request's server span. */
-  readonly span: Span;
+  readonly span: AccessSpan;
   /** URL path without the query string. */
   readonly path: string;
   /** Anonymised per ipMode; undefined when dropped or unknown. */

@@ -6,6 +6,7 @@
 import { SpanStatusCode, TraceFlags, type Context, type SpanContext } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_ACTIVITY_KIND, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_USER_ID } from '../attributes';
+import { AccessSpan, SLOT_KIND, SLOT_STATUS, SLOT_USER_ID } from '../activity/access-span';
 import { activityCounters } from '../runtime/activity-stats';
 import { requestStateOf } from '../runtime/request-state';
 
@@ -28,16 +29,18 @@ export class ActivitySamplingProcessor implements SpanProcessor {
 
   /** True when the span goes to the exporter. */
   keep(span: ReadableSpan): boolean {
-    const kind = span.attributes[ATTR_ACTIVITY_KIND];
+    // An access span's fields are read from its slots: its attributes object is made on each read.
+    const access = span instanceof AccessSpan ? span : undefined;
+    const kind = access !== undefined ? access.slots[SLOT_KIND] : span.attributes[ATTR_ACTIVITY_KIND];
     if (kind === undefined) {
       activityCounters().nonActivityDropped++;
       return false;
     }
     if (kind !== 'access') return true;
-    const status = span.attributes[ATTR_HTTP_RESPONSE_STATUS_CODE];
+    const status = access !== undefined ? access.slots[SLOT_STATUS] : span.attributes[ATTR_HTTP_RESPONSE_STATUS_CODE];
     if (span.status.code === SpanStatusCode.ERROR || (typeof status === 'number' && status >= 500)) return true;
     if (typeof status === 'number' && status >= 400 && requestStateOf(span as unknown as Span)?.authEvent !== undefined) return true;
-    if (this.options.authenticatedOnly && span.attributes[ATTR_USER_ID] === undefined) {
+    if (this.options.authenticatedOnly && (access !== undefined ? access.slots[SLOT_USER_ID] : span.attributes[ATTR_USER_ID]) === undefined) {
       activityCounters().unauthenticatedDropped++;
       return false;
     }

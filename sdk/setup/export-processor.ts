@@ -18,12 +18,11 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import type { ActivityConfig, SdkConfig } from '../config/config-types';
-import { BufferedExportProcessor, type BufferedExportOptions } from '../export/buffered-export-processor';
+import { BufferedExportProcessor } from '../export/buffered-export-processor';
 import { defaultBufferDir, DiskBuffer } from '../export/disk-buffer';
 import type { InProcessSender, InProcessSenderOptions } from '../export/in-process-sender';
 import { postOtlp, type OtlpTarget } from '../export/otlp-request';
-import { encodeTraceRequest } from '../export/otlp-trace-encoder';
-import { ProtoWriter } from '../export/proto-writer';
+import { ProtobufSpanBatcher, SpanListBatcher, type SpanBatcher } from '../export/span-batchers';
 import { SENDER_ENV, type SenderJob } from '../export/send-buffered';
 
 /** The server package, resolved from the SDK's own location, so an app that installs both finds it. */
@@ -76,14 +75,13 @@ function bufferFor(sdk: SdkConfig, serviceName: string, extension: string): { di
 }
 
 /**
- * One OTLP body per batch, in the encoding the endpoint takes. Protobuf, the default, is our own encoder
- * (the same message as otlp-transformer's, about 3.5× less CPU per span with bodies given back: bench/otlp-encode.ts); JSON stays on
- * otlp-transformer.
+ * One OTLP body per batch, in the encoding the endpoint takes. Protobuf, the default, is our own encoder (the same
+ * message as otlp-transformer's, about 3.5× less CPU per span: bench/otlp-encode.ts), run as each span ends so no
+ * span object waits for its batch; JSON stays on otlp-transformer.
  */
-function encoderFor(json: boolean): Pick<BufferedExportOptions, 'encode' | 'release'> {
-  if (json) return { encode: (spans) => JsonTraceSerializer.serializeRequest(spans) ?? new Uint8Array(0) };
-  const writer = new ProtoWriter();
-  return { encode: (spans) => encodeTraceRequest(spans, writer), release: (body) => writer.release(body) };
+function batcherFor(json: boolean): SpanBatcher {
+  if (json) return new SpanListBatcher((spans) => JsonTraceSerializer.serializeRequest(spans) ?? new Uint8Array(0));
+  return new ProtobufSpanBatcher();
 }
 
 function createOtlpProcessor(sdk: SdkConfig, serviceName: string): SpanProcessor {
@@ -100,7 +98,7 @@ function createOtlpProcessor(sdk: SdkConfig, serviceName: string): SpanProcessor
   const extension = json ? '.json' : '.pb';
   const { dir, buffer } = bufferFor(sdk, serviceName, extension);
   return new BufferedExportProcessor({
-    ...encoderFor(json),
+    batcher: batcherFor(json),
     send: (body) => postOtlp(target, body),
     buffer,
     onExitBuffered: () => startExitSender({ dir, extension, target, giveUpMs: 60_000 }),
@@ -115,7 +113,7 @@ function createInProcessProcessor(sdk: SdkConfig, inputs: ExportProcessorInputs)
   });
   const { buffer } = bufferFor(sdk, `${inputs.serviceName}.inprocess`, '.pb');
   const processor = new BufferedExportProcessor({
-    ...encoderFor(false),
+    batcher: batcherFor(false),
     send: (body) => sender.send(body),
     buffer,
   });

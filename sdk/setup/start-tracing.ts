@@ -5,7 +5,9 @@
  * resource detectors, no metrics, nothing per request that can be done once.
  */
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { Tracer } from '@opentelemetry/api';
+import type { Span as SdkSpan, SpanExporter, SpanLimits } from '@opentelemetry/sdk-trace-base';
+import type { AccessSpanShared } from '../activity/access-span';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ActivitySpanProcessor } from '../activity/activity-span-processor';
@@ -57,6 +59,38 @@ export interface ActivityTracing {
   shutdown(): Promise<void>;
 }
 
+/**
+ * What the access spans share: our tracer's resource, scope and span limits (the SDK's merged OTEL_* limits, read
+ * from the tracer so the access span keeps exactly the limits of every other span), and the same processors in
+ * the same order as the provider runs them for its own spans.
+ */
+function accessSpanShared(
+  tracer: Tracer,
+  resource: AccessSpanShared['resource'],
+  ids: PooledIdGenerator,
+  attributeMaxLength: number,
+  activity: ActivitySpanProcessor,
+  sampling: ActivitySamplingProcessor,
+): AccessSpanShared {
+  const sdkTracer = tracer as Partial<{ instrumentationScope: AccessSpanShared['instrumentationScope']; _spanLimits: SpanLimits }>;
+  return {
+    resource,
+    instrumentationScope: sdkTracer.instrumentationScope ?? { name: TRACER_NAME },
+    limits: sdkTracer._spanLimits ?? { attributeValueLengthLimit: attributeMaxLength, attributeCountLimit: 128, eventCountLimit: 128, linkCountLimit: 128 },
+    ids,
+    // The processors take the SDK's Span type; an AccessSpan has every field they read.
+    onStart: (span, parent) => {
+      activity.onStart(span as unknown as SdkSpan, parent);
+      sampling.onStart(span as unknown as SdkSpan, parent);
+    },
+    onEnding: (span) => activity.onEnding(span as unknown as SdkSpan),
+    onEnd: (span) => {
+      activity.onEnd(span);
+      sampling.onEnd(span);
+    },
+  };
+}
+
 export function startActivityTracing(config: ActivityConfig, options: StartTracingOptions = {}): ActivityTracing {
   const cwd = options.cwd ?? process.cwd();
   const resource = buildResource(config.sdk, { cwd, resourceAttributes: options.resourceAttributes, nodeEnv: options.nodeEnv });
@@ -67,30 +101,31 @@ export function startActivityTracing(config: ActivityConfig, options: StartTraci
     onConfigProblem: options.onConfigProblem,
   });
 
+  const ids = new PooledIdGenerator();
+  const activityProcessor = new ActivitySpanProcessor();
+  const samplingProcessor = new ActivitySamplingProcessor(exportProcessor, {
+    sampleRate: config.sdk.sampleRate,
+    authenticatedOnly: config.sdk.authenticatedOnly,
+    random: options.random,
+  });
   const provider = new NodeTracerProvider({
     resource,
     // Ours records every span whatever OTEL_TRACES_SAMPLER or the caller's flags say: that variable is for the
     // app's own SDK, and an audit row must not depend on it. What is kept is decided at span end.
     sampler: new ActivitySampler(),
     spanLimits: { attributeValueLengthLimit: config.sdk.attributeMaxLength },
-    idGenerator: new PooledIdGenerator(),
-    spanProcessors: [
-      new ActivitySpanProcessor(),
-      new ActivitySamplingProcessor(exportProcessor, {
-        sampleRate: config.sdk.sampleRate,
-        authenticatedOnly: config.sdk.authenticatedOnly,
-        random: options.random,
-      }),
-    ],
+    idGenerator: ids,
+    spanProcessors: [activityProcessor, samplingProcessor],
   });
-  const runtime = createActivityRuntime(config.sdk, options.hooks, provider.getTracer(TRACER_NAME));
+  const tracer = provider.getTracer(TRACER_NAME);
+  const runtime = createActivityRuntime(config.sdk, options.hooks, tracer);
   setRuntime(runtime);
   const globals = registerSharedGlobals(new AsyncLocalStorageContextManager(), createPropagator(config.sdk.propagators));
   const contextManager = globals.contextManager as Partial<AsyncLocalStorageContextManager>;
   // attach() is the AsyncLocalStorage manager's (ours, or the app's of any version); without it the handler still
   // finds its request through our own store, and the app's own context stays as the app set it.
   const attach = typeof contextManager.attach === 'function' ? contextManager.attach.bind(contextManager) : () => undefined;
-  const stopInbound = traceInboundRequests(runtime, runtime.tracer, attach);
+  const stopInbound = traceInboundRequests(runtime, accessSpanShared(tracer, resource, ids, config.sdk.attributeMaxLength, activityProcessor, samplingProcessor), attach);
 
   const stopFastifyRoutes = traceFastifyRoutes();
 
