@@ -117,7 +117,8 @@ beforeAll(async () => {
   expect((await migrate(sink, { retentionDays: 90, rollupRetentionDays: 730, migrationsDir: before017 })).applied.at(-1)).toBe('016_external_cost_by_provider');
   // Before the upgrade: three inserts (three parts of 014's rollups) over the first eight days.
   for (let i = 0; i < 3; i++) await insert(requests(10 + i, 400, START_MS, START_MS + 8 * DAY_MS), `before-${i}`);
-  expect((await migrate(sink, { retentionDays: 90, rollupRetentionDays: 730 })).applied).toEqual(['017_engagement_rollup']);
+  // The upgrade applies 017 first, then whatever later migrations there are.
+  expect((await migrate(sink, { retentionDays: 90, rollupRetentionDays: 730 })).applied[0]).toBe('017_engagement_rollup');
   // After it: the same sessions and users on the same days again, and later days, through the views.
   for (let i = 0; i < 3; i++) await insert(requests(20 + i, 400, START_MS + 5 * DAY_MS, TODAY_MS), `after-${i}`);
 }, 120_000);
