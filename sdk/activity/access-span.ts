@@ -45,6 +45,7 @@ import {
   ATTR_USER_AGENT_ORIGINAL,
   ATTR_USER_ID,
 } from '../attributes';
+import { parentSaidNotSampled } from '../sampling/activity-sampler';
 
 /** The attributes with a slot, in the order they are listed and encoded. */
 export const ACCESS_SLOT_KEYS = [
@@ -362,8 +363,7 @@ export class AccessSpan implements Span, ReadableSpan {
 
 /**
  * Starts the access span of a request under `parent` (the caller's extracted context, or the root): the caller's
- * trace and trace state when it sent one; recorded always, propagated as sampled unless the caller said not sampled
- * (what ActivitySampler decides for the SDK's spans).
+ * trace and trace state when it sent one; recorded always, with ActivitySampler's decision on the sampled flag.
  */
 export function startAccessSpanUnder(shared: AccessSpanShared, parent: Context, method: string): AccessSpan {
   const parentContext = trace.getSpanContext(parent);
@@ -371,7 +371,7 @@ export function startAccessSpanUnder(shared: AccessSpanShared, parent: Context, 
   const context: SpanContext = {
     traceId: valid ? parentContext.traceId : shared.ids.generateTraceId(),
     spanId: shared.ids.generateSpanId(),
-    traceFlags: valid && (parentContext.traceFlags & TraceFlags.SAMPLED) === 0 ? TraceFlags.NONE : TraceFlags.SAMPLED,
+    traceFlags: parentSaidNotSampled(parent) ? TraceFlags.NONE : TraceFlags.SAMPLED,
     traceState: valid ? parentContext.traceState : undefined,
   };
   const span = new AccessSpan(shared, context, valid ? parentContext : undefined, method);

@@ -11,11 +11,15 @@ const SAMPLED: SamplingResult = { decision: SamplingDecision.RECORD_AND_SAMPLED 
 /** Recorded, but propagated as not sampled. */
 const RECORDED_ONLY: SamplingResult = { decision: SamplingDecision.RECORD };
 
+/** True when the caller said not sampled: the span is recorded, and propagated as not sampled. */
+export function parentSaidNotSampled(context: Context): boolean {
+  const parent = trace.getSpanContext(context);
+  return parent !== undefined && (parent.traceFlags & TraceFlags.SAMPLED) === 0;
+}
+
 export class ActivitySampler implements Sampler {
   shouldSample(context: Context): SamplingResult {
-    const parent = trace.getSpanContext(context);
-    if (parent !== undefined && (parent.traceFlags & TraceFlags.SAMPLED) === 0) return RECORDED_ONLY;
-    return SAMPLED;
+    return parentSaidNotSampled(context) ? RECORDED_ONLY : SAMPLED;
   }
 
   toString(): string {
