@@ -27,6 +27,17 @@ describe('EmbeddedSink', () => {
     expect(pidFile.pid).toBe(process.pid);
   });
 
+  it('opens the engine with its caches capped for one embedded directory, not a server\'s GiB-sized defaults', async () => {
+    const rows = await sink.query<{ name: string; value: string }>(
+      "SELECT name, value FROM system.server_settings WHERE name IN ('mark_cache_size', 'index_mark_cache_size', 'uncompressed_cache_size') ORDER BY name",
+    );
+    expect(rows).toEqual([
+      { name: 'index_mark_cache_size', value: String(16 * 1024 * 1024) },
+      { name: 'mark_cache_size', value: String(64 * 1024 * 1024) },
+      { name: 'uncompressed_cache_size', value: '0' },
+    ]);
+  });
+
   it('inserts a batch of rows in one INSERT and reads them back with bound parameters', async () => {
     const rows = Array.from({ length: 10_000 }, (_, i) => ({ id: i, name: `n${i}`, ip: '192.0.2.1', at: '2026-11-23 09:00:00.000' }));
     expect(await sink.insert('t', rows, { dedupToken: 'b1' })).toEqual({ ok: true });
