@@ -11,7 +11,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan, type SpanLimits } from '@opentelemetry/sdk-trace-base';
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
-import { AccessSpan, SLOT_ROUTE, SLOT_STATUS, startAccessSpanUnder, type AccessSpanShared } from '../sdk/activity/access-span';
+import { AccessSpan, SLOT_CLIENT_ADDRESS, SLOT_ROUTE, SLOT_STATUS, SLOT_USER_AGENT, startAccessSpanUnder, type AccessSpanShared } from '../sdk/activity/access-span';
 import { encodeTraceRequest } from '../sdk/export/otlp-trace-encoder';
 import { PooledIdGenerator } from '../sdk/setup/id-generator';
 
@@ -167,6 +167,22 @@ describe('AccessSpan', () => {
     plain.end();
     expect(ended).toHaveLength(2);
     expect(ended[0]).toBeInstanceOf(AccessSpan);
+    expect(decoded(encodeTraceRequest(ended))).toEqual(decoded(ProtobufTraceSerializer.serializeRequest(ended)!));
+  });
+
+  it('encodes repeated and ever-new slot values alike (each repeating value is encoded once and copied after)', () => {
+    const ended: ReadableSpan[] = [];
+    const unlimited = { ...shared(ended), limits: {} };
+    // 600 distinct user agents: more than the per-slot memo holds, so it starts over on the way.
+    for (let i = 0; i < 1200; i++) {
+      const span = startAccessSpanUnder(unlimited, ROOT_CONTEXT, i % 3 === 0 ? 'POST' : 'GET');
+      span.setSlot(SLOT_ROUTE, `/r/${i % 7}`);
+      span.setSlot(SLOT_USER_AGENT, `agent ${i % 600} ${'é'.repeat(i % 5)}`);
+      span.setSlot(SLOT_CLIENT_ADDRESS, `10.0.${i % 4}.0`);
+      span.setSlot(SLOT_STATUS, 200 + (i % 3));
+      // Ends up to three seconds on, at any nanosecond: the end's nanoseconds carry into its seconds.
+      span.end([Math.trunc(Date.now() / 1000) + 1 + (i % 3), (i * 7_919_001_3) % 1e9]);
+    }
     expect(decoded(encodeTraceRequest(ended))).toEqual(decoded(ProtobufTraceSerializer.serializeRequest(ended)!));
   });
 });

@@ -115,6 +115,17 @@ describe('encodeTraceRequest', () => {
     }
   });
 
+  it('writes an id that is not plain lowercase hex as Buffer does (upper case, odd length, other characters)', () => {
+    for (const hex of ['0AF7651916CD43DD8448EB211C80319C', 'B7aD6b7169203331', 'abc', 'b7ad6b716920333g', 'zz', 'b7ad6b71692033\u0131', '', 'ab\u0100cd']) {
+      const writer = new ProtoWriter();
+      writer.hexBytes(1, hex);
+      const reader = protobuf.Reader.create(writer.finish());
+      expect(reader.uint32()).toBe((1 << 3) | 2);
+      expect(Buffer.from(reader.bytes())).toEqual(Buffer.from(hex, 'hex'));
+      expect(reader.pos).toBe(reader.len);
+    }
+  });
+
   it('never writes over a body still held, and writes the next batches into bodies given back', () => {
     const spans = spansOf((tracer) => {
       for (let i = 0; i < 50; i++) tracer.startSpan(`span ${i}`, { attributes: { i } }).end();

@@ -105,6 +105,11 @@ export interface AccessSpanShared {
   readonly onEnd: (span: AccessSpan) => void;
 }
 
+/** Shared until the first setStatus, which always sets a new object. */
+const UNSET: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
+const NO_EVENTS = Object.freeze([]) as unknown as TimedEvent[];
+const NO_LINKS = Object.freeze([]) as unknown as Link[];
+
 function truncated(value: AttributeValue, limit: number): AttributeValue {
   if (limit <= 0) return value;
   if (typeof value === 'string') return value.length <= limit ? value : value.substring(0, limit);
@@ -122,9 +127,10 @@ export class AccessSpan implements Span, ReadableSpan {
   readonly slots: Array<AttributeValue | undefined>;
   /** Attributes without a slot, in the order they were first set. */
   extra: Attributes | undefined = undefined;
-  status: SpanStatus = { code: SpanStatusCode.UNSET };
-  readonly events: TimedEvent[] = [];
-  readonly links: Link[] = [];
+  status: SpanStatus = UNSET;
+  /** A shared empty list until the first event or link: most requests have neither. */
+  events: TimedEvent[] = NO_EVENTS;
+  links: Link[] = NO_LINKS;
   droppedAttributesCount = 0;
   droppedEventsCount = 0;
   droppedLinksCount = 0;
@@ -132,10 +138,12 @@ export class AccessSpan implements Span, ReadableSpan {
   private attributeCount = 2;
   private readonly context: SpanContext;
   private readonly shared: AccessSpanShared;
-  /** Wall clock at the start (ms), and the monotonic clock then, as the SDK span takes them. */
-  private readonly startMs: number;
+  /** Wall clock at the start (epoch ms), as the SDK span takes it; startTime is made from it. */
+  readonly startMs: number;
+  /** The monotonic clock at the start. */
   private readonly startPerf: number;
-  private endMs = -1;
+  /** Epoch ms at the end (-1 until ended); endTime is made from it. */
+  endMs = -1;
   private done = false;
   private startHr: HrTime | undefined;
   private endHr: HrTime | undefined;
@@ -235,6 +243,7 @@ export class AccessSpan implements Span, ReadableSpan {
       this.droppedEventsCount++;
       return this;
     }
+    if (this.events === NO_EVENTS) this.events = [];
     if (limits.eventCountLimit !== undefined && this.events.length >= limits.eventCountLimit) {
       this.events.shift();
       this.droppedEventsCount++;
@@ -268,6 +277,7 @@ export class AccessSpan implements Span, ReadableSpan {
       this.droppedLinksCount++;
       return this;
     }
+    if (this.links === NO_LINKS) this.links = [];
     if (limits.linkCountLimit !== undefined && this.links.length >= limits.linkCountLimit) {
       this.links.shift();
       this.droppedLinksCount++;

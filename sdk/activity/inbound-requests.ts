@@ -6,7 +6,7 @@
  */
 import * as diagnosticsChannel from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { diag, propagation, ROOT_CONTEXT, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
+import { diag, propagation, ROOT_CONTEXT, SpanStatusCode, type Context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import {
   AccessSpan,
@@ -19,6 +19,7 @@ import {
   startAccessSpanUnder,
   type AccessSpanShared,
 } from './access-span';
+import { contextWithSpan } from './request-context';
 import { observeBody } from '../auth/auth-account';
 import { anonymizeIp } from '../request/anonymize-ip';
 import { clientAddress } from '../request/client-address';
@@ -121,7 +122,7 @@ export function startAccessSpan(runtime: ActivityRuntime, spans: AccessSpanShare
   setRequestState(span, state);
   openRequest(state);
   if (anotherTracerProvider()) enterRequest(state);
-  attach(trace.setSpan(parent, span));
+  attach(contextWithSpan(parent, span));
   (response as WithAccessSpan)[ACCESS_SPAN] = span;
   response.on('close', onResponseClose);
 }

@@ -5,7 +5,8 @@
  */
 import type { Attributes, AttributeValue, HrTime, Link } from '@opentelemetry/api';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
-import { ACCESS_SLOT_KEYS, AccessSpan } from '../activity/access-span';
+import { ACCESS_SLOT_KEYS, AccessSpan, SLOT_CLIENT_ADDRESS, SLOT_KIND, SLOT_METHOD, SLOT_ROUTE, SLOT_UA_BROWSER, SLOT_UA_DEVICE, SLOT_UA_OS, SLOT_USER_AGENT } from '../activity/access-span';
+import { boundedMemo } from '../runtime/bounded-memo';
 import { ProtoWriter } from './proto-writer';
 
 // Span flags (OTLP): the low byte is the W3C trace flags; bit 8 says whether bit 9 (parent is remote) is known.
@@ -69,18 +70,61 @@ const ACCESS_KEY_FIELDS = ACCESS_SLOT_KEYS.map((key) => {
   return Buffer.concat([Uint8Array.of(0x0a, bytes.length), bytes]);
 });
 
+function writeAccessSlot(w: ProtoWriter, slot: number, value: AttributeValue): void {
+  const mark = w.begin(9);
+  w.raw(ACCESS_KEY_FIELDS[slot]!);
+  writeAnyValue(w, 2, value);
+  w.end(mark);
+}
+
+/**
+ * The slots whose string values repeat request after request (a service has few routes, methods and browsers, and
+ * its callers' user agents and anonymised addresses recur): each value's whole KeyValue is encoded once and copied
+ * after, which for a 100-byte user agent is a copy instead of a UTF-8 encode.
+ */
+const REPEATING_SLOTS = [SLOT_KIND, SLOT_METHOD, SLOT_ROUTE, SLOT_USER_AGENT, SLOT_UA_DEVICE, SLOT_UA_BROWSER, SLOT_UA_OS, SLOT_CLIENT_ADDRESS];
+const ENCODED_VALUES_PER_SLOT = 256;
+const scratch = new ProtoWriter(1024);
+const encodedSlotValue: Array<((value: string) => Uint8Array) | undefined> = ACCESS_SLOT_KEYS.map((_, slot) =>
+  REPEATING_SLOTS.includes(slot)
+    ? boundedMemo(ENCODED_VALUES_PER_SLOT, (value) => {
+        scratch.truncate(0);
+        writeAccessSlot(scratch, slot, value);
+        return new Uint8Array(scratch.view());
+      })
+    : undefined,
+);
+
 /** The same KeyValues as writeKeyValues(span.attributes) writes, without building that object. */
 function writeAccessAttributes(w: ProtoWriter, span: AccessSpan): void {
   const slots = span.slots;
   for (let i = 0; i < slots.length; i++) {
     const value = slots[i];
     if (value === undefined) continue;
-    const mark = w.begin(9);
-    w.raw(ACCESS_KEY_FIELDS[i]!);
-    writeAnyValue(w, 2, value);
-    w.end(mark);
+    const encoded = typeof value === 'string' ? encodedSlotValue[i] : undefined;
+    if (encoded !== undefined) w.raw(encoded(value as string));
+    else writeAccessSlot(w, i, value);
   }
   if (span.extra !== undefined) writeKeyValues(w, 9, span.extra);
+}
+
+/**
+ * Start and end (fields 7 and 8) from the span's milliseconds: the numbers its startTime and endTime HrTimes hold
+ * (millisToHrTime of the start, plus that of the duration), without making the arrays.
+ */
+function writeAccessTimes(w: ProtoWriter, span: AccessSpan): void {
+  const start = span.startMs;
+  const duration = span.endMs - start;
+  const startSeconds = Math.trunc(start / 1000);
+  const startNanos = Math.round((start % 1000) * 1e6);
+  let endSeconds = startSeconds + Math.trunc(duration / 1000);
+  let endNanos = startNanos + Math.round((duration % 1000) * 1e6);
+  if (endNanos >= 1e9) {
+    endNanos -= 1e9;
+    endSeconds += 1;
+  }
+  w.hrTimeOf(7, startSeconds, startNanos);
+  w.hrTimeOf(8, endSeconds, endNanos);
 }
 
 function writeEvent(w: ProtoWriter, event: TimedEvent): void {
@@ -117,10 +161,14 @@ export function writeSpan(w: ProtoWriter, span: ReadableSpan): void {
   w.string(5, span.name);
   // The API's SpanKind starts at INTERNAL = 0; OTLP keeps 0 for unspecified.
   w.uint32(6, span.kind + 1);
-  w.hrTime(7, span.startTime);
-  w.hrTime(8, span.endTime);
-  if (span instanceof AccessSpan) writeAccessAttributes(w, span);
-  else writeKeyValues(w, 9, span.attributes);
+  if (span instanceof AccessSpan) {
+    writeAccessTimes(w, span);
+    writeAccessAttributes(w, span);
+  } else {
+    w.hrTime(7, span.startTime);
+    w.hrTime(8, span.endTime);
+    writeKeyValues(w, 9, span.attributes);
+  }
   if (span.droppedAttributesCount) w.uint32(10, span.droppedAttributesCount);
   for (const event of span.events) writeEvent(w, event);
   if (span.droppedEventsCount) w.uint32(12, span.droppedEventsCount);

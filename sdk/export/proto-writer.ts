@@ -10,6 +10,11 @@ const WIRE_LENGTH = 2;
 const WIRE_FIXED32 = 5;
 const TWO_POW_32 = 4294967296;
 
+/** Value of each hex digit by character code, -1 for any other character. */
+const HEX_VALUE = new Int8Array(256).fill(-1);
+for (let c = 0; c < 10; c++) HEX_VALUE[48 + c] = c;
+for (let c = 0; c < 6; c++) HEX_VALUE[97 + c] = HEX_VALUE[65 + c] = 10 + c;
+
 export class ProtoWriter {
   private buf: Buffer;
   private pos = 0;
@@ -52,9 +57,17 @@ export class ProtoWriter {
 
   /** Bytes copied as they are: an already encoded run of fields. */
   raw(bytes: Uint8Array): void {
-    this.ensure(bytes.length);
-    this.buf.set(bytes, this.pos);
-    this.pos += bytes.length;
+    const length = bytes.length;
+    this.ensure(length);
+    // A short loop beats TypedArray.set's call for the few bytes of an encoded key.
+    if (length <= 32) {
+      const buf = this.buf;
+      const pos = this.pos;
+      for (let i = 0; i < length; i++) buf[pos + i] = bytes[i]!;
+    } else {
+      this.buf.set(bytes, this.pos);
+    }
+    this.pos += length;
   }
 
   /** Gives back a body from finish() once nothing reads it any more (sent, refused, or copied to disk). */
@@ -145,12 +158,16 @@ export class ProtoWriter {
 
   /** Nanoseconds since the epoch from an OTel HrTime, exactly (the product overflows a double's 53 bits). */
   hrTime(field: number, time: readonly [number, number]): void {
-    const seconds = time[0];
+    this.hrTimeOf(field, time[0], time[1]);
+  }
+
+  /** hrTime() from the HrTime's two numbers, for callers that have them without the array. */
+  hrTimeOf(field: number, seconds: number, nanos: number): void {
     const high16 = Math.floor(seconds / 65536);
     const low16 = seconds - high16 * 65536;
     // seconds * 1e9 + nanos = high16 * 1e9 * 2^16 + (low16 * 1e9 + nanos); both parts are exact below 2^53.
     const upper = high16 * 1e9;
-    const lower = low16 * 1e9 + time[1];
+    const lower = low16 * 1e9 + nanos;
     let lo = (upper % 65536) * 65536 + (lower % TWO_POW_32);
     let hi = Math.floor(upper / 65536) + Math.floor(lower / TWO_POW_32);
     if (lo >= TWO_POW_32) {
@@ -202,9 +219,29 @@ export class ProtoWriter {
     this.ensure(hex.length / 2 + 15);
     this.tag(field, WIRE_LENGTH);
     const at = this.pos++;
-    const written = this.buf.write(hex, this.pos, 'hex');
+    let written = hex.length <= 32 ? this.hexByHand(hex, this.pos) : -1;
+    if (written < 0) written = this.buf.write(hex, this.pos, 'hex');
     this.buf[at] = written;
     this.pos += written;
+  }
+
+  /**
+   * Decodes an id's hex at pos by table (a native Buffer.write costs more than the loop for 16 or 32 digits);
+   * -1 when it is not plain even-length hex, for Buffer.write's own rules on such input.
+   */
+  private hexByHand(hex: string, pos: number): number {
+    const length = hex.length;
+    if ((length & 1) !== 0) return -1;
+    const buf = this.buf;
+    for (let i = 0; i < length; i += 2) {
+      const a = hex.charCodeAt(i);
+      const b = hex.charCodeAt(i + 1);
+      const hi = a < 256 ? HEX_VALUE[a]! : -1;
+      const lo = b < 256 ? HEX_VALUE[b]! : -1;
+      if ((hi | lo) < 0) return -1;
+      buf[pos + (i >> 1)] = (hi << 4) | lo;
+    }
+    return length >> 1;
   }
 
   bytes(field: number, value: Uint8Array): void {

@@ -74,6 +74,8 @@ export class ProtobufSpanBatcher implements SpanBatcher {
   private readonly sealed: EncodedBatch[] = [];
   private sealedSpans = 0;
   private readonly body = new ProtoWriter();
+  /** The group the last span went to: nearly every span has the same resource and scope as the one before. */
+  private last: Group | undefined;
 
   constructor(readonly maxBatchSize = 512) {}
 
@@ -106,6 +108,8 @@ export class ProtobufSpanBatcher implements SpanBatcher {
   }
 
   private groupOf(span: ReadableSpan): Group {
+    const last = this.last;
+    if (last !== undefined && last.resource === span.resource && last.scope === span.instrumentationScope) return last;
     let byScope = this.groups.get(span.resource);
     if (byScope === undefined) this.groups.set(span.resource, (byScope = new Map()));
     const key = scopeKey(span.instrumentationScope);
@@ -114,6 +118,7 @@ export class ProtobufSpanBatcher implements SpanBatcher {
       group = { resource: span.resource, scope: span.instrumentationScope, spans: new ProtoWriter(16 * 1024), count: 0 };
       byScope.set(key, group);
     }
+    this.last = group;
     return group;
   }
 
