@@ -120,7 +120,7 @@ async function timeRawInsert(sink: Sink, rowsByTable: Map<string, object[]>, tok
 interface DedupCost {
   /** RecentSpanIds check (stored? in flight?) and track, per span. */
   readonly memoryNsPerSpan: number;
-  /** Heap held per remembered id (the id string and its Set entry), when --expose-gc allows measuring it. */
+  /** Memory held per remembered id (JS heap and typed-array buffers), when --expose-gc allows measuring it. */
   readonly bytesPerId: number | undefined;
   /** One PIPELINE_INSERT_ROWS-row insert, and the engine lookup of the same ids (the restart check), in ms. */
   readonly insertMs: number;
@@ -148,14 +148,15 @@ async function timeDedup(sink: Sink, runId: number, spans: number): Promise<Dedu
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc) {
     gc();
-    const before = process.memoryUsage().heapUsed;
+    const heldNow = (): number => process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+    const before = heldNow();
     const held = new RecentSpanIds(200_000);
     const done = Promise.resolve(true);
     for (let i = 0; i < 200_000; i++) held.track([spanIdOf(runId + 1, i)], done);
     await done;
     await new Promise((resolve) => setImmediate(resolve));
     gc();
-    bytesPerId = (process.memoryUsage().heapUsed - before) / held.size;
+    bytesPerId = (heldNow() - before) / held.size;
   }
 
   const lookupSql = fs.readFileSync(path.join(schemasDir(), 'pipeline', 'stored-span-ids.sql'), 'utf8');

@@ -127,7 +127,7 @@ export const SERVICE_SECTION = section('service', {
   }),
   dedupRecentSpanIds: field(int(0, 100_000_000), {
     default: 1_000_000,
-    description: 'Span ids the service remembers (about 60 MB per million) so a resent request or a span sent twice is stored once; 0 disables',
+    description: 'Span ids the service remembers (about 20 MB per million) so a resent request or a span sent twice is stored once; 0 disables',
   }),
   maxBodyBytes: field(int(1024, 1024 * MiB), {
     default: 16 * MiB,

@@ -3,12 +3,14 @@
  * was still waiting for the commit, an exporter retry) is stored once: ids in flight make a resend wait for the first
  * request's outcome, ids made durable are skipped. Two generations of at most `capacity / 2` ids each bound memory.
  * A clean stop saves them for the next start, so a resend to the next process is caught without an engine lookup.
+ * The generations are SpanIdSets (about 20 B per id at the default million, a Set of strings took ~53 B).
  */
 import * as fs from 'node:fs';
+import { SpanIdSet } from './span-id-set';
 
 export class RecentSpanIds {
-  private current = new Set<string>();
-  private previous = new Set<string>();
+  private current = new SpanIdSet();
+  private previous = new SpanIdSet();
   /** Ids offered and not yet durable, with the outcome their request will get. */
   private readonly inFlight = new Map<string, Promise<boolean>>();
 
@@ -110,7 +112,7 @@ export class RecentSpanIds {
     if (this.capacity <= 0) return;
     if (this.current.size >= Math.ceil(this.capacity / 2)) {
       this.previous = this.current;
-      this.current = new Set();
+      this.current = new SpanIdSet();
     }
     this.current.add(id);
   }
