@@ -11,7 +11,6 @@ import {
   DiagConsoleLogger,
   propagation,
   ProxyTracerProvider,
-  trace,
   type ContextManager,
   type DiagLogger,
   type DiagLogLevel,
@@ -24,6 +23,8 @@ const GLOBAL_KEY = Symbol.for('opentelemetry.js.api.1');
 interface GlobalSlots {
   context?: ContextManager;
   propagation?: TextMapPropagator;
+  /** What setGlobalTracerProvider registers: the API's ProxyTracerProvider, delegating to the provider. */
+  trace?: unknown;
 }
 
 function slots(): GlobalSlots {
@@ -38,7 +39,11 @@ const NOOP_DELEGATE = new ProxyTracerProvider().getDelegate();
  * property reads, checked per request, so a process without another SDK never pays for the fallback store.
  */
 export function anotherTracerProvider(): boolean {
-  const global = trace.getTracerProvider();
+  // The registry read straight: trace.getTracerProvider() also checks the registering API's version on each call,
+  // a measurable part of our per-request time. A registry of an incompatible API version counts as another
+  // provider here, which costs that process only the fallback store.
+  const global = (globalThis as { [GLOBAL_KEY]?: GlobalSlots })[GLOBAL_KEY]?.trace;
+  if (global === undefined) return false;
   return !(global instanceof ProxyTracerProvider) || global.getDelegate() !== NOOP_DELEGATE;
 }
 
