@@ -29,6 +29,7 @@ const ALL = [
   '016_external_cost_by_provider',
   '017_engagement_rollup',
   '018_access_trace_key',
+  '019_access_day_projections',
 ];
 
 let dir: string;

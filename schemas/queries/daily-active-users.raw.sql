@@ -2,19 +2,28 @@
 -- answers: How many distinct signed-in users were active on each UTC day (requests, auth events, external calls, custom activities), and how many requests came in, from raw rows?
 -- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC')
 -- uniq() of the user id, the sketch the rollups store, so both forms agree at any size.
+-- access_log's whole UTC days from its service_day projection (migration 019), the partial first and last day from
+-- its rows; each table's uniq() states per day are merged once (the same value as uniq() over the union).
+WITH
+    toDate({from:DateTime64(3, 'UTC')}) + (toStartOfDay({from:DateTime64(3, 'UTC')}) != {from:DateTime64(3, 'UTC')}) AS whole_from,
+    toDate({to:DateTime64(3, 'UTC')}) AS whole_to,
+    least({to:DateTime64(3, 'UTC')}, toDateTime64(whole_from, 3, 'UTC')) AS edge_low_end,
+    greatest(edge_low_end, toDateTime64(whole_to, 3, 'UTC')) AS edge_high_start
 SELECT
   day,
-  uniq(nullIf(user_id, '')) AS active_users,
-  countIf(is_request) AS requests
+  uniqMerge(part_users) AS active_users,
+  sum(part_requests) AS requests
 FROM
 (
-  SELECT toDate(timestamp) AS day, user_id, true AS is_request FROM access_log WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')} AND ({service:String} = '' OR service = {service:String})
+  SELECT toDate(timestamp) AS day, uniqState(nullIf(user_id, '')) AS part_users, count() AS part_requests FROM access_log WHERE toDate(timestamp) >= whole_from AND toDate(timestamp) < whole_to AND ({service:String} = '' OR service = {service:String}) GROUP BY day
   UNION ALL
-  SELECT toDate(timestamp), user_id, false FROM auth_events WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')} AND ({service:String} = '' OR service = {service:String})
+  SELECT toDate(timestamp) AS day, uniqState(nullIf(user_id, '')), count() FROM access_log WHERE ((timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < edge_low_end) OR (timestamp >= edge_high_start AND timestamp < {to:DateTime64(3, 'UTC')})) AND ({service:String} = '' OR service = {service:String}) GROUP BY day
   UNION ALL
-  SELECT toDate(timestamp), user_id, false FROM external_calls WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')} AND ({service:String} = '' OR service = {service:String})
+  SELECT toDate(timestamp) AS day, uniqState(nullIf(user_id, '')), toUInt64(0) FROM auth_events WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')} AND ({service:String} = '' OR service = {service:String}) GROUP BY day
   UNION ALL
-  SELECT toDate(timestamp), user_id, false FROM activities WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')} AND ({service:String} = '' OR service = {service:String}) AND service != 'otel-activity'
+  SELECT toDate(timestamp) AS day, uniqState(nullIf(user_id, '')), toUInt64(0) FROM external_calls WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')} AND ({service:String} = '' OR service = {service:String}) GROUP BY day
+  UNION ALL
+  SELECT toDate(timestamp) AS day, uniqState(nullIf(user_id, '')), toUInt64(0) FROM activities WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')} AND ({service:String} = '' OR service = {service:String}) AND service != 'otel-activity' GROUP BY day
 )
 GROUP BY day
 ORDER BY day

@@ -2,6 +2,13 @@
 -- answers: Requests, distinct users, errors, auth events and cost per UTC day, ISO week (Monday) or month (period=day|week|month), each with its change against the previous period as a fraction, from raw rows.
 -- params: service String = '', from DateTime64(3, 'UTC'), to DateTime64(3, 'UTC'), period String = 'day'
 -- uniq() of the user id, the sketch the rollups store, so both forms agree at any size.
+-- access_log's whole UTC days from its service_day projection (migration 019), the partial first and last day from
+-- its rows; every table's figures and uniq() states per day are merged into the buckets once.
+WITH
+    toDate({from:DateTime64(3, 'UTC')}) + (toStartOfDay({from:DateTime64(3, 'UTC')}) != {from:DateTime64(3, 'UTC')}) AS whole_from,
+    toDate({to:DateTime64(3, 'UTC')}) AS whole_to,
+    least({to:DateTime64(3, 'UTC')}, toDateTime64(whole_from, 3, 'UTC')) AS edge_low_end,
+    greatest(edge_low_end, toDateTime64(whole_to, 3, 'UTC')) AS edge_high_start
 SELECT
   bucket,
   requests,
@@ -28,17 +35,25 @@ FROM
     lagInFrame(cost_usd, 1, 0.) OVER w AS prev_cost
   FROM
   (
-    SELECT multiIf({period:String} = 'day', day, {period:String} = 'week', toMonday(day), toStartOfMonth(day)) AS bucket, countIf(kind = 'access') AS requests, uniq(nullIf(user_id, '')) AS users, countIf(kind = 'access' AND status >= 500) AS errors,
-      countIf(kind = 'auth') AS auth_events, toFloat64(sum(cost)) AS cost_usd
+    SELECT multiIf({period:String} = 'day', day, {period:String} = 'week', toMonday(day), toStartOfMonth(day)) AS bucket, sum(day_requests) AS requests,
+      uniqMerge(day_users) AS users, sum(day_errors) AS errors, sum(day_auth_events) AS auth_events, toFloat64(sum(day_cost)) AS cost_usd
     FROM
     (
-      SELECT toDate(timestamp) AS day, 'access' AS kind, user_id, status, toDecimal128(0, 9) AS cost FROM access_log WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')} AND ({service:String} = '' OR service = {service:String})
+      SELECT toDate(timestamp) AS day, count() AS day_requests, uniqState(nullIf(user_id, '')) AS day_users, countIf(status >= 500) AS day_errors,
+        toUInt64(0) AS day_auth_events, toDecimal128(0, 9) AS day_cost
+      FROM access_log WHERE toDate(timestamp) >= whole_from AND toDate(timestamp) < whole_to AND ({service:String} = '' OR service = {service:String}) GROUP BY day
       UNION ALL
-      SELECT toDate(timestamp), 'auth', user_id, toUInt16(0), toDecimal128(0, 9) FROM auth_events WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')} AND ({service:String} = '' OR service = {service:String})
+      SELECT toDate(timestamp) AS day, count(), uniqState(nullIf(user_id, '')), countIf(status >= 500), toUInt64(0), toDecimal128(0, 9)
+      FROM access_log WHERE ((timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < edge_low_end) OR (timestamp >= edge_high_start AND timestamp < {to:DateTime64(3, 'UTC')})) AND ({service:String} = '' OR service = {service:String}) GROUP BY day
       UNION ALL
-      SELECT toDate(timestamp), 'external', user_id, toUInt16(0), toDecimal128(ifNull(cost_usd, toDecimal64(0, 9)), 9) FROM external_calls WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')} AND ({service:String} = '' OR service = {service:String})
+      SELECT toDate(timestamp) AS day, toUInt64(0), uniqState(nullIf(user_id, '')), toUInt64(0), count(), toDecimal128(0, 9)
+      FROM auth_events WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')} AND ({service:String} = '' OR service = {service:String}) GROUP BY day
       UNION ALL
-      SELECT toDate(timestamp), 'activity', user_id, toUInt16(0), toDecimal128(0, 9) FROM activities WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')} AND ({service:String} = '' OR service = {service:String}) AND service != 'otel-activity'
+      SELECT toDate(timestamp) AS day, toUInt64(0), uniqState(nullIf(user_id, '')), toUInt64(0), toUInt64(0), sum(toDecimal128(ifNull(cost_usd, toDecimal64(0, 9)), 9))
+      FROM external_calls WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')} AND ({service:String} = '' OR service = {service:String}) GROUP BY day
+      UNION ALL
+      SELECT toDate(timestamp) AS day, toUInt64(0), uniqState(nullIf(user_id, '')), toUInt64(0), toUInt64(0), toDecimal128(0, 9)
+      FROM activities WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')} AND ({service:String} = '' OR service = {service:String}) AND service != 'otel-activity' GROUP BY day
     )
     WHERE throwIf({period:String} NOT IN ('day', 'week', 'month'), 'trends: period must be day, week or month') = 0
     GROUP BY bucket
