@@ -8,7 +8,6 @@ import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { diag } from '@opentelemetry/api';
-import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import {
   BatchSpanProcessor,
   ConsoleSpanExporter,
@@ -80,7 +79,13 @@ function bufferFor(sdk: SdkConfig, serviceName: string, extension: string): { di
  * span object waits for its batch; JSON stays on otlp-transformer.
  */
 function batcherFor(json: boolean): SpanBatcher {
-  if (json) return new SpanListBatcher((spans) => JsonTraceSerializer.serializeRequest(spans) ?? new Uint8Array(0));
+  if (json) {
+    // Loaded only for JSON: otlp-transformer brings the metrics and logs serializers with it, start-up cost for
+    // every app that exports protobuf.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { JsonTraceSerializer } = require('@opentelemetry/otlp-transformer') as typeof import('@opentelemetry/otlp-transformer');
+    return new SpanListBatcher((spans) => JsonTraceSerializer.serializeRequest(spans) ?? new Uint8Array(0));
+  }
   return new ProtobufSpanBatcher();
 }
 

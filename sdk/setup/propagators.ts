@@ -4,13 +4,17 @@
  */
 import type { TextMapPropagator } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { B3InjectEncoding, B3Propagator } from '@opentelemetry/propagator-b3';
+
+// B3 is loaded only when asked for: most apps never use it, and every module required at start is start-up time
+// and resident memory in the app.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const b3 = (): typeof import('@opentelemetry/propagator-b3') => require('@opentelemetry/propagator-b3');
 
 const FACTORIES: Record<string, () => TextMapPropagator> = {
   tracecontext: () => new W3CTraceContextPropagator(),
   baggage: () => new W3CBaggagePropagator(),
-  b3: () => new B3Propagator({ injectEncoding: B3InjectEncoding.SINGLE_HEADER }),
-  b3multi: () => new B3Propagator({ injectEncoding: B3InjectEncoding.MULTI_HEADER }),
+  b3: () => new (b3().B3Propagator)({ injectEncoding: b3().B3InjectEncoding.SINGLE_HEADER }),
+  b3multi: () => new (b3().B3Propagator)({ injectEncoding: b3().B3InjectEncoding.MULTI_HEADER }),
 };
 
 /** Names are validated by the config schema; `none` anywhere in the list means no propagation. */

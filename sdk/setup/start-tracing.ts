@@ -1,15 +1,14 @@
 /**
- * Starts activity tracing: our own NodeTracerProvider, never registered as the global one (an app's own
+ * Starts activity tracing: our own tracer provider, never registered as the global one (an app's own
  * OpenTelemetry SDK keeps exactly its spans), with our span processors in front of the export processor, inbound
  * access spans, and the http / undici client instrumentations bound to it. Deliberately not the NodeSDK: no
  * resource detectors, no metrics, nothing per request that can be done once.
  */
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import type { Tracer } from '@opentelemetry/api';
-import type { Span as SdkSpan, SpanExporter, SpanLimits } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, type Span as SdkSpan, type SpanExporter, type SpanLimits } from '@opentelemetry/sdk-trace-base';
 import type { AccessSpanShared } from '../activity/access-span';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ActivitySpanProcessor } from '../activity/activity-span-processor';
 import type { ActivityConfig } from '../config/config-types';
 import { traceInboundRequests } from '../activity/inbound-requests';
@@ -50,7 +49,7 @@ export interface StartTracingOptions {
 }
 
 export interface ActivityTracing {
-  readonly provider: NodeTracerProvider;
+  readonly provider: BasicTracerProvider;
   readonly runtime: ActivityRuntime;
   forceFlush(): Promise<void>;
   /** The process is about to end without an 'exit' event: unsent spans go to the buffer now, synchronously. */
@@ -108,7 +107,9 @@ export function startActivityTracing(config: ActivityConfig, options: StartTraci
     authenticatedOnly: config.sdk.authenticatedOnly,
     random: options.random,
   });
-  const provider = new NodeTracerProvider({
+  // BasicTracerProvider, not NodeTracerProvider: that only adds register(), which we never call, and it pinned its
+  // own copies of the SDK packages (a second core, resources and sdk-trace loaded at every app's start).
+  const provider = new BasicTracerProvider({
     resource,
     // Ours records every span whatever OTEL_TRACES_SAMPLER or the caller's flags say: that variable is for the
     // app's own SDK, and an audit row must not depend on it. What is kept is decided at span end.
