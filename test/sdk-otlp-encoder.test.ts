@@ -115,6 +115,14 @@ describe('encodeTraceRequest', () => {
     }
   });
 
+  it('writes spans of every size as the reference does (one, two and three length bytes)', () => {
+    const spans = spansOf((tracer) => {
+      tracer.startSpan('a').end();
+      for (const size of [60, 100, 16_200, 16_400, 40_000]) tracer.startSpan(`s${size}`, { attributes: { big: 'x'.repeat(size) } }).end();
+    });
+    expectSameAsReference(spans);
+  });
+
   it('writes an id that is not plain lowercase hex as Buffer does (upper case, odd length, other characters)', () => {
     for (const hex of ['0AF7651916CD43DD8448EB211C80319C', 'B7aD6b7169203331', 'abc', 'b7ad6b716920333g', 'zz', 'b7ad6b71692033\u0131', '', 'ab\u0100cd']) {
       const writer = new ProtoWriter();

@@ -8,6 +8,7 @@ import { authEventForStatus } from '../auth/auth-routes';
 import { emitAuthSpan } from '../auth/track-auth';
 import { headerNumber, rawHeader } from '../request/raw-header';
 import type { ActivityRuntime } from '../runtime/activity-runtime';
+import { boundedMemo } from '../runtime/bounded-memo';
 import type { RequestState } from '../runtime/request-state';
 import { ensureIdentified } from '../user/identity';
 import {
@@ -26,6 +27,23 @@ import {
   type AccessSpan,
 } from './access-span';
 
+/**
+ * "METHOD route", made once per pair: routes are bounded (route-limit) and methods few, and a fresh joined string per
+ * request is an allocation plus a flattening copy when the encoder reads it.
+ */
+const namesOfRoute = boundedMemo(2048, (): Map<string, string> => new Map());
+
+function spanName(method: string, route: string): string {
+  const byMethod = namesOfRoute(route);
+  let name = byMethod.get(method);
+  if (name === undefined) {
+    name = `${method} ${route}`;
+    // Methods are the client's to choose: a few per route are kept, any others joined each time.
+    if (byMethod.size < 16) byMethod.set(method, name);
+  }
+  return name;
+}
+
 export function finishAccessSpan(span: AccessSpan, state: RequestState, runtime: ActivityRuntime): void {
   if (state.finished) return;
   state.finished = true;
@@ -43,7 +61,7 @@ export function finishAccessSpan(span: AccessSpan, state: RequestState, runtime:
     route = runtime.routeOf(state.request, state.path);
     span.setSlot(SLOT_ROUTE, route);
   }
-  span.updateName(`${(slots[SLOT_METHOD] as string | undefined) ?? state.request.method ?? 'GET'} ${route}`);
+  span.updateName(spanName((slots[SLOT_METHOD] as string | undefined) ?? state.request.method ?? 'GET', route));
 
   const requestBytes = headerNumber(rawHeader(state.request, 'content-length'));
   if (requestBytes !== undefined) span.setSlot(SLOT_REQUEST_BYTES, requestBytes);

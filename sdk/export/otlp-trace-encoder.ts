@@ -150,7 +150,7 @@ function writeLink(w: ProtoWriter, link: Link): void {
 
 /** One ScopeSpans.spans entry (field 2). */
 export function writeSpan(w: ProtoWriter, span: ReadableSpan): void {
-  const mark = w.begin(2);
+  const mark = w.beginWide(2);
   const context = span.spanContext();
   w.hexBytes(1, context.traceId);
   w.hexBytes(2, context.spanId);
@@ -179,7 +179,7 @@ export function writeSpan(w: ProtoWriter, span: ReadableSpan): void {
   w.uint32(3, span.status.code);
   w.end(status);
   w.fixed32(16, spanFlags(context.traceFlags, parent?.isRemote));
-  w.end(mark);
+  w.endWide(mark);
 }
 
 export function writeScope(w: ProtoWriter, scope: Scope): void {

@@ -259,6 +259,32 @@ export class ProtoWriter {
     return this.pos++;
   }
 
+  /**
+   * Starts a nested message expected to be 128 bytes to 16 KiB long (a span): two length bytes are reserved, so
+   * endWide() writes the length in place instead of moving the message by a byte as end() would.
+   */
+  beginWide(field: number): number {
+    this.ensure(16);
+    this.tag(field, WIRE_LENGTH);
+    const mark = this.pos;
+    this.pos += 2;
+    return mark;
+  }
+
+  /** Ends a message begun with beginWide(): the same bytes end() writes (a minimal varint length). */
+  endWide(mark: number): void {
+    const length = this.pos - mark - 2;
+    if (length >= 128 && length < 16384) {
+      this.buf[mark] = (length & 127) | 128;
+      this.buf[mark + 1] = length >>> 7;
+      return;
+    }
+    // Shorter or longer than two bytes can say: one reserved byte too many, or too few. Rare; moved as end() would.
+    this.buf.copyWithin(mark + 1, mark + 2, this.pos);
+    this.pos--;
+    this.end(mark);
+  }
+
   /** Ends a nested message: writes its length, moving its bytes when the length needs more than one byte. */
   end(mark: number): void {
     const length = this.pos - mark - 1;
