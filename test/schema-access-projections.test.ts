@@ -118,8 +118,8 @@ describe('access_log day projections (migration 019)', () => {
   it('are what the reports read for whole days', async () => {
     const q = catalog.get('daily-active-users.raw');
     const plan = await sink.query<{ explain: string }>('EXPLAIN ' + q.sql, catalog.bind(q.name, { from: chTime(START_MS), to: chTime(TODAY_MS) }));
-    // On rows this few ClickHouse may pick either projection that holds the figures (it takes the one with fewer marks).
-    expect(plan.map((r) => r.explain).join('\n')).toMatch(/ReadFromMergeTree \((service_day|route_day)\)/);
+    // The report names service_day: route_day holds the same figures, and ClickHouse took it on a tie of marks.
+    expect(plan.map((r) => r.explain).join('\n')).toContain('ReadFromMergeTree (service_day)');
     const top = catalog.get('top-routes.raw');
     const topPlan = await sink.query<{ explain: string }>('EXPLAIN ' + top.sql, catalog.bind(top.name, { from: chTime(START_MS), to: chTime(TODAY_MS) }));
     expect(topPlan.map((r) => r.explain).join('\n')).toContain('ReadFromMergeTree (route_day)');
