@@ -42,7 +42,7 @@ export function anotherTracerProvider(): boolean {
   // The registry read straight: trace.getTracerProvider() also checks the registering API's version on each call,
   // a measurable part of our per-request time. A registry of an incompatible API version counts as another
   // provider here, which costs that process only the fallback store.
-  const global = (globalThis as { [GLOBAL_KEY]?: GlobalSlots })[GLOBAL_KEY]?.trace;
+  const global = slots().trace;
   if (global === undefined) return false;
   return !(global instanceof ProxyTracerProvider) || global.getDelegate() !== NOOP_DELEGATE;
 }
