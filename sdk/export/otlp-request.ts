@@ -3,7 +3,6 @@
  * the answer: 2xx sent; 429, 502, 503, 504, a network error or a timeout retry later; any other status is final.
  */
 import * as http from 'node:http';
-import * as https from 'node:https';
 import { context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 
@@ -18,7 +17,19 @@ export interface OtlpTarget {
 
 const RETRYABLE = new Set([429, 502, 503, 504]);
 // Keep-alive: a busy app sends a batch a second; free sockets are unref'd by the agent, so they never hold the process.
-const agents = { 'http:': new http.Agent({ keepAlive: true, maxSockets: 2 }), 'https:': new https.Agent({ keepAlive: true, maxSockets: 2 }) };
+const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 2 });
+// https (and with it tls) loads on the first https export: an http collector never pays its resident memory.
+let secureClient: { readonly https: typeof import('node:https'); readonly agent: http.Agent } | undefined;
+
+function client(secure: boolean): { readonly request: typeof http.request; readonly agent: http.Agent } {
+  if (!secure) return { request: http.request, agent: httpAgent };
+  if (secureClient === undefined) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose
+    const https = require('node:https') as typeof import('node:https');
+    secureClient = { https, agent: new https.Agent({ keepAlive: true, maxSockets: 2 }) };
+  }
+  return { request: secureClient.https.request, agent: secureClient.agent };
+}
 
 export function postOtlp(target: OtlpTarget, body: Uint8Array): Promise<SendOutcome> {
   return context.with(suppressTracing(context.active()), () => send(target, body));
@@ -33,10 +44,10 @@ function send(target: OtlpTarget, body: Uint8Array): Promise<SendOutcome> {
       resolve('rejected');
       return;
     }
-    const secure = url.protocol === 'https:';
-    const request = (secure ? https : http).request(url, {
+    const { request: open, agent } = client(url.protocol === 'https:');
+    const request = open(url, {
       method: 'POST',
-      agent: agents[secure ? 'https:' : 'http:'],
+      agent,
       headers: { ...target.headers, 'content-type': target.contentType, 'content-length': body.byteLength },
       timeout: target.timeoutMs,
     });

@@ -6,7 +6,6 @@
  */
 import type { Attributes, Span } from '@opentelemetry/api';
 import type { IncomingMessage } from 'node:http';
-import * as zlib from 'node:zlib';
 import { ATTR_ACTIVITY_KIND, ATTR_ACTIVITY_USAGE_SOURCE, ATTR_URL_FULL } from '../attributes';
 import type { ActivityRuntime } from '../runtime/activity-runtime';
 import { usageFromResponseText } from './llm-response-usage';
@@ -93,7 +92,12 @@ function split(body: Buffer | undefined): { head: string; tail: string; whole: b
   return { head: body.toString('utf8', 0, HEAD_BYTES), tail: body.toString('utf8', Math.max(HEAD_BYTES, body.length - TAIL_BYTES)), whole: false };
 }
 
+// Loaded on the first compressed LLM response: zlib is resident memory an app that never inflates would pay for.
+let zlibModule: typeof import('node:zlib') | undefined;
+
 function decode(encoding: string, body: Buffer): Buffer | undefined {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose
+  const zlib = (zlibModule ??= require('node:zlib') as typeof import('node:zlib'));
   // SYNC_FLUSH: a stream cut short still inflates up to where it stopped.
   const options = { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: MAX_DECODED_BYTES };
   if (encoding === 'gzip' || encoding === 'x-gzip') return zlib.gunzipSync(body, options);

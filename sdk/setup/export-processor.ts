@@ -4,7 +4,6 @@
  * the in-process ClickHouse exporter behind the same buffer (required lazily, so chDB is never loaded in otlp mode),
  * the console, or none.
  */
-import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { diag } from '@opentelemetry/api';
@@ -135,6 +134,9 @@ function startExitSender(job: SenderJob): void {
   try {
     const env: NodeJS.ProcessEnv = { ...process.env, [SENDER_ENV]: JSON.stringify(job) };
     delete env.NODE_OPTIONS;
+    // Required here, at exit: child_process is resident memory an app that exits cleanly never needs.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose
+    const { spawn } = require('node:child_process') as typeof import('node:child_process');
     const child = spawn(process.execPath, [path.join(__dirname, '..', 'export', 'send-buffered.js')], {
       detached: true,
       stdio: 'ignore',
