@@ -2,7 +2,7 @@
  * The OTLP export processor's batching under load: spans that end while a batch is being sent wait for their own
  * batch (full, or the delay), instead of going out at once as a few-span batch per round trip.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { BufferedExportProcessor } from '../sdk/export/buffered-export-processor';
 import { SpanListBatcher } from '../sdk/export/span-batchers';
@@ -66,6 +66,29 @@ describe('OTLP export batching', () => {
     answers[2]('sent');
     await flushed;
     expect(sent).toEqual([4, 4, 1]);
+    await processor.shutdown();
+  });
+
+  it('spans past a full batch during a send arm one timer, not one each, and every full batch still goes out at once', async () => {
+    const { processor, sent, answers } = controlledProcessor(60_000);
+    for (let i = 0; i < 4; i++) processor.onEnd(span);
+    await waitUntil(() => sent.length === 1, 5000, 'the first batch');
+    const timers = vi.spyOn(globalThis, 'setTimeout');
+    const clears = vi.spyOn(globalThis, 'clearTimeout');
+    try {
+      for (let i = 0; i < 12; i++) processor.onEnd(span);
+      expect(timers.mock.calls.length).toBeLessThanOrEqual(1);
+      expect(clears).not.toHaveBeenCalled();
+    } finally {
+      timers.mockRestore();
+      clears.mockRestore();
+    }
+    for (let n = 1; n <= 3; n++) {
+      answers[n - 1]('sent');
+      await waitUntil(() => sent.length === n + 1, 5000, `full batch ${n + 1}`);
+    }
+    expect(sent).toEqual([4, 4, 4, 4]);
+    answers[3]('sent');
     await processor.shutdown();
   });
 

@@ -44,6 +44,8 @@ export class BufferedExportProcessor implements SpanProcessor {
   /** A claimed disk batch being sent (its file, and the batch in flight), given back if the process exits meanwhile. */
   private claimed: { readonly file: BufferedBatch; readonly batch: MemoryBatch } | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** The pending timer is a 0 ms one (a full batch waits). */
+  private timerImmediate = false;
   private pumping: Promise<void> | undefined;
   /** While the endpoint is failing: the time of the next attempt, and the wait after that. */
   private retryAt = 0;
@@ -89,7 +91,10 @@ export class BufferedExportProcessor implements SpanProcessor {
       this.dropUnencodable(1, error);
       return;
     }
-    if (this.batcher.size >= this.maxBatchSize) this.schedule(0);
+    // A pump in progress takes a full batch before it returns; only the delay timer is needed then (in case it
+    // returned just before this span). Re-arming a 0 ms timer per span while a send was in flight was ~1% of a
+    // hello-world request's CPU (profile in bench/RESULTS.md).
+    if (this.batcher.size >= this.maxBatchSize && this.pumping === undefined) this.schedule(0);
     else this.schedule(this.delayMs);
   }
 
@@ -115,11 +120,13 @@ export class BufferedExportProcessor implements SpanProcessor {
   private schedule(delayMs: number): void {
     if (this.exited) return;
     if (this.timer !== undefined) {
-      if (delayMs > 0) return;
+      if (delayMs > 0 || this.timerImmediate) return;
       clearTimeout(this.timer);
     }
+    this.timerImmediate = delayMs === 0;
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      this.timerImmediate = false;
       void this.pump();
     }, delayMs);
     this.timer.unref();
