@@ -16,7 +16,7 @@ export interface ActivityPipelineOptions {
    * migrations and the restart dedup lookups. Closed by shutdown() too. Defaults to the sink.
    */
   readonly rowWriter?: RowWriter;
-  /** Apply schema migrations before the first insert (default true). */
+  /** Apply schema migrations before the first insert (default: config.migrate). */
   readonly migrate?: boolean;
   readonly mapping?: MappingOptions;
   /** Spill to config.spoolDir when the sink stays down (default true). */

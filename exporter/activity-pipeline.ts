@@ -69,7 +69,7 @@ export class ActivityPipeline {
     this.restartDedup = dedupWindowMs > 0 ? new RestartDedup(untracedEngine(this.sink), dedupWindowMs, this.stats, checkFromStart) : undefined;
     this.schema = new SchemaGate(
       this.sink,
-      { migrate: options.migrate !== false, retention: { retentionDays: config.retentionDays, rollupRetentionDays: config.rollupRetentionDays }, probeIntervalMs },
+      { migrate: options.migrate ?? config.migrate, retention: { retentionDays: config.retentionDays, rollupRetentionDays: config.rollupRetentionDays }, probeIntervalMs },
       this.stats,
     );
     const writer = new BatchWriter(

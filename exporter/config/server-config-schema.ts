@@ -66,6 +66,11 @@ export const EXPORTER_SECTION = section('exporter', {
     default: 'default',
     description: 'Database holding the activity tables',
   }),
+  // Least privilege: the service's ClickHouse user needs only INSERT and SELECT when someone else owns the schema.
+  migrate: field(bool, {
+    default: true,
+    description: 'Apply the schema migrations at start; false for a ClickHouse user allowed only INSERT and SELECT, the schema applied by `otel-activity migrate` under a DDL user',
+  }),
   clickhouseCompression: field(bool, {
     default: true,
     description: 'gzip request bodies to remote ClickHouse',
