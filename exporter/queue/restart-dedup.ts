@@ -16,6 +16,13 @@ interface KeyedRow {
   readonly timestamp?: unknown;
 }
 
+/**
+ * Server codes meaning the engine cannot run the lookup at all, however often it is asked: UNKNOWN_TYPE 50 and
+ * UNKNOWN_SETTING 115 (a server without query parameters, such as 18.16, takes `param_table` for a setting),
+ * SYNTAX_ERROR 62.
+ */
+const CANNOT_RUN_LOOKUP: ReadonlySet<number> = new Set([50, 62, 115]);
+
 let storedSpanIdsSql: string | undefined;
 function sql(): string {
   storedSpanIdsSql ??= fs.readFileSync(path.join(schemasDir(), 'pipeline', 'stored-span-ids.sql'), 'utf8');
@@ -25,6 +32,8 @@ function sql(): string {
 export class RestartDedup {
   private until = 0;
   private warned = false;
+  /** The engine cannot run the lookup: no check for the rest of the process. */
+  private unsupported = false;
 
   constructor(
     private readonly engine: QueryEngine,
@@ -39,6 +48,7 @@ export class RestartDedup {
 
   /** Checks for the next windowMs: something may be sent again. */
   arm(): void {
+    if (this.unsupported) return;
     this.until = Math.max(this.until, Date.now() + this.windowMs);
   }
 
@@ -60,6 +70,18 @@ export class RestartDedup {
       const found = await this.engine.query<{ span_id: string }>(sql(), { table, from, to, ids });
       stored = new Set(found.map((r) => r.span_id));
     } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (typeof code === 'number' && CANNOT_RUN_LOOKUP.has(code)) {
+        // Lookups for other tables were in flight at once and fail alike: one line says it.
+        if (this.unsupported) return rows;
+        this.unsupported = true;
+        this.until = 0;
+        diag.warn(
+          `otel-activity: the ${this.engine.kind} engine cannot look up stored span ids (${(error as Error).message.trim()}); ` +
+            'this process skips the check after a restart, so a row resent then is stored again unless the table deduplicates it (ReplacingMergeTree on span_id)',
+        );
+        return rows;
+      }
       if (!this.warned) diag.warn(`otel-activity: cannot check ${table} for rows stored before the restart (${(error as Error).message}); inserting without the check`);
       this.warned = true;
       return rows;

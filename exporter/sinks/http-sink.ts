@@ -119,7 +119,8 @@ export class HttpSink implements Sink {
 
   /** Keeps the server's code and message; names the user on an auth failure, since that is what needs fixing. */
   private toError(raw: unknown): ClickHouseServerError {
-    const message = raw instanceof Error ? raw.message : String(raw);
+    // An old server refusing a URL past its limit (18.16: 16 KB of query parameters) answers 400 with no body.
+    const message = (raw instanceof Error ? raw.message : String(raw)) || 'the server answered an HTTP error without a message';
     const code = serverCode(raw);
     if (code !== undefined && AUTH_ERROR_CODES.has(code)) {
       return new ClickHouseAuthError(
