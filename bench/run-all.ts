@@ -15,6 +15,7 @@ const SCRIPTS: ReadonlyArray<{ name: string; file: string; extra: string[] }> = 
   { name: 'otlp-encode', file: 'otlp-encode.js', extra: [] },
   { name: 'otlp-decode', file: 'otlp-decode.js', extra: [] },
   { name: 'ingest-throughput', file: 'ingest-throughput.js', extra: [] },
+  { name: 'scale-out', file: 'scale-out.js', extra: [] },
   { name: 'query-latency', file: 'query-latency.js', extra: [] },
   { name: 'backpressure', file: 'backpressure.js', extra: [] },
 ];

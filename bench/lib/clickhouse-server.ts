@@ -29,6 +29,8 @@ export interface TestClickHouseServer {
   dispose(): Promise<void>;
   /** The server's log (for failure messages). */
   log(): string;
+  /** The running server's process id (for CPU readings), undefined when stopped. */
+  pid(): number | undefined;
   /** Runs one statement as the configured user over HTTP; a SELECT's rows (JSONEachRow), [] for anything else. */
   query<T = Record<string, unknown>>(sql: string): Promise<T[]>;
 }
@@ -149,6 +151,9 @@ export async function createClickHouseServer(options: ClickHouseServerOptions = 
       const text = await response.text();
       if (!response.ok) throw new Error(`clickhouse-server answered ${response.status} to ${sql.slice(0, 200)}: ${text.trim()}`);
       return text.trim() === '' ? [] : text.trim().split('\n').map((line) => JSON.parse(line) as T);
+    },
+    pid() {
+      return child && child.exitCode === null && child.signalCode === null ? child.pid : undefined;
     },
     log() {
       const read = (name: string) => (fs.existsSync(path.join(dir, name)) ? fs.readFileSync(path.join(dir, name), 'utf8').slice(-4000) : '');
