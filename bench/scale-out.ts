@@ -187,11 +187,12 @@ export const main: BenchMain = async (args: BenchArgs, log) => {
         `Timed from the first request byte to the last row visible (count() in the server). Services: default config with OTEL_ACTIVITY_MIGRATE=false and ` +
         `OTEL_ACTIVITY_ALERT_INTERVAL_MS=0; ${pin ? 'service i pinned to core i (taskset)' : 'not pinned'}; clickhouse-server and the load generator share the same ${os.availableParallelism()} cores.`,
       '',
-      '| services | spans/s median (spread, min..max) | CPU s per 100k spans: services / clickhouse-server (medians) | 429/503 retries | rows: count() FINAL = count() = sent, per table |',
-      '|---|---|---|---|---|',
+      '| services | spans/s median (spread, min..max) | CPU s per 100k spans: services / clickhouse-server (medians) | cores busy with them (median) | 429/503 retries | rows: count() FINAL = count() = sent, per table |',
+      '|---|---|---|---|---|---|',
       ...[one, two].map(
         (runs, i) =>
           `| ${i + 1} | ${formatSummary(summarize(runs.map((r) => r.spansPerS)))} | ${median(runs.map((r) => r.serviceCpu)).toFixed(2)} / ${median(runs.map((r) => r.serverCpu)).toFixed(2)} | ` +
+          `${median(runs.map((r) => ((r.serviceCpu + r.serverCpu) * r.spansPerS) / 100_000)).toFixed(2)} of ${os.availableParallelism()} | ` +
           `${runs.reduce((s, r) => s + r.retries, 0)} | ${exact(runs)} |`,
       ),
       '',
