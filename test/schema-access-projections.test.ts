@@ -105,7 +105,8 @@ afterAll(async () => {
 describe('access_log day projections (migration 019)', () => {
   it('are built for the parts written before the migration and after it', async () => {
     const rows = await sink.query<{ name: string; rows: string | number }>(
-      "SELECT name, sum(rows) AS rows FROM system.projection_parts WHERE table = 'access_log' AND active GROUP BY name ORDER BY name",
+      // Migration 019's own; later migrations add others.
+      "SELECT name, sum(rows) AS rows FROM system.projection_parts WHERE table = 'access_log' AND active AND name IN ('client_day', 'route_day', 'service_day') GROUP BY name ORDER BY name",
     );
     expect(rows.map((r) => r.name)).toEqual(['client_day', 'route_day', 'service_day']);
     const parts = await sink.query<{ n: string | number }>("SELECT count() AS n FROM system.parts WHERE table = 'access_log' AND active");

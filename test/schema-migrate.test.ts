@@ -30,6 +30,7 @@ const ALL = [
   '017_engagement_rollup',
   '018_access_trace_key',
   '019_access_day_projections',
+  '020_access_engagement_projections',
 ];
 
 let dir: string;
