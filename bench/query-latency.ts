@@ -1,7 +1,7 @@
 /**
  * Query latency: fills a fresh chDB with N synthetic access rows (plus N/20 auth and N/10 external rows) made by
- * the engine from a fixed seed (bench/sql/generate-*.sql, INSERT … SELECT FROM numbers()), the rollup views filling
- * as they would in production, then times every named query in schemas/queries/ (raw and rollup forms) over the
+ * the engine from a fixed seed, in time order as traffic arrives (bench/sql/generate-*.sql, INSERT … SELECT FROM
+ * numbers()), the rollup views filling as they would in production, then times every named query in schemas/queries/ (raw and rollup forms) over the
  * whole 30-day window: median of 5 runs each, after one untimed run. Queries alternate within a round.
  *
  *   node dist/bench/query-latency.js [--full] [--rows N] [--runs N] [--only name1,name2] [--data-dir DIR] [--merged] [--no-write]
@@ -28,6 +28,8 @@ const SEED = 20261123;
 const END_MS = Date.UTC(2026, 9, 1);
 const WINDOW_MS = 30 * 86_400_000;
 const CHUNK_ROWS = 2_000_000;
+/** Names the generator's output, so --data-dir reuses rows only when they are what this version would generate. */
+const DATASET = 'time-ordered-1';
 
 /**
  * Values for the parameters the named queries take; catalogue defaults fill the rest (active-sessions keeps its
@@ -52,6 +54,7 @@ async function generate(sink: EmbeddedSink, file: string, rows: number, users: n
     await sink.command(sql, {
       first,
       count: Math.min(CHUNK_ROWS, rows - first),
+      total: rows,
       seed: SEED,
       end_ms: END_MS,
       window_ms: WINDOW_MS,
@@ -79,13 +82,23 @@ export const main: BenchMain = async (args: BenchArgs, log) => {
   try {
     await migrate(sink, { retentionDays: 3650, rollupRetentionDays: 3650 });
     const genStart = Date.now();
-    const present = await sink.query<{ n: string | number }>('SELECT count() AS n FROM access_log');
-    const reused = keptDir !== undefined && Number(present[0].n) === accessRows;
+    // A log table beside the schema: not a MergeTree, so --merged and the reports never see it.
+    await sink.command('CREATE TABLE IF NOT EXISTS bench_dataset (generator String) ENGINE = TinyLog');
+    const present = await sink.query<{ n: string | number; g: string }>(
+      "SELECT (SELECT count() FROM access_log) AS n, (SELECT any(generator) FROM bench_dataset) AS g",
+    );
+    const held = Number(present[0].n);
+    const reused = keptDir !== undefined && held === accessRows && present[0].g === DATASET;
     if (!reused) {
-      if (Number(present[0].n) !== 0) throw new Error(`${dir} holds ${present[0].n} access rows, not ${accessRows}: give another --data-dir`);
+      if (held !== 0) {
+        throw new Error(
+          `${dir} holds ${held} access rows of generator '${present[0].g}', not ${accessRows} of '${DATASET}': give another --data-dir`,
+        );
+      }
       await generate(sink, 'generate-access-rows.sql', accessRows, users);
       await generate(sink, 'generate-auth-rows.sql', Math.round(accessRows / 20), users);
       await generate(sink, 'generate-external-rows.sql', Math.round(accessRows / 10), users);
+      await sink.command('INSERT INTO bench_dataset VALUES ({g:String})', { g: DATASET });
     }
     const genS = (Date.now() - genStart) / 1000;
     if (merged) {

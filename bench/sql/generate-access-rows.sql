@@ -1,10 +1,12 @@
 -- Synthetic access_log rows for the query-latency bench, made by the engine itself (far faster than from JS).
 -- Every value is a hash of (row number, seed, column), so the same seed always gives the same table.
--- params: first UInt64, count UInt64, seed UInt64, end_ms Int64, window_ms UInt64, users UInt64
+-- params: first UInt64, count UInt64, total UInt64, seed UInt64, end_ms Int64, window_ms UInt64, users UInt64
 INSERT INTO access_log (timestamp, trace_id, span_id, service, environment, method, route, path, query, status, duration_ms,
   request_bytes, response_bytes, user_id, session_id, client_ip, user_agent, browser, os, device_type, error_message, attributes)
 SELECT
-  fromUnixTimestamp64Milli(toInt64({end_ms:Int64} - toInt64(cityHash64(number, {seed:UInt64}, 1) % {window_ms:UInt64})), 'UTC') AS timestamp,
+  -- In time order, as traffic arrives (each insert holds a stretch of the window, not all of it), with a jitter below
+  -- one row's share of the window.
+  fromUnixTimestamp64Milli(toInt64({end_ms:Int64} - {window_ms:UInt64} + (number + (cityHash64(number, {seed:UInt64}, 1) % 1000) / 1000.) * {window_ms:UInt64} / {total:UInt64}), 'UTC') AS timestamp,
   lower(concat(hex(cityHash64(number, {seed:UInt64}, 2)), hex(cityHash64(number, {seed:UInt64}, 3)))) AS trace_id,
   lower(hex(cityHash64(number, {seed:UInt64}, 4))) AS span_id,
   ['shop-api', 'shop-api', 'shop-api', 'billing', 'search'][1 + cityHash64(number, {seed:UInt64}, 5) % 5] AS service,

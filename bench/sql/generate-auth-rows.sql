@@ -1,9 +1,11 @@
 -- Synthetic auth_events rows (one per 20 access rows), hash-derived like generate-access-rows.sql.
--- params: first UInt64, count UInt64, seed UInt64, end_ms Int64, window_ms UInt64, users UInt64
+-- params: first UInt64, count UInt64, total UInt64, seed UInt64, end_ms Int64, window_ms UInt64, users UInt64
 INSERT INTO auth_events (timestamp, trace_id, span_id, service, environment, event, success, user_id, session_id, method, reason,
   client_ip, user_agent, device_type, attributes)
 SELECT
-  fromUnixTimestamp64Milli(toInt64({end_ms:Int64} - toInt64(cityHash64(number, {seed:UInt64}, 21) % {window_ms:UInt64})), 'UTC') AS timestamp,
+  -- In time order, as traffic arrives (each insert holds a stretch of the window, not all of it), with a jitter below
+  -- one row's share of the window.
+  fromUnixTimestamp64Milli(toInt64({end_ms:Int64} - {window_ms:UInt64} + (number + (cityHash64(number, {seed:UInt64}, 21) % 1000) / 1000.) * {window_ms:UInt64} / {total:UInt64}), 'UTC') AS timestamp,
   lower(concat(hex(cityHash64(number, {seed:UInt64}, 22)), hex(cityHash64(number, {seed:UInt64}, 23)))) AS trace_id,
   lower(hex(cityHash64(number, {seed:UInt64}, 24))) AS span_id,
   'shop-api' AS service,

@@ -1,9 +1,11 @@
 -- Synthetic external_calls rows (one per 10 access rows): LLM calls with tokens and cost, and plain API calls.
--- params: first UInt64, count UInt64, seed UInt64, end_ms Int64, window_ms UInt64, users UInt64
+-- params: first UInt64, count UInt64, total UInt64, seed UInt64, end_ms Int64, window_ms UInt64, users UInt64
 INSERT INTO external_calls (timestamp, trace_id, span_id, parent_span_id, service, environment, provider, method, host, url, status,
   duration_ms, request_bytes, response_bytes, model, input_tokens, output_tokens, cost_usd, user_id, session_id, error_message, attributes)
 SELECT
-  fromUnixTimestamp64Milli(toInt64({end_ms:Int64} - toInt64(cityHash64(number, {seed:UInt64}, 31) % {window_ms:UInt64})), 'UTC') AS timestamp,
+  -- In time order, as traffic arrives (each insert holds a stretch of the window, not all of it), with a jitter below
+  -- one row's share of the window.
+  fromUnixTimestamp64Milli(toInt64({end_ms:Int64} - {window_ms:UInt64} + (number + (cityHash64(number, {seed:UInt64}, 31) % 1000) / 1000.) * {window_ms:UInt64} / {total:UInt64}), 'UTC') AS timestamp,
   lower(concat(hex(cityHash64(number, {seed:UInt64}, 32)), hex(cityHash64(number, {seed:UInt64}, 33)))) AS trace_id,
   lower(hex(cityHash64(number, {seed:UInt64}, 34))) AS span_id,
   lower(hex(cityHash64(number, {seed:UInt64}, 35))) AS parent_span_id,
