@@ -57,7 +57,7 @@ function dirBytes(dir: string): number {
 }
 
 async function main(): Promise<void> {
-  const args = parseBenchArgs(process.argv.slice(2));
+  const args = parseBenchArgs(['drain-seconds', 'minutes', 'no-sigterm', 'rate']);
   const minutes = numberArg(args, 'minutes', 10);
   const rate = numberArg(args, 'rate', 50);
   const drainSeconds = numberArg(args, 'drain-seconds', 120);

@@ -219,4 +219,4 @@ export const main: BenchMain = async (args: BenchArgs, log) => {
   }
 };
 
-if (require.main === module) runStandalone('backpressure', main);
+if (require.main === module) runStandalone('backpressure', main, ['factor', 'queue-rows', 'seconds']);

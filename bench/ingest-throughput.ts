@@ -328,4 +328,4 @@ export const main: BenchMain = async (args: BenchArgs, log) => {
   }
 };
 
-if (require.main === module) runStandalone('ingest throughput', main);
+if (require.main === module) runStandalone('ingest throughput', main, ['senders', 'spans']);

@@ -170,4 +170,4 @@ export const main: BenchMain = async (args: BenchArgs, log) => {
   }
 };
 
-if (require.main === module) runStandalone('query latency', main);
+if (require.main === module) runStandalone('query latency', main, ['data-dir', 'merged', 'only', 'rows', 'runs']);

@@ -196,5 +196,5 @@ const main: BenchMain = async (args: BenchArgs, log) => {
   }
 };
 
-if (require.main === module) runStandalone('node dist/bench/request-instructions.js (instructions per request, callgrind)', main);
+if (require.main === module) runStandalone('node dist/bench/request-instructions.js (instructions per request, callgrind)', main, ['register', 'requests', 'route', 'split-export', 'warmup']);
 export { main as requestInstructions };

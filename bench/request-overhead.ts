@@ -289,4 +289,4 @@ export const main: BenchMain = async (args: BenchArgs, log) => {
   return lines.join('\n');
 };
 
-if (require.main === module) runStandalone('request overhead', main);
+if (require.main === module) runStandalone('request overhead', main, ['connections', 'duration', 'profile', 'profile-only']);

@@ -33,7 +33,7 @@ function runScript(file: string, args: string[]): Promise<{ code: number | null;
 }
 
 async function main(): Promise<void> {
-  const args = parseBenchArgs();
+  const args = parseBenchArgs(['only']);
   const only = args.values.get('only')?.split(',');
   const started = Date.now();
   const sections: string[] = [];

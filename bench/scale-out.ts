@@ -205,4 +205,4 @@ export const main: BenchMain = async (args: BenchArgs, log) => {
   }
 };
 
-if (require.main === module) runStandalone('scale-out: 1 vs 2 services on one clickhouse-server', main);
+if (require.main === module) runStandalone('scale-out: 1 vs 2 services on one clickhouse-server', main, ['batch', 'pin', 'senders', 'spans']);

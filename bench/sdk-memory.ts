@@ -201,4 +201,4 @@ export const main: BenchMain = async (args: BenchArgs, log) => {
   }
 };
 
-if (require.main === module) runStandalone('sdk memory', main);
+if (require.main === module) runStandalone('sdk memory', main, ['connections', 'duration', 'rate', 'warmup']);

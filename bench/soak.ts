@@ -87,7 +87,7 @@ async function sendBatch(service: ServiceChild, first: number, size: number, cou
 }
 
 async function main(): Promise<number> {
-  const args = parseBenchArgs();
+  const args = parseBenchArgs(['batch', 'minutes', 'out', 'rate', 'sample-seconds']);
   const minutes = numberArg(args, 'minutes', Number(process.env.SOAK_MINUTES ?? 10));
   const rate = numberArg(args, 'rate', Number(process.env.SOAK_RATE ?? 500));
   const batch = numberArg(args, 'batch', 50);

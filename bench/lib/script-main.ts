@@ -12,8 +12,15 @@ export function log(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-export function runStandalone(title: string, main: BenchMain): void {
-  const args = parseBenchArgs();
+/** `flags`: the script's own flag names (bench-args.ts), so an unknown or mistyped one stops the run at once. */
+export function runStandalone(title: string, main: BenchMain, flags: readonly string[] = []): void {
+  let args: BenchArgs;
+  try {
+    args = parseBenchArgs(flags);
+  } catch (error) {
+    process.stderr.write(`${title}: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(2);
+  }
   const command = `node ${path.relative(process.cwd(), process.argv[1])} ${process.argv.slice(2).join(' ')}`.trim();
   main(args, log).then(
     (markdown) => {
