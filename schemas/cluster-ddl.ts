@@ -17,6 +17,8 @@ const COLUMN_CHANGE_RE = /^\s*ALTER\s+TABLE\s+\S+\s+(ADD|DROP|MODIFY|RENAME|COMM
 const CODEC_CHANGE_RE = /^\s*ALTER\s+TABLE\s+\S+\s+MODIFY\s+COLUMN\s+\S+\s+CODEC\s*\(/i;
 /** `ENGINE = XMergeTree` or `ENGINE = XMergeTree(args)`. */
 const ENGINE_RE = /\bENGINE\s*=\s*(\w*MergeTree)\b(\s*\(([^()]*)\))?/i;
+/** `DROP VIEW|TABLE [IF EXISTS] name`: a migration retiring a view or a table it no longer needs. */
+const DROP_RE = /^DROP\s+(VIEW|TABLE)\s+(IF\s+EXISTS\s+)?([A-Za-z_][A-Za-z0-9_]*)$/i;
 const CLUSTER_NAME_RE = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 export function validateClusterName(cluster: string): string {
@@ -73,6 +75,15 @@ export function clusterDdl(statement: string, cluster: string): string[] {
     // The Distributed table mirrors the columns of the local one; indexes, TTL, settings and codecs live only locally.
     const columnChange = COLUMN_CHANGE_RE.test(sql) && !CODEC_CHANGE_RE.test(sql);
     return columnChange ? [local, sql.replace(ALTER_TABLE_RE, `${head}${name} ${on}`)] : [local];
+  }
+
+  const drop = DROP_RE.exec(sql);
+  if (drop) {
+    const [, kind, ifExists = '', name] = drop;
+    const head = `DROP ${kind.toUpperCase()} ${ifExists.trim() === '' ? '' : 'IF EXISTS '}`;
+    // A view is one object per node; a table is the Distributed one and the local one under it, dropped in that order.
+    if (kind.toUpperCase() === 'VIEW') return [`${head}${name} ${on}`];
+    return [`${head}${name} ${on}`, `${head}${name}${LOCAL_SUFFIX} ${on}`];
   }
 
   // A backfill (INSERT … SELECT) runs once, from and into the Distributed tables, which route its rows to the shards.

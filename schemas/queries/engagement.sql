@@ -32,14 +32,19 @@ FROM
   SELECT day, sum(part_sessions) AS sessions, sum(part_requests) AS session_requests, sum(part_length_ms) / sessions AS avg_session_ms
   FROM
   (
-    -- FINAL merges each session's rows of a day in the read itself; ranges of the key (scope, day, session_key) that
-    -- only one part holds are read as they are, so past days, which traffic writes in order, cost no merge work.
     SELECT day, count() AS part_sessions, sum(requests) AS part_requests, sum(last_ms - first_ms) AS part_length_ms
-    FROM engagement_session_daily FINAL
-    WHERE scope = {service:String} AND day >= whole_from AND day < whole_to
+    FROM
+    (
+      -- Grouped again by session, not read with FINAL: on a cluster FINAL merges each shard alone, and a session's
+      -- requests (sharded by trace) land on several shards.
+      SELECT day, session_key, sum(requests) AS requests, min(first_ms) AS first_ms, max(last_ms) AS last_ms
+      FROM engagement_session_daily
+      WHERE scope = {service:String} AND day >= whole_from AND day < whole_to
+      GROUP BY day, session_key
+      -- In the table's order (scope, day, session_key): the parts' rows are merged as streams, not hashed.
+      SETTINGS optimize_aggregation_in_order = 1
+    )
     GROUP BY day
-    -- The key holds the day and the partition is its month, so no key spans two partitions.
-    SETTINGS do_not_merge_across_partitions_select_final = 1
     UNION ALL
     SELECT day, count(), sum(requests), sum(last_ms - first_ms)
     FROM
