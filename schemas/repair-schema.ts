@@ -20,13 +20,18 @@ export interface RepairResult {
 
 const CREATES = /^\s*CREATE\s+(?:TABLE|MATERIALIZED\s+VIEW|VIEW)\s+IF\s+NOT\s+EXISTS\s+`?([A-Za-z0-9_]+)`?/im;
 
-/** The objects the migrations create, in order. */
+const DROPS = /^\s*DROP\s+(?:TABLE|VIEW)\s+(?:IF\s+EXISTS\s+)?`?([A-Za-z0-9_]+)`?/im;
+
+/** The objects the migrations create and leave in place (a later migration may drop one), in order. */
 export function migratedObjects(migrationsDir?: string): string[] {
   const names: string[] = [];
   for (const m of loadMigrations(migrationsDir)) {
     for (const statement of splitSqlStatements(m.sql)) {
-      const name = CREATES.exec(stripComments(statement))?.[1];
+      const sql = stripComments(statement);
+      const name = CREATES.exec(sql)?.[1];
       if (name && !names.includes(name)) names.push(name);
+      const dropped = DROPS.exec(sql)?.[1];
+      if (dropped && names.includes(dropped)) names.splice(names.indexOf(dropped), 1);
     }
   }
   return names;

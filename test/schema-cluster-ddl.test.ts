@@ -68,6 +68,17 @@ describe('clusterDdl', () => {
     expect(view[0]).toContain('FROM access_log_local\nGROUP BY');
   });
 
+  it('drops a retired view once per node and a retired table as its Distributed and local tables (migration 021)', () => {
+    const out = statementsOf('021_drop_unread_rollups').map((s) => clusterDdl(s, 'c1'));
+    expect(out).toEqual([
+      ['DROP VIEW IF EXISTS access_session_daily_mv ON CLUSTER `c1`'],
+      ['DROP TABLE IF EXISTS access_session_daily ON CLUSTER `c1`', 'DROP TABLE IF EXISTS access_session_daily_local ON CLUSTER `c1`'],
+      ['DROP VIEW IF EXISTS access_user_daily_mv ON CLUSTER `c1`'],
+      ['DROP TABLE IF EXISTS access_user_daily ON CLUSTER `c1`', 'DROP TABLE IF EXISTS access_user_daily_local ON CLUSTER `c1`'],
+    ]);
+    expect(clusterDdl('DROP TABLE t', 'c1')).toEqual(['DROP TABLE t ON CLUSTER `c1`', 'DROP TABLE t_local ON CLUSTER `c1`']);
+  });
+
   it('rejects a cluster name that is not an identifier instead of writing it into DDL', () => {
     expect(() => clusterDdl('CREATE TABLE t (a UInt8) ENGINE = MergeTree ORDER BY a', 'x` ; DROP TABLE t; --')).toThrow(
       'cluster must be a cluster name from the server\'s remote_servers config (letters, digits, _ . -), got "x` ; DROP TABLE t; --"',

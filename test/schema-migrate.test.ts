@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALL_TABLES } from '../exporter/rows/table-registry';
 import { EmbeddedSink } from '../exporter/sinks/embedded-sink';
 import { migrate, MigrationChecksumError, MigrationError } from '../schemas/migrate';
 import { loadMigrations } from '../schemas/migration-files';
@@ -31,6 +32,7 @@ const ALL = [
   '018_access_trace_key',
   '019_access_day_projections',
   '020_access_engagement_projections',
+  '021_drop_unread_rollups',
 ];
 
 let dir: string;
@@ -51,6 +53,17 @@ describe('migrate', () => {
     expect(first.applied).toEqual(ALL);
     const second = await migrate(sink, { retentionDays: 30, rollupRetentionDays: 400 });
     expect(second.applied).toEqual([]);
+  });
+
+  it('leaves exactly the tables the registry describes, each rollup fed by its views (021 dropped two unread ones)', async () => {
+    const tables = await sink.query<{ name: string }>(
+      "SELECT name FROM system.tables WHERE database = currentDatabase() AND engine != 'MaterializedView' ORDER BY name",
+    );
+    expect(tables.map((t) => t.name)).toEqual(ALL_TABLES.map((t) => t.name).sort());
+    const views = await sink.query<{ name: string }>(
+      "SELECT name FROM system.tables WHERE database = currentDatabase() AND engine = 'MaterializedView' AND name LIKE 'access\\_%' ORDER BY name",
+    );
+    expect(views.map((v) => v.name)).toEqual(['access_client_daily_mv', 'access_route_daily_mv']);
   });
 
   it('records version, name and file checksum of each migration in schema_migrations', async () => {

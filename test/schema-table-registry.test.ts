@@ -24,10 +24,10 @@ const code = (sql: string): string =>
     .filter((l) => l.trim() !== '')
     .join('\n');
 
-/** Every table the migrations (and schema-migrations.sql) create, with its columns after every ALTER … ADD COLUMN. */
-function readSchema(): { tables: Map<string, TableDdl>; views: Array<{ target: string; source: string }> } {
+/** Every table the migrations (and schema-migrations.sql) create and keep, with its columns after every ALTER … ADD COLUMN. */
+function readSchema(): { tables: Map<string, TableDdl>; views: Array<{ name: string; target: string; source: string }> } {
   const tables = new Map<string, TableDdl>();
-  const views: Array<{ target: string; source: string }> = [];
+  const views: Array<{ name: string; target: string; source: string }> = [];
   const statements = [readSchemaMigrationsDdl(), ...loadMigrations().map((m) => m.sql)].flatMap((sql) => splitSqlStatements(sql).map(code));
   for (const sql of statements) {
     const table = /^CREATE TABLE IF NOT EXISTS (\w+)\s*\(([\s\S]*)\)\s*ENGINE\b/.exec(sql);
@@ -48,8 +48,12 @@ function readSchema(): { tables: Map<string, TableDdl>; views: Array<{ target: s
       (/\bMATERIALIZED\b/.test(added[3]) ? ddl.materialized : ddl.written).add(added[2]);
       continue;
     }
-    const view = /^CREATE MATERIALIZED VIEW IF NOT EXISTS \w+ TO (\w+) AS[\s\S]*?\bFROM (\w+)/.exec(sql);
-    if (view) views.push({ target: view[1], source: view[2] });
+    const view = /^CREATE MATERIALIZED VIEW IF NOT EXISTS (\w+) TO (\w+) AS[\s\S]*?\bFROM (\w+)/.exec(sql);
+    if (view) views.push({ name: view[1], target: view[2], source: view[3] });
+    // A later migration retires a view or a table.
+    const dropped = /^DROP (VIEW|TABLE) IF EXISTS (\w+)$/.exec(sql);
+    if (dropped?.[1] === 'TABLE') tables.delete(dropped[2]);
+    if (dropped?.[1] === 'VIEW') views.splice(views.findIndex((v) => v.name === dropped[2]), 1);
   }
   return { tables, views };
 }
@@ -123,7 +127,6 @@ describe('table registry', () => {
       ['external_calls', 'user_id'],
       ['activities', 'user_id'],
       ['external_cost_daily', 'user_id'],
-      ['access_user_daily', 'user_id'],
       ['engagement_user_monthly', 'user_id'],
       ['alerts', 'subject'],
     ]);

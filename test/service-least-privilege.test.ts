@@ -166,7 +166,7 @@ describe('least privilege', () => {
     const { status, text } = await api('/api/tables', VIEWER, undefined, 'GET');
     expect(status).toBe(200);
     expect(Object.keys((JSON.parse(text) as { tables: Record<string, unknown> }).tables).sort()).toEqual([
-      'access_client_daily', 'access_log', 'access_route_daily', 'access_session_daily', 'access_user_daily', 'active_users_daily', 'activities', 'alerts', 'auth_daily',
+      'access_client_daily', 'access_log', 'access_route_daily', 'active_users_daily', 'activities', 'alerts', 'auth_daily',
       'auth_events', 'engagement_session_daily', 'engagement_user_monthly', 'external_calls', 'external_cost_daily',
     ]);
     expect(fs.existsSync(canary)).toBe(false);
@@ -220,7 +220,7 @@ describe('least privilege', () => {
     expect(retention.status, retention.text).toBe(200);
     expect((JSON.parse(retention.text) as { lines: string[] }).lines).toEqual([
       'access_log: rows kept 45 days', 'auth_events: rows kept 45 days', 'external_calls: rows kept 45 days', 'activities: rows kept 45 days',
-      ...['access_route_daily_mv', 'auth_daily_mv', 'access_client_daily_mv', 'external_cost_daily_mv', 'access_session_daily_mv', 'access_user_daily_mv',
+      ...['access_route_daily_mv', 'auth_daily_mv', 'access_client_daily_mv', 'external_cost_daily_mv',
         'active_users_daily_access_mv', 'active_users_daily_auth_mv', 'active_users_daily_external_mv', 'engagement_session_daily_mv',
         'engagement_user_monthly_mv'].map((v) => `${v}: rolls up the rows kept 45 days`),
     ]);

@@ -64,7 +64,7 @@ export const ROW_TABLES = [
     shardingKey: BY_TRACE,
     userColumn: 'user_id',
     ttl: RAW_TTL,
-    rollups: ['access_route_daily', 'access_client_daily', 'access_session_daily', 'access_user_daily', 'active_users_daily', 'engagement_session_daily', 'engagement_user_monthly'],
+    rollups: ['access_route_daily', 'access_client_daily', 'active_users_daily', 'engagement_session_daily', 'engagement_user_monthly'],
   }),
   rowTable({
     name: 'auth_events',
@@ -104,8 +104,6 @@ export const DERIVED_TABLES: readonly TableDescriptor[] = [
   { name: 'access_client_daily', ttl: DAILY_TTL },
   { name: 'auth_daily', ttl: DAILY_TTL },
   { name: 'external_cost_daily', ttl: DAILY_TTL, userColumn: 'user_id' },
-  { name: 'access_session_daily', ttl: DAILY_TTL },
-  { name: 'access_user_daily', ttl: DAILY_TTL, userColumn: 'user_id' },
   // uniq() states hold hashes of user ids, not the ids (as access_client_daily's): nothing for erase-user to find.
   { name: 'active_users_daily', ttl: DAILY_TTL },
   { name: 'engagement_session_daily', ttl: DAILY_TTL },
