@@ -43,6 +43,8 @@ interface RunFigures {
   readonly externalMiB: number;
   readonly arrayBuffersMiB: number;
   readonly spacesMiB: Readonly<Record<string, number>>;
+  /** What V8 holds per space (space_size), medians, MiB. */
+  readonly heldMiB: Readonly<Record<string, number>>;
   readonly spansExportedRequests: number;
 }
 
@@ -95,6 +97,8 @@ async function measure(mode: Mode, sink: NullSink, settings: Settings): Promise<
     const end = readRss(pid);
     const spaces: Record<string, number> = {};
     for (const name of Object.keys(probe[0]?.spaces ?? {})) spaces[name] = medianOf(probe, (line) => line.spaces[name] ?? 0);
+    const held: Record<string, number> = {};
+    for (const name of Object.keys(probe[0]?.held ?? {})) held[name] = medianOf(probe, (line) => line.held[name] ?? 0);
     return {
       reqPerS: result.requests.total / (settings.warmupS + settings.durationS),
       errors: result.errors + result.timeouts + result.non2xx,
@@ -105,6 +109,7 @@ async function measure(mode: Mode, sink: NullSink, settings: Settings): Promise<
       externalMiB: medianOf(probe, (line) => line.external),
       arrayBuffersMiB: medianOf(probe, (line) => line.arrayBuffers),
       spacesMiB: spaces,
+      heldMiB: held,
       spansExportedRequests: sink.stats.requests - sinkBefore,
     };
   } finally {
@@ -187,6 +192,11 @@ export const main: BenchMain = async (args: BenchArgs, log) => {
       .filter((s) => Math.abs(s.diff) >= 0.05)
       .sort((a, b) => b.diff - a.diff);
     if (spaceDiffs.length) lines.push('', `Heap used by space, SDK minus bare (MiB): ${spaceDiffs.map((s) => `${s.name} ${fmt(s.diff)}`).join(', ')}.`);
+    const heldDiffs = Object.keys(sdk[0]?.heldMiB ?? {})
+      .map((name) => ({ name, diff: median(differences(sdk, bare, (r) => r.heldMiB[name] ?? 0)) }))
+      .filter((s) => Math.abs(s.diff) >= 0.05)
+      .sort((a, b) => b.diff - a.diff);
+    if (heldDiffs.length) lines.push('', `Heap held by space (what heap total adds up), SDK minus bare (MiB): ${heldDiffs.map((s) => `${s.name} ${fmt(s.diff)}`).join(', ')}.`);
     lines.push(
       '',
       `SDK adds ${fmt(toMB(steady.median))} MB steady RSS (${fmt(steady.median)} MiB) and ${fmt(toMB(peak.median))} MB peak at ${settings.rate} req/s ` +
