@@ -95,10 +95,9 @@ async function measure(mode: Mode, sink: NullSink, settings: Settings): Promise<
       duration: settings.warmupS + settings.durationS,
     });
     const end = readRss(pid);
-    const spaces: Record<string, number> = {};
-    for (const name of Object.keys(probe[0]?.spaces ?? {})) spaces[name] = medianOf(probe, (line) => line.spaces[name] ?? 0);
-    const held: Record<string, number> = {};
-    for (const name of Object.keys(probe[0]?.held ?? {})) held[name] = medianOf(probe, (line) => line.held[name] ?? 0);
+    // Per heap space, the median over the probe's lines of what each line records for it.
+    const perSpace = (pick: (line: MemoryProbeLine) => Readonly<Record<string, number>>): Record<string, number> =>
+      Object.fromEntries(Object.keys(probe[0] ? pick(probe[0]) : {}).map((name) => [name, medianOf(probe, (line) => pick(line)[name] ?? 0)]));
     return {
       reqPerS: result.requests.total / (settings.warmupS + settings.durationS),
       errors: result.errors + result.timeouts + result.non2xx,
@@ -108,8 +107,8 @@ async function measure(mode: Mode, sink: NullSink, settings: Settings): Promise<
       heapTotalMiB: medianOf(probe, (line) => line.heapTotal),
       externalMiB: medianOf(probe, (line) => line.external),
       arrayBuffersMiB: medianOf(probe, (line) => line.arrayBuffers),
-      spacesMiB: spaces,
-      heldMiB: held,
+      spacesMiB: perSpace((line) => line.spaces),
+      heldMiB: perSpace((line) => line.held),
       spansExportedRequests: sink.stats.requests - sinkBefore,
     };
   } finally {
@@ -186,17 +185,16 @@ export const main: BenchMain = async (args: BenchArgs, log) => {
       `| buffers outside the heap (external) | ${formatSummary(external, 1)} |`,
       `| the rest of steady RSS (code, native, stacks: RSS − heap total − external) | ${fmt(steady.median - heapTotal.median - external.median)} |`,
     );
-    const spaceNames = Object.keys(sdk[0]?.spacesMiB ?? {});
-    const spaceDiffs = spaceNames
-      .map((name) => ({ name, diff: median(differences(sdk, bare, (r) => r.spacesMiB[name] ?? 0)) }))
-      .filter((s) => Math.abs(s.diff) >= 0.05)
-      .sort((a, b) => b.diff - a.diff);
-    if (spaceDiffs.length) lines.push('', `Heap used by space, SDK minus bare (MiB): ${spaceDiffs.map((s) => `${s.name} ${fmt(s.diff)}`).join(', ')}.`);
-    const heldDiffs = Object.keys(sdk[0]?.heldMiB ?? {})
-      .map((name) => ({ name, diff: median(differences(sdk, bare, (r) => r.heldMiB[name] ?? 0)) }))
-      .filter((s) => Math.abs(s.diff) >= 0.05)
-      .sort((a, b) => b.diff - a.diff);
-    if (heldDiffs.length) lines.push('', `Heap held by space (what heap total adds up), SDK minus bare (MiB): ${heldDiffs.map((s) => `${s.name} ${fmt(s.diff)}`).join(', ')}.`);
+    // One line per figure: the spaces whose paired SDK − bare median moved by 0.05 MiB or more, largest first.
+    const bySpace = (label: string, pick: (r: RunFigures) => Readonly<Record<string, number>>): void => {
+      const diffs = Object.keys(sdk[0] ? pick(sdk[0]) : {})
+        .map((name) => ({ name, diff: median(differences(sdk, bare, (r) => pick(r)[name] ?? 0)) }))
+        .filter((s) => Math.abs(s.diff) >= 0.05)
+        .sort((a, b) => b.diff - a.diff);
+      if (diffs.length) lines.push('', `${label}, SDK minus bare (MiB): ${diffs.map((s) => `${s.name} ${fmt(s.diff)}`).join(', ')}.`);
+    };
+    bySpace('Heap used by space', (r) => r.spacesMiB);
+    bySpace('Heap held by space (what heap total adds up)', (r) => r.heldMiB);
     lines.push(
       '',
       `SDK adds ${fmt(toMB(steady.median))} MB steady RSS (${fmt(steady.median)} MiB) and ${fmt(toMB(peak.median))} MB peak at ${settings.rate} req/s ` +

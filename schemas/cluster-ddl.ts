@@ -5,6 +5,7 @@
  * Apps, the exporter and the named queries keep using the original names. See schemas/README.md.
  */
 import { tableDescriptor } from '../exporter/rows/table-registry';
+import { parseDrop } from './sql-statements';
 
 export const LOCAL_SUFFIX = '_local';
 
@@ -17,8 +18,6 @@ const COLUMN_CHANGE_RE = /^\s*ALTER\s+TABLE\s+\S+\s+(ADD|DROP|MODIFY|RENAME|COMM
 const CODEC_CHANGE_RE = /^\s*ALTER\s+TABLE\s+\S+\s+MODIFY\s+COLUMN\s+\S+\s+CODEC\s*\(/i;
 /** `ENGINE = XMergeTree` or `ENGINE = XMergeTree(args)`. */
 const ENGINE_RE = /\bENGINE\s*=\s*(\w*MergeTree)\b(\s*\(([^()]*)\))?/i;
-/** `DROP VIEW|TABLE [IF EXISTS] name`: a migration retiring a view or a table it no longer needs. */
-const DROP_RE = /^DROP\s+(VIEW|TABLE)\s+(IF\s+EXISTS\s+)?([A-Za-z_][A-Za-z0-9_]*)$/i;
 const CLUSTER_NAME_RE = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 export function validateClusterName(cluster: string): string {
@@ -77,13 +76,13 @@ export function clusterDdl(statement: string, cluster: string): string[] {
     return columnChange ? [local, sql.replace(ALTER_TABLE_RE, `${head}${name} ${on}`)] : [local];
   }
 
-  const drop = DROP_RE.exec(sql);
-  if (drop) {
-    const [, kind, ifExists = '', name] = drop;
-    const head = `DROP ${kind.toUpperCase()} ${ifExists.trim() === '' ? '' : 'IF EXISTS '}`;
+  // Only a bare DROP has a known cluster form; one with more after the name (SYNC, …) falls through to the error.
+  const drop = parseDrop(sql);
+  if (drop && drop.rest === '') {
+    const head = `DROP ${drop.kind} ${drop.ifExists ? 'IF EXISTS ' : ''}`;
     // A view is one object per node; a table is the Distributed one and the local one under it, dropped in that order.
-    if (kind.toUpperCase() === 'VIEW') return [`${head}${name} ${on}`];
-    return [`${head}${name} ${on}`, `${head}${name}${LOCAL_SUFFIX} ${on}`];
+    if (drop.kind === 'VIEW') return [`${head}${drop.name} ${on}`];
+    return [`${head}${drop.name} ${on}`, `${head}${drop.name}${LOCAL_SUFFIX} ${on}`];
   }
 
   // A backfill (INSERT … SELECT) runs once, from and into the Distributed tables, which route its rows to the shards.

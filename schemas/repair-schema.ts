@@ -8,7 +8,7 @@ import { diag } from '@opentelemetry/api';
 import type { QueryEngine } from '../exporter/sinks/query-engine';
 import { loadMigrations } from './migration-files';
 import { renderRetention, type RetentionOptions } from './retention';
-import { splitSqlStatements } from './sql-statements';
+import { parseDrop, splitSqlStatements } from './sql-statements';
 import { withRetentionInForce } from './view-retention';
 
 export interface RepairResult {
@@ -20,8 +20,6 @@ export interface RepairResult {
 
 const CREATES = /^\s*CREATE\s+(?:TABLE|MATERIALIZED\s+VIEW|VIEW)\s+IF\s+NOT\s+EXISTS\s+`?([A-Za-z0-9_]+)`?/im;
 
-const DROPS = /^\s*DROP\s+(?:TABLE|VIEW)\s+(?:IF\s+EXISTS\s+)?`?([A-Za-z0-9_]+)`?/im;
-
 /** The objects the migrations create and leave in place (a later migration may drop one), in order. */
 export function migratedObjects(migrationsDir?: string): string[] {
   const names: string[] = [];
@@ -30,7 +28,7 @@ export function migratedObjects(migrationsDir?: string): string[] {
       const sql = stripComments(statement);
       const name = CREATES.exec(sql)?.[1];
       if (name && !names.includes(name)) names.push(name);
-      const dropped = DROPS.exec(sql)?.[1];
+      const dropped = parseDrop(sql)?.name;
       if (dropped && names.includes(dropped)) names.splice(names.indexOf(dropped), 1);
     }
   }

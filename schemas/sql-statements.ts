@@ -1,6 +1,7 @@
 /**
  * Splits a .sql file into statements on top-level semicolons, skipping ones inside quotes and comments, so a
- * migration can hold several statements (a table and its materialized view) and run them one by one.
+ * migration can hold several statements (a table and its materialized view) and run them one by one; and reads the
+ * one kind of statement several modules must recognise, a DROP.
  */
 
 /** Statements without their trailing ';', trimmed; comment-only pieces are dropped. */
@@ -51,4 +52,23 @@ function pushStatement(statements: string[], piece: string): void {
 /** Removes `-- …` line comments (outside quotes is enough here: only used to test for an empty piece). */
 function stripComments(sql: string): string {
   return sql.replace(/--[^\n]*/g, '').replace(/\/\*[\s\S]*?\*\//g, '');
+}
+
+/** `DROP VIEW|TABLE [IF EXISTS] name …`: a migration retiring a view or a table. */
+export interface DropStatement {
+  readonly kind: 'VIEW' | 'TABLE';
+  readonly ifExists: boolean;
+  readonly name: string;
+  /** What follows the name (e.g. `SYNC`), trimmed; '' for none. */
+  readonly rest: string;
+}
+
+const DROP_RE = /^\s*DROP\s+(VIEW|TABLE)\s+(IF\s+EXISTS\s+)?`?([A-Za-z_][A-Za-z0-9_]*)`?([\s\S]*)$/i;
+
+/** The DROP a statement (comments already stripped) makes, or undefined when it is another statement. */
+export function parseDrop(statement: string): DropStatement | undefined {
+  const match = DROP_RE.exec(statement);
+  if (!match) return undefined;
+  const [, kind, ifExists, name, rest] = match;
+  return { kind: kind.toUpperCase() as 'VIEW' | 'TABLE', ifExists: ifExists !== undefined, name, rest: rest.trim() };
 }

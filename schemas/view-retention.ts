@@ -7,7 +7,7 @@ import type { QueryEngine } from '../exporter/sinks/query-engine';
 import { LOCAL_SUFFIX } from './cluster-ddl';
 import { loadMigrations, type MigrationFile } from './migration-files';
 import { renderRetention, type RetentionOptions } from './retention';
-import { splitSqlStatements } from './sql-statements';
+import { parseDrop, splitSqlStatements } from './sql-statements';
 
 export interface RetentionView {
   readonly view: string;
@@ -17,7 +17,6 @@ export interface RetentionView {
 
 const CREATE_VIEW_RE = /^CREATE\s+MATERIALIZED\s+VIEW\s+(?:IF\s+NOT\s+EXISTS\s+)?([A-Za-z_]\w*)\s+TO\s+[A-Za-z_]\w*\s+AS\s+([\s\S]+)$/i;
 const MODIFY_QUERY_RE = /^ALTER\s+TABLE\s+([A-Za-z_]\w*)\s+MODIFY\s+QUERY\s+([\s\S]+)$/i;
-const DROP_RE = /^DROP\s+(?:VIEW|TABLE)\s+(?:IF\s+EXISTS\s+)?([A-Za-z_]\w*)\b/i;
 
 /** Every view whose latest query counts from the raw retention, in migration order, rendered for `options`. */
 export function retentionViews(options: RetentionOptions, migrations: readonly MigrationFile[] = loadMigrations()): RetentionView[] {
@@ -32,8 +31,8 @@ export function retentionViews(options: RetentionOptions, migrations: readonly M
         latest.set(defined[1], defined[2]);
         continue;
       }
-      const dropped = DROP_RE.exec(sql);
-      if (dropped) latest.delete(dropped[1]);
+      const dropped = parseDrop(sql);
+      if (dropped) latest.delete(dropped.name);
     }
   }
   return [...latest]

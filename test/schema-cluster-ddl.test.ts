@@ -77,6 +77,7 @@ describe('clusterDdl', () => {
       ['DROP TABLE IF EXISTS access_user_daily ON CLUSTER `c1`', 'DROP TABLE IF EXISTS access_user_daily_local ON CLUSTER `c1`'],
     ]);
     expect(clusterDdl('DROP TABLE t', 'c1')).toEqual(['DROP TABLE t ON CLUSTER `c1`', 'DROP TABLE t_local ON CLUSTER `c1`']);
+    expect(() => clusterDdl('DROP TABLE t SYNC', 'c1')).toThrow('clusterDdl: no cluster form for statement: DROP TABLE t SYNC');
   });
 
   it('rejects a cluster name that is not an identifier instead of writing it into DDL', () => {

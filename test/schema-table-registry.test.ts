@@ -53,7 +53,7 @@ function readSchema(): { tables: Map<string, TableDdl>; views: Array<{ name: str
     // A later migration retires a view or a table.
     const dropped = /^DROP (VIEW|TABLE) IF EXISTS (\w+)$/.exec(sql);
     if (dropped?.[1] === 'TABLE') tables.delete(dropped[2]);
-    if (dropped?.[1] === 'VIEW') views.splice(views.findIndex((v) => v.name === dropped[2]), 1);
+    if (dropped?.[1] === 'VIEW' && views.some((v) => v.name === dropped[2])) views.splice(views.findIndex((v) => v.name === dropped[2]), 1);
   }
   return { tables, views };
 }

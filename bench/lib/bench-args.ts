@@ -20,13 +20,17 @@ class DeclaredFlags extends Map<string, string> {
   }
 
   override get(key: string): string | undefined {
-    if (!this.declared.has(key)) throw new Error(`bench script reads --${key}, which it does not declare`);
+    this.assertDeclared(key);
     return super.get(key);
   }
 
   override has(key: string): boolean {
-    if (!this.declared.has(key)) throw new Error(`bench script reads --${key}, which it does not declare`);
+    this.assertDeclared(key);
     return super.has(key);
+  }
+
+  private assertDeclared(key: string): void {
+    if (!this.declared.has(key)) throw new Error(`bench script reads --${key}, which it does not declare`);
   }
 }
 
