@@ -5,7 +5,7 @@
  * Apps, the exporter and the named queries keep using the original names. See schemas/README.md.
  */
 import { tableDescriptor } from '../exporter/rows/table-registry';
-import { parseDrop } from './sql-statements';
+import { parseDrop, withoutLeadingComments } from './sql-statements';
 
 export const LOCAL_SUFFIX = '_local';
 
@@ -93,8 +93,4 @@ export function clusterDdl(statement: string, cluster: string): string[] {
 
 function toLocal(_match: string, keyword: string, space: string, target: string): string {
   return `${keyword}${space}${target}${LOCAL_SUFFIX}`;
-}
-
-function withoutLeadingComments(sql: string): string {
-  return sql.replace(/^(\s*--[^\n]*\n)+/, '').trim();
 }

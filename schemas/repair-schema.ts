@@ -8,7 +8,7 @@ import { diag } from '@opentelemetry/api';
 import type { QueryEngine } from '../exporter/sinks/query-engine';
 import { loadMigrations } from './migration-files';
 import { renderRetention, type RetentionOptions } from './retention';
-import { parseDrop, splitSqlStatements } from './sql-statements';
+import { parseDrop, splitSqlStatements, withoutLeadingComments } from './sql-statements';
 import { withRetentionInForce } from './view-retention';
 
 export interface RepairResult {
@@ -25,7 +25,7 @@ export function migratedObjects(migrationsDir?: string): string[] {
   const names: string[] = [];
   for (const m of loadMigrations(migrationsDir)) {
     for (const statement of splitSqlStatements(m.sql)) {
-      const sql = stripComments(statement);
+      const sql = withoutLeadingComments(statement);
       const name = CREATES.exec(sql)?.[1];
       if (name && !names.includes(name)) names.push(name);
       const dropped = parseDrop(sql)?.name;
@@ -55,11 +55,4 @@ async function missingObjects(engine: QueryEngine, expected: readonly string[]):
   const rows = await engine.query<{ name: string }>('SELECT name FROM system.tables WHERE database = currentDatabase()');
   const present = new Set(rows.map((r) => r.name));
   return expected.filter((name) => !present.has(name));
-}
-
-function stripComments(statement: string): string {
-  return statement
-    .split('\n')
-    .filter((line) => !line.trim().startsWith('--'))
-    .join('\n');
 }

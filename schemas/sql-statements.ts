@@ -54,6 +54,11 @@ function stripComments(sql: string): string {
   return sql.replace(/--[^\n]*/g, '').replace(/\/\*[\s\S]*?\*\//g, '');
 }
 
+/** The statement without the `-- …` lines before it, trimmed: what the readers of a statement's kind look at. */
+export function withoutLeadingComments(statement: string): string {
+  return statement.replace(/^(\s*--[^\n]*\n)+/, '').trim();
+}
+
 /** `DROP VIEW|TABLE [IF EXISTS] name …`: a migration retiring a view or a table. */
 export interface DropStatement {
   readonly kind: 'VIEW' | 'TABLE';

@@ -7,7 +7,7 @@ import type { QueryEngine } from '../exporter/sinks/query-engine';
 import { LOCAL_SUFFIX } from './cluster-ddl';
 import { loadMigrations, type MigrationFile } from './migration-files';
 import { renderRetention, type RetentionOptions } from './retention';
-import { parseDrop, splitSqlStatements } from './sql-statements';
+import { parseDrop, splitSqlStatements, withoutLeadingComments } from './sql-statements';
 
 export interface RetentionView {
   readonly view: string;
@@ -64,8 +64,4 @@ export async function rawRetentionInForce(engine: QueryEngine): Promise<number |
 export async function withRetentionInForce<T extends RetentionOptions>(engine: QueryEngine, options: T): Promise<T> {
   const days = await rawRetentionInForce(engine);
   return days === undefined || days === options.retentionDays ? options : { ...options, retentionDays: days };
-}
-
-function withoutLeadingComments(statement: string): string {
-  return statement.replace(/^(\s*--[^\n]*\n)+/, '').trim();
 }
