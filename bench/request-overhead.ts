@@ -14,7 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { alternate, type Variant } from './lib/alternate';
 import { numberArg, type BenchArgs } from './lib/bench-args';
-import { hasTaskset, pinSelf, readCpuSeconds, sleep, startChild, type StartedChild } from './lib/child-process';
+import { hasTaskset, pinSelf, unpinSelf, readCpuSeconds, sleep, startChild, type StartedChild } from './lib/child-process';
 import { selfTimes, sharesByOrigin } from './lib/cpu-profile';
 import { startNullSink, type NullSink } from './lib/otlp-null-sink';
 import { runStandalone, type BenchMain } from './lib/script-main';
@@ -281,7 +281,7 @@ export const main: BenchMain = async (args: BenchArgs, log) => {
     }
   } finally {
     await sink.close();
-    pinSelf(`0-${os.availableParallelism() - 1}`);
+    unpinSelf();
     for (const dir of dataDirs) fs.rmSync(dir, { recursive: true, force: true });
   }
   if (!hasTaskset()) lines.push('Note: without taskset the app and the load generator share both cores; ratios are less reliable.', '');

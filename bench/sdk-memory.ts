@@ -18,7 +18,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { alternate, type Variant } from './lib/alternate';
 import { numberArg, type BenchArgs } from './lib/bench-args';
-import { hasTaskset, pinSelf, readRss, startChild } from './lib/child-process';
+import { hasTaskset, pinSelf, unpinSelf, readRss, startChild } from './lib/child-process';
 import { startNullSink, type NullSink } from './lib/otlp-null-sink';
 import { runStandalone, type BenchMain } from './lib/script-main';
 import { formatSummary, median, pairedRatios, pass, summarize } from './lib/stats';
@@ -226,7 +226,7 @@ export const main: BenchMain = async (args: BenchArgs, log) => {
     return lines.join('\n');
   } finally {
     await sink.close();
-    pinSelf(`0-${os.availableParallelism() - 1}`);
+    unpinSelf();
   }
 };
 

@@ -2,6 +2,7 @@
  * Starts a node child (an app under some preload, or the OTLP service), optionally pinned to a core with
  * taskset, waits until it prints the port it listens on, and reads its RSS from /proc.
  */
+import * as os from 'node:os';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 
@@ -38,6 +39,11 @@ export function hasTaskset(): boolean {
 export function pinSelf(cpus: string): boolean {
   if (!hasTaskset()) return false;
   return spawnSync('taskset', ['-a', '-p', '-c', cpus, String(process.pid)]).status === 0;
+}
+
+/** Undoes pinSelf: every core of the machine (os.availableParallelism() would read the pinned affinity, one core). */
+export function unpinSelf(): void {
+  pinSelf(`0-${os.cpus().length - 1}`);
 }
 
 /** Children still running; killed when the bench exits, however it exits, so none outlives a failed run. */
