@@ -33,6 +33,7 @@ const ALL = [
   '019_access_day_projections',
   '020_access_engagement_projections',
   '021_drop_unread_rollups',
+  '022_access_vertical_merges',
 ];
 
 let dir: string;
@@ -85,6 +86,13 @@ describe('migrate', () => {
       const [{ statement }] = await sink.query<{ statement: string }>(`SHOW CREATE TABLE ${table}`);
       expect(statement).toContain('TTL day + toIntervalDay(400)');
     }
+  });
+
+  it("merges access_log's small parts a column at a time (vertical merges from one row), keeping the dedup window", async () => {
+    const [{ statement }] = await sink.query<{ statement: string }>('SHOW CREATE TABLE access_log');
+    expect(statement).toContain('vertical_merge_algorithm_min_rows_to_activate = 1');
+    expect(statement).toContain('vertical_merge_algorithm_min_columns_to_activate = 1');
+    expect(statement).toContain('non_replicated_deduplication_window = 1000');
   });
 
   it('creates the column types analytics rely on', async () => {
