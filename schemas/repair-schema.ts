@@ -18,7 +18,8 @@ export interface RepairResult {
   readonly stillMissing: string[];
 }
 
-const CREATES = /^\s*CREATE\s+(?:TABLE|MATERIALIZED\s+VIEW|VIEW)\s+IF\s+NOT\s+EXISTS\s+`?([A-Za-z0-9_]+)`?/im;
+// At the statement's start (its leading comments removed), so a CREATE named inside a later comment line is not read.
+const CREATES = /^\s*CREATE\s+(?:TABLE|MATERIALIZED\s+VIEW|VIEW)\s+IF\s+NOT\s+EXISTS\s+`?([A-Za-z0-9_]+)`?/i;
 
 /** The objects the migrations create and leave in place (a later migration may drop one), in order. */
 export function migratedObjects(migrationsDir?: string): string[] {

@@ -7,7 +7,7 @@ import type { ActivitySpan } from '../sdk/activity-span';
 import { ALL_TABLES, DROP_PRIORITY, ROW_TABLES, TABLE_NAMES, USER_COLUMNS } from '../exporter/rows/table-registry';
 import { spanToRow } from '../exporter/rows/span-to-row';
 import { loadMigrations, readSchemaMigrationsDdl } from '../schemas/migration-files';
-import { splitSqlStatements } from '../schemas/sql-statements';
+import { parseDrop, splitSqlStatements } from '../schemas/sql-statements';
 
 interface TableDdl {
   /** Columns a writer sends: not MATERIALIZED ones. */
@@ -51,9 +51,10 @@ function readSchema(): { tables: Map<string, TableDdl>; views: Array<{ name: str
     const view = /^CREATE MATERIALIZED VIEW IF NOT EXISTS (\w+) TO (\w+) AS[\s\S]*?\bFROM (\w+)/.exec(sql);
     if (view) views.push({ name: view[1], target: view[2], source: view[3] });
     // A later migration retires a view or a table.
-    const dropped = /^DROP (VIEW|TABLE) IF EXISTS (\w+)$/.exec(sql);
-    if (dropped?.[1] === 'TABLE') tables.delete(dropped[2]);
-    if (dropped?.[1] === 'VIEW' && views.some((v) => v.name === dropped[2])) views.splice(views.findIndex((v) => v.name === dropped[2]), 1);
+    const dropped = parseDrop(sql);
+    if (dropped?.kind === 'TABLE') tables.delete(dropped.name);
+    const droppedView = dropped?.kind === 'VIEW' ? views.findIndex((v) => v.name === dropped.name) : -1;
+    if (droppedView !== -1) views.splice(droppedView, 1);
   }
   return { tables, views };
 }
