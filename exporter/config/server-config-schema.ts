@@ -16,7 +16,7 @@ export const EXPORTER_SECTION = section('exporter', {
   }),
   flushIntervalMs: field(int(10, 3_600_000), {
     default: 1000,
-    description: '… or after this many milliseconds, whichever comes first',
+    description: '… or after this many milliseconds, whichever comes first (a timed batch due while inserts are in flight waits for them and takes what arrived meanwhile)',
   }),
   maxQueueRows: field(int(1, 100_000_000), {
     default: 100_000,
