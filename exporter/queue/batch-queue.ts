@@ -275,10 +275,14 @@ export class BatchQueue {
       const inRest = end > cut;
       // The commit trades its "table not cut yet" token for one per batch its rows may be in, plus one for the rest
       // when some stay; with no rows left (all evicted, the commit already marked not durable) the table is done for it.
-      entry.commit.pending += (inCut ? batchCount : 0) + (inRest ? 1 : 0) - 1;
+      const tokens = (inCut ? batchCount : 0) + (inRest ? 1 : 0);
+      if (tokens === 0) {
+        settle(entry.commit, true);
+        continue;
+      }
+      entry.commit.pending += tokens - 1;
       if (inCut) commits.push(entry.commit);
       if (inRest) staying.push({ commit: entry.commit, start: Math.max(0, entry.start - cut), end: end - cut });
-      else if (!inCut) settle(entry.commit, true, 0);
     }
     buffer.commits = staying;
     let left = cut;
@@ -315,8 +319,8 @@ export class BatchQueue {
 }
 
 /** One of the commit's batches (or its emptied table) is done; resolves the caller when it was the last. */
-function settle(commit: Commit, durable: boolean, done = 1): void {
+function settle(commit: Commit, durable: boolean): void {
   commit.durable &&= durable;
-  commit.pending -= done;
+  commit.pending--;
   if (commit.pending === 0) commit.resolve(commit.durable);
 }
