@@ -28,6 +28,12 @@ export interface ActivityPipelineOptions {
   /** Group-commit window for acceptActivitySpansDurably (default 100 ms). */
   readonly durableFlushMs?: number;
   /**
+   * acceptActivitySpansDurably resolves once the rows are fsync'd to a journal in the spool directory instead of once
+   * they are inserted (the service's ackAfter 'journal'); rows are then cut into batches at flushCount or
+   * flushIntervalMs like any other. Needs the spool. Default false.
+   */
+  readonly journal?: boolean;
+  /**
    * For this long after start, rows whose span_id is already stored are skipped: a crash between an insert and its
    * acknowledgement makes senders (and the spool) send them again. Default 300000 ms (the collector's retry limit); 0 disables.
    * Applies after an unclean stop (the spool directory's run marker was left behind; see run-marker.ts), and after a

@@ -13,6 +13,7 @@ import { BatchQueue, type QueuedRow } from './queue/batch-queue';
 import { BatchWriter } from './queue/batch-writer';
 import { copyPipelineStats, newPipelineStats } from './queue/pipeline-stats';
 import { RecentSpanIds } from './queue/recent-span-ids';
+import { RequestJournal } from './queue/request-journal';
 import { RestartDedup } from './queue/restart-dedup';
 import { RunMarker } from './queue/run-marker';
 import { SchemaGate } from './queue/schema-gate';
@@ -44,6 +45,7 @@ export class ActivityPipeline {
   private readonly restartDedup: RestartDedup | undefined;
   private readonly recent: RecentSpanIds | undefined;
   private readonly recentIdsFile: string | undefined;
+  private readonly journal: RequestJournal | undefined;
 
   constructor(options: ActivityPipelineOptions) {
     this.options = options;
@@ -88,8 +90,11 @@ export class ActivityPipeline {
       },
       this.stats,
     );
-    this.queue = new BatchQueue({ ...config, durableFlushMs: options.durableFlushMs }, writer, this.stats);
-    this.started = this.schema.ensure().then(() => writer.start());
+    this.journal = options.journal === true && spool !== undefined ? new RequestJournal(spool.dir, this.stats) : undefined;
+    // A journaled sender is not waiting for the insert: its rows wait for a full batch or the flush interval.
+    const durableFlushMs = this.journal ? config.flushIntervalMs : options.durableFlushMs;
+    this.queue = new BatchQueue({ ...config, durableFlushMs }, writer, this.stats);
+    this.started = this.recoverJournal(spool).then(() => this.schema.ensure().then(() => writer.start()));
   }
 
   /** Resolves once migrations ran and the spool was scanned (inserts wait for this on their own). */
@@ -150,9 +155,28 @@ export class ActivityPipeline {
     this.recent?.track(fresh.map((span) => span.spanId), offered);
     this.counters.accepted += rows.length;
     const counts = { accepted: rows.length, rejected: this.counters.rejected - before.rejected, ignored: this.counters.ignored - before.ignored };
+    if (this.journal) return this.whenJournaled(this.journal, rows, offered, counts);
     // Returned, not awaited here: a suspended frame keeps every local (the spans, their rows) alive until the commit,
     // and the queue holds the rows it needs on its own.
     return this.whenDurable(offered, counts);
+  }
+
+  /** Durable once the journal holds the rows; its file goes once the commit does. A journal that fails waits for the commit. */
+  private async whenJournaled(journal: RequestJournal, rows: QueuedRow[], offered: Promise<boolean>, counts: AcceptResult): Promise<DurableAcceptResult> {
+    const name = await journal.write(rows);
+    if (name === undefined) return this.whenDurable(offered, counts);
+    void offered.then((durable) => journal.settled(name, durable));
+    return { ...counts, durable: true };
+  }
+
+  /** Files an earlier process left in the journal go to the spool; rows in them may be stored already. */
+  private async recoverJournal(spool: Spool | undefined): Promise<void> {
+    if (!spool) return;
+    const recovered = await new RequestJournal(spool.dir, this.stats).recover(spool).catch((error: Error) => {
+      diag.error(`otel-activity: recovering the journal failed: ${error.message}`);
+      return 0;
+    });
+    if (recovered > 0) this.restartDedup?.arm();
   }
 
   private async whenDurable(offered: Promise<boolean>, counts: AcceptResult): Promise<DurableAcceptResult> {
@@ -174,6 +198,8 @@ export class ActivityPipeline {
     this.shutdownPromise ??= context.with(suppressTracing(context.active()), async () => {
       await this.started.catch(() => undefined);
       await this.queue.shutdown();
+      // Every commit is settled: their journal files go before the marker, so a clean stop leaves none to replay.
+      await this.journal?.drain();
       // Before the marker goes: a crash between the two is an unclean stop, and the next start looks ids up anyway.
       if (this.recent && this.recentIdsFile && this.options.checkStoredAfterStart === true) this.recent.save(this.recentIdsFile);
       this.runMarker?.end();

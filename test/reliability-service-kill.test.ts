@@ -2,23 +2,28 @@
  * The ingest service SIGKILLed mid-load and restarted on the same data directory, again and again, while senders
  * keep sending like the official exporters (retrying connection errors, 429 and 503). Afterwards every span id the
  * service acknowledged with HTTP 200 must be stored, exactly once, and nothing it was never sent.
- * RELIABILITY_KILL_CYCLES (default 20) and RELIABILITY_KILL_SPANS (spans per cycle, default 300) scale it up.
+ * Both acknowledgements are proved: once the rows are inserted (the default), and once they are in the journal
+ * (OTEL_ACTIVITY_ACK_AFTER=journal), where a kill often finds acknowledged rows that were never inserted.
+ * RELIABILITY_KILL_CYCLES (default 20; 8 for the journal) and RELIABILITY_KILL_SPANS (spans per cycle, default 300) scale it up.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSpans, OtlpSender, seededRandom, type Encoding } from './helpers/otlp-sender';
 import { requireBuiltCli, createService, type ServiceProcess } from './helpers/service-process';
 import { compareDelivery, storedSpanIdCounts } from './helpers/stored-rows';
 
-const CYCLES = Number(process.env.RELIABILITY_KILL_CYCLES ?? 20);
+const INSERT_CYCLES = Number(process.env.RELIABILITY_KILL_CYCLES ?? 20);
+const JOURNAL_CYCLES = Number(process.env.RELIABILITY_KILL_CYCLES ?? 8);
 const SPANS_PER_CYCLE = Number(process.env.RELIABILITY_KILL_SPANS ?? 300);
 const SPANS_PER_REQUEST = 25;
 const SEED = Number(process.env.RELIABILITY_SEED ?? 7001);
 const RUN = 0x5a11;
 
-let service: ServiceProcess | undefined;
+const services: ServiceProcess[] = [];
 afterAll(async () => {
-  if (process.env.RELIABILITY_KEEP_DIRS) console.log(`[reliability] kept ${service?.root}`);
-  else await service?.dispose();
+  for (const service of services) {
+    if (process.env.RELIABILITY_KEEP_DIRS) console.log(`[reliability] kept ${service.root}`);
+    else await service.dispose();
+  }
 });
 
 /** Sends `count` spans starting at `first` in requests of SPANS_PER_REQUEST, two requests in flight. */
@@ -36,18 +41,22 @@ async function sendRange(sender: OtlpSender, first: number, count: number, onAck
   await Promise.all([worker(), worker()]);
 }
 
-describe('service SIGKILL mid-load', () => {
+describe.each([
+  { ackAfter: 'insert', cycles: INSERT_CYCLES },
+  { ackAfter: 'journal', cycles: JOURNAL_CYCLES },
+])('service SIGKILL mid-load, acknowledged after the $ackAfter', ({ ackAfter, cycles }) => {
   beforeAll(requireBuiltCli);
-  it(`stores every acknowledged span exactly once across ${CYCLES} SIGKILL + restart cycles`, async () => {
+  it(`stores every acknowledged span exactly once across ${cycles} SIGKILL + restart cycles`, async () => {
     const random = seededRandom(SEED);
-    service = await createService();
+    const service = await createService({ env: { OTEL_ACTIVITY_ACK_AFTER: ackAfter } });
+    services.push(service);
     await service.start();
     const sent = new Set<string>();
     const senders: OtlpSender[] = [];
     const killedAfterAcks: number[] = [];
     const started = Date.now();
 
-    for (let cycle = 0; cycle < CYCLES; cycle++) {
+    for (let cycle = 0; cycle < cycles; cycle++) {
       const encoding: Encoding = cycle % 2 === 0 ? 'protobuf' : 'json';
       const sender = new OtlpSender({ url: service.tracesUrl, encoding, deadlineMs: 120_000 });
       senders.push(sender);
@@ -83,7 +92,7 @@ describe('service SIGKILL mid-load', () => {
     const failed = senders.reduce((n, s) => n + s.failed.size, 0);
     const report = compareDelivery(acknowledged, sent, stored);
     const summary = {
-      cycles: CYCLES,
+      cycles,
       kills: killedAfterAcks.length,
       spansSent: sent.size,
       acknowledged: report.acknowledged,
@@ -99,16 +108,16 @@ describe('service SIGKILL mid-load', () => {
       stopExit: stop,
       seconds: Math.round((Date.now() - started) / 1000),
     };
-    console.log(`[reliability] service SIGKILL: ${JSON.stringify(summary)}`);
+    console.log(`[reliability] service SIGKILL, ack after the ${ackAfter}: ${JSON.stringify(summary)}`);
     if (report.lost.length) console.log(`[reliability] first lost ids: ${report.lost.slice(0, 10).join(' ')}`);
     if (report.duplicated.length) console.log(`[reliability] first duplicated ids: ${report.duplicated.slice(0, 10).join(' ')}`);
 
-    expect(killedAfterAcks.length).toBe(CYCLES);
+    expect(killedAfterAcks.length).toBe(cycles);
     expect(failed).toBe(0);
-    expect(report.acknowledged).toBe(CYCLES * SPANS_PER_CYCLE);
+    expect(report.acknowledged).toBe(cycles * SPANS_PER_CYCLE);
     expect(report.lost).toEqual([]);
     expect(report.duplicated).toEqual([]);
     expect(report.unexpected).toEqual([]);
-    expect(report.stored).toBe(CYCLES * SPANS_PER_CYCLE);
+    expect(report.stored).toBe(cycles * SPANS_PER_CYCLE);
   }, 600_000);
 });

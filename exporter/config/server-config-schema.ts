@@ -3,7 +3,7 @@
  * `service` section (`otel-activity serve`: listen address, tokens, limits, alerts). Their types are inferred from
  * them (config-types.ts). The SDK's section is the SDK's own (otel-activity); the server's loader adds these to it.
  */
-import { bool, field, integer as int, numberMap, section, text, url } from 'otel-activity/contract';
+import { bool, field, integer as int, numberMap, oneOf, section, text, url } from 'otel-activity/contract';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -141,6 +141,12 @@ export const SERVICE_SECTION = section('service', {
   bodyBudgetBytes: field(int(1024, 64 * GiB), {
     default: 64 * MiB,
     description: 'Bytes of OTLP request bodies held at once, raw and inflated, until answered (at least twice the max body size); past it new requests get 429 before their body is read',
+  }),
+  // 'journal' lets senders go on without waiting for the engine's insert (its fixed cost is paid per batch, not per
+  // request wait), at the price of rows becoming queryable up to flushIntervalMs after the answer.
+  ackAfter: field(oneOf(['insert', 'journal']), {
+    default: 'insert',
+    description: "When /v1/traces answers 200: 'insert' once the rows are inserted (or spooled), 'journal' once they are fsync'd to a journal in the spool directory (inserted in full batches later; replayed after a crash)",
   }),
   retryAfterSeconds: field(int(0, 3600), {
     default: 2,

@@ -24,6 +24,8 @@ export interface PipelineStats {
   /** What the spool holds now. */
   spoolPendingBatches: number;
   spoolPendingBytes: number;
+  /** Acknowledged requests whose rows are only in the journal now (service.ackAfter 'journal'): not inserted or spooled yet. */
+  journalPendingFiles: number;
   /** Rows and approximate bytes held in memory now (buffered plus in flight). */
   queueRows: number;
   queueBytes: number;
@@ -45,6 +47,7 @@ export function newPipelineStats(): PipelineStats {
     replayedBatches: 0,
     spoolPendingBatches: 0,
     spoolPendingBytes: 0,
+    journalPendingFiles: 0,
     queueRows: 0,
     queueBytes: 0,
     lastInsertError: undefined,

@@ -235,7 +235,7 @@ function safeTable(table: string): string {
 }
 
 /** fsync the directory so the rename itself survives a power cut (a no-op where directories cannot be opened). */
-async function syncDir(dir: string): Promise<void> {
+export async function syncDir(dir: string): Promise<void> {
   let handle: fs.promises.FileHandle | undefined;
   try {
     handle = await fs.promises.open(dir, 'r');

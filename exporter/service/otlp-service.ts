@@ -49,7 +49,12 @@ export async function startOtlpService(options: OtlpServiceOptions): Promise<Otl
   const { config } = options;
   // Senders resend (after a timeout, a 503, or to the next process after a restart): each span id is stored once.
   const exporter =
-    options.exporter ?? new ClickHouseSpanExporter({ config: config.exporter, recentSpanIds: config.service.dedupRecentSpanIds, checkStoredAfterStart: true });
+    options.exporter ?? new ClickHouseSpanExporter({
+      config: config.exporter,
+      recentSpanIds: config.service.dedupRecentSpanIds,
+      checkStoredAfterStart: true,
+      journal: config.service.ackAfter === 'journal',
+    });
   const adminToken = config.service.adminToken || randomBytes(24).toString('base64url');
   const counters = newServiceCounters();
   const startedAt = Date.now();

@@ -42,6 +42,10 @@ export interface ServiceMetrics {
   readonly dropped: Record<string, Record<string, number>>;
   readonly droppedTotal: number;
   readonly spooled: { readonly batches: number; readonly replayedBatches: number; readonly pendingBatches: number; readonly pendingBytes: number };
+  /** Acknowledged requests only in the journal now (ackAfter 'journal'). */
+  readonly journalPendingFiles: number;
+  /** Rows skipped because their span id was stored already (a resent request, a replay after a crash). */
+  readonly deduplicatedRows: number;
   readonly queue: { readonly rows: number; readonly bytes: number };
   readonly retries: number;
   readonly lastInsertError: string | null;
@@ -73,6 +77,8 @@ export function serviceMetrics(counters: ServiceCounters, stats: ExporterStats, 
       pendingBatches: stats.spoolPendingBatches,
       pendingBytes: stats.spoolPendingBytes,
     },
+    journalPendingFiles: stats.journalPendingFiles,
+    deduplicatedRows: stats.deduplicatedRows,
     queue: { rows: stats.queueRows, bytes: stats.queueBytes },
     retries: stats.retries,
     lastInsertError: stats.lastInsertError ?? null,
@@ -113,6 +119,8 @@ export function prometheusText(metrics: ServiceMetrics): string {
   );
   metric('spooled_batches_total', 'counter', 'Batches written to the spool.', [[{}, metrics.spooled.batches]]);
   metric('spool_pending_batches', 'gauge', 'Batches in the spool now.', [[{}, metrics.spooled.pendingBatches]]);
+  metric('journal_pending_files', 'gauge', 'Acknowledged requests whose rows are only in the journal now.', [[{}, metrics.journalPendingFiles]]);
+  metric('rows_deduplicated_total', 'counter', 'Rows skipped because their span id was already stored.', [[{}, metrics.deduplicatedRows]]);
   metric('queue_rows', 'gauge', 'Rows held in memory now.', [[{}, metrics.queue.rows]]);
   metric('queue_bytes', 'gauge', 'Approximate bytes held in memory now.', [[{}, metrics.queue.bytes]]);
   metric('memory_bytes', 'gauge', 'Process memory: rss (the embedded engine included), js_heap, external (buffers).', [

@@ -1,9 +1,9 @@
 /**
  * POST /v1/traces: decodes an OTLP/HTTP request (protobuf or JSON, gzip or not), converts it to ActivitySpans and
- * offers them to the pipeline all at once. 200 only once the rows are durable (inserted, or fsync'd to the spool), so a
- * crash never loses an acknowledged span; an overloaded service (event loop late, memory high), a full queue, or more
- * requests being decoded or waiting for their commit than maxConcurrentRequests, answers 429 with Retry-After so the
- * sender retries later.
+ * offers them to the pipeline all at once. 200 only once the rows are durable (inserted, or fsync'd to the spool, or
+ * with service.ackAfter 'journal' to the journal), so a crash never loses an acknowledged span; an overloaded service
+ * (event loop late, memory high), a full queue, or more requests being decoded or waiting for their commit than
+ * maxConcurrentRequests, answers 429 with Retry-After so the sender retries later.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DurableAcceptResult } from '../activity-pipeline-types';
