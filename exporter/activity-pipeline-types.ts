@@ -25,12 +25,12 @@ export interface ActivityPipelineOptions {
   readonly probeIntervalMs?: number;
   /** Give up retrying one batch (and spool it) after this long (default 30000 ms). */
   readonly retryDeadlineMs?: number;
-  /** Group-commit window for acceptActivitySpansDurably (default 100 ms). */
+  /** Group-commit window for acceptActivitySpansDurably (default config.durableFlushMs). */
   readonly durableFlushMs?: number;
   /**
    * acceptActivitySpansDurably resolves once the rows are fsync'd to a journal in the spool directory instead of once
-   * they are inserted (the service's ackAfter 'journal'); rows are then cut into batches at flushCount or
-   * flushIntervalMs like any other. Needs the spool. Default false.
+   * they are inserted (the service's ackAfter 'journal'); rows are cut into batches as they are otherwise. Needs the
+   * spool. Default false.
    */
   readonly journal?: boolean;
   /**

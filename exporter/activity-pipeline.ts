@@ -91,9 +91,7 @@ export class ActivityPipeline {
       this.stats,
     );
     this.journal = options.journal === true && spool !== undefined ? new RequestJournal(spool.dir, this.stats) : undefined;
-    // A journaled sender is not waiting for the insert: its rows wait for a full batch or the flush interval.
-    const durableFlushMs = this.journal ? config.flushIntervalMs : options.durableFlushMs;
-    this.queue = new BatchQueue({ ...config, durableFlushMs }, writer, this.stats);
+    this.queue = new BatchQueue({ ...config, durableFlushMs: options.durableFlushMs ?? config.durableFlushMs }, writer, this.stats);
     this.started = this.recoverJournal(spool).then(() => this.schema.ensure().then(() => writer.start()));
   }
 

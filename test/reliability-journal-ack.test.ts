@@ -38,7 +38,7 @@ describe('acknowledged from the journal', () => {
   it('keeps what it acknowledged across a SIGKILL before the insert, replays it once over stored rows, and stops clean', async () => {
     // Nothing is cut into a batch by count or time while the test runs: acknowledged rows sit only in memory and the journal.
     service = await createService({
-      env: { OTEL_ACTIVITY_ACK_AFTER: 'journal', OTEL_ACTIVITY_FLUSH_INTERVAL_MS: '600000', OTEL_ACTIVITY_FLUSH_COUNT: '1000000' },
+      env: { OTEL_ACTIVITY_ACK_AFTER: 'journal', OTEL_ACTIVITY_DURABLE_FLUSH_MS: '600000', OTEL_ACTIVITY_FLUSH_COUNT: '1000000' },
     });
     await service.start();
     const sender = new OtlpSender({ url: service.tracesUrl, encoding: 'protobuf' });

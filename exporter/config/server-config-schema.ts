@@ -18,6 +18,12 @@ export const EXPORTER_SECTION = section('exporter', {
     default: 1000,
     description: '… or after this many milliseconds, whichever comes first (a timed batch due while inserts are in flight waits for them and takes what arrived meanwhile)',
   }),
+  // Short because a sender waits for the answer; with ackAfter 'journal' it bounds how long answered rows wait to be
+  // queryable. Under load the cut also waits for the inserts in flight, so batches grow with the load either way.
+  durableFlushMs: field(int(1, 3_600_000), {
+    default: 100,
+    description: 'The service: rows of a request are cut into a batch at most this long after they arrive (group commit), or at flushCount',
+  }),
   maxQueueRows: field(int(1, 100_000_000), {
     default: 100_000,
     description: 'Rows held in memory at most; past it rows are dropped (access first, auth last) and counted',
