@@ -174,7 +174,7 @@ export class ActivityPipeline {
       diag.error(`otel-activity: recovering the journal failed: ${error.message}`);
       return 0;
     });
-    if (recovered > 0) this.restartDedup?.arm();
+    if (recovered > 0) this.restartDedup?.armForRestart();
   }
 
   private async whenDurable(offered: Promise<boolean>, counts: AcceptResult): Promise<DurableAcceptResult> {

@@ -74,7 +74,7 @@ export class BatchWriter {
     const { spool } = this.options;
     if (spool && !ready) this.sinkDown = true;
     if (spool && (this.sinkDown || spool.pendingBatches > 0)) return this.spill(batch);
-    const rows = (await this.options.restartDedup?.unstored(batch.table, batch.rows)) ?? batch.rows;
+    const rows = (await this.options.restartDedup?.unstored(batch.table, batch.rows, 'queue')) ?? batch.rows;
     if (rows.length === 0) return 'inserted';
     const { result, attempts } = await insertWithRetry(this.sink, batch.table, rows, batch.dedupToken, this.options.retry, {
       onRetry: () => this.stats.retries++,
@@ -141,7 +141,7 @@ export class BatchWriter {
         this.sinkDown = false;
         return;
       }
-      const rows = (await this.options.restartDedup?.unstored(next.batch.table, next.batch.rows)) ?? next.batch.rows;
+      const rows = (await this.options.restartDedup?.unstored(next.batch.table, next.batch.rows, 'spool')) ?? next.batch.rows;
       let result: InsertResult;
       try {
         result = rows.length === 0 ? { ok: true } : await sink.insert(next.batch.table, rows, { dedupToken: next.batch.dedupToken });
