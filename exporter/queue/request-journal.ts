@@ -33,6 +33,8 @@ export class RequestJournal {
   private dirSync: Promise<void> | undefined;
   private nextDirSync: Promise<void> | undefined;
   private lastErrorCode = '';
+  /** Said once until a request's rows are stored again: the batch writer already logs each drop. */
+  private keptSaid = false;
 
   constructor(
     spoolDir: string,
@@ -56,9 +58,11 @@ export class RequestJournal {
   /** The rows of `name` are inserted or spooled (durable), or were dropped: then the file stays for the next start. */
   settled(name: string, durable: boolean): void {
     if (!durable) {
-      diag.error(`otel-activity: rows of the acknowledged request in ${path.join(this.dir, name)} could not be stored now; the file is kept and replayed at the next start`);
+      if (!this.keptSaid) diag.error(`otel-activity: rows of acknowledged requests could not be stored now; their files stay in ${this.dir} and are replayed at the next start`);
+      this.keptSaid = true;
       return;
     }
+    this.keptSaid = false;
     const removing = fs.promises
       .rm(path.join(this.dir, name), { force: true })
       .then(() => {
