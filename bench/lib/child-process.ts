@@ -124,6 +124,24 @@ export function readCpuSeconds(pid: number): number | undefined {
   }
 }
 
+/**
+ * Waits until the processes together use less than `cpuFraction` of one core over a 500 ms window (an engine's
+ * background merges finished), or `timeoutMs` passed; returns the ms waited. For a baseline that must not share the
+ * cores with work left over from the variant before it.
+ */
+export async function waitForIdle(pids: readonly number[], cpuFraction = 0.1, timeoutMs = 20_000): Promise<number> {
+  const start = Date.now();
+  const total = (): number => pids.reduce((sum, pid) => sum + (readCpuSeconds(pid) ?? 0), 0);
+  let before = total();
+  while (Date.now() - start < timeoutMs) {
+    await sleep(500);
+    const now = total();
+    if (now - before < cpuFraction * 0.5) break;
+    before = now;
+  }
+  return Date.now() - start;
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
