@@ -32,7 +32,7 @@ describe('config by package', () => {
 
   it('takes no server variable for a misspelt SDK one', () => {
     const serverEnv = SERVER_FIELDS.filter((f) => f.section !== 'sdk').map((f) => f.env);
-    expect(serverEnv).toHaveLength(39);
+    expect(serverEnv).toHaveLength(41);
     expect(problemsOf((onProblem) => loadConfig({ env: Object.fromEntries(serverEnv.map((name) => [name, 'x'])), onProblem }))).toEqual([]);
   });
 
