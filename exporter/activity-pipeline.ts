@@ -170,7 +170,7 @@ export class ActivityPipeline {
   /** Files an earlier process left in the journal go to the spool; rows in them may be stored already. */
   private async recoverJournal(spool: Spool | undefined): Promise<void> {
     if (!spool) return;
-    const recovered = await new RequestJournal(spool.dir, this.stats).recover(spool).catch((error: Error) => {
+    const recovered = await (this.journal ?? new RequestJournal(spool.dir, this.stats)).recover(spool).catch((error: Error) => {
       diag.error(`otel-activity: recovering the journal failed: ${error.message}`);
       return 0;
     });

@@ -149,10 +149,11 @@ export const SERVICE_SECTION = section('service', {
     description: 'Bytes of OTLP request bodies held at once, raw and inflated, until answered (at least twice the max body size); past it new requests get 429 before their body is read',
   }),
   // 'journal' lets senders go on without waiting for the engine's insert (its fixed cost is paid per batch, not per
-  // request wait), at the price of rows becoming queryable up to flushIntervalMs after the answer.
+  // request wait), at the price of rows becoming queryable only once the queue has inserted them (2-5 s after the
+  // answer at full load in bench/RESULTS.md).
   ackAfter: field(oneOf(['insert', 'journal']), {
     default: 'insert',
-    description: "When /v1/traces answers 200: 'insert' once the rows are inserted (or spooled), 'journal' once they are fsync'd to a journal in the spool directory (inserted in full batches later; replayed after a crash)",
+    description: "When /v1/traces answers 200: 'insert' once the rows are inserted (or spooled), 'journal' once they are fsync'd to a journal in the spool directory (inserted in the same batches moments later; replayed after a crash)",
   }),
   retryAfterSeconds: field(int(0, 3600), {
     default: 2,

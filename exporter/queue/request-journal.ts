@@ -108,8 +108,8 @@ export class RequestJournal {
       let kept = true;
       for (const [table, rows] of byTable) {
         // A token of its own per file and table: replaying the spool batch twice stores it once.
-        kept = (await spool.write({ table, dedupToken: `journal-${name.slice(0, -SUFFIX.length)}-${table}`, rows })) && kept;
-        if (kept) recovered += rows.length;
+        if (await spool.write({ table, dedupToken: `journal-${name.slice(0, -SUFFIX.length)}-${table}`, rows })) recovered += rows.length;
+        else kept = false;
       }
       if (kept) await fs.promises.rm(full, { force: true });
       else diag.error(`otel-activity: journal file ${full} could not be moved to the spool; it stays for the next start`);
