@@ -122,8 +122,8 @@ describe('rollup forms over any window', () => {
   it('a row 400 days old is in no raw table and no rollup', async () => {
     const from = chTime(OLD_MS - DAY_MS);
     const to = chTime(OLD_MS + DAY_MS);
-    for (const table of ['access_route_daily', 'access_client_daily', 'auth_daily', 'external_cost_daily', 'active_users_daily', 'engagement_session_daily', 'engagement_user_monthly']) {
-      const day = table === 'engagement_user_monthly' ? 'month' : 'day';
+    for (const table of ['access_route_daily', 'access_client_daily', 'auth_daily', 'external_cost_daily', 'active_users_daily', 'engagement_session_daily', 'engagement_user_days']) {
+      const day = table === 'engagement_user_days' ? 'month' : 'day';
       expect(norm(await sink!.query(`SELECT count() AS n FROM ${table} WHERE ${day} < {d:Date}`, { d: chTime(NOW_MS - 100 * DAY_MS).slice(0, 10) })), table).toEqual([{ n: 0 }]);
     }
     for (const name of ROLLUPS) expect(await run(name, from, to), name).toEqual([]);

@@ -1,6 +1,6 @@
 /**
- * Migration 017's engagement rollups (chDB): backfilled from migration 014's on an install that has them, filled by
- * their views afterwards, and read by `engagement` with the same figures as `engagement.raw` and an independent
+ * The engagement rollups of migrations 017 and 023 (chDB): backfilled from migration 014's on an install that has them
+ * (017 from 014, then 023's user rollup from 017's), filled by their views afterwards, and read by `engagement` with the same figures as `engagement.raw` and an independent
  * count, for every service, all services together (sessions and users seen in several services and across midnight)
  * and any window and lookback, including a day whose raw rows are gone.
  */

@@ -34,6 +34,7 @@ const ALL = [
   '020_access_engagement_projections',
   '021_drop_unread_rollups',
   '022_access_vertical_merges',
+  '023_engagement_user_day_bits',
 ];
 
 let dir: string;

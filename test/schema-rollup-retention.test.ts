@@ -22,12 +22,12 @@ const config = loadConfig({ env: {}, overrides: { exporter: { dataDir: path.join
 const catalog = QueryCatalog.load();
 let sink: EmbeddedSink;
 
-// In the order of their latest definitions: 012 re-filters the first four, 013 re-defines external_cost_daily_mv, 015 adds three, 017 two
+// In the order of their latest definitions: 012 re-filters the first four, 013 re-defines external_cost_daily_mv, 015 adds three, 017 and 023 one each
 // (014's two were dropped by 021).
 const VIEWS = [
   'access_route_daily_mv', 'auth_daily_mv', 'access_client_daily_mv', 'external_cost_daily_mv',
   'active_users_daily_access_mv', 'active_users_daily_auth_mv', 'active_users_daily_external_mv',
-  'engagement_session_daily_mv', 'engagement_user_monthly_mv',
+  'engagement_session_daily_mv', 'engagement_user_days_mv',
 ];
 const ROLLUP_COUNTS: ReadonlyArray<readonly [table: string, count: string]> = [
   ['access_route_daily', 'sum(requests)'],
@@ -38,7 +38,7 @@ const ROLLUP_COUNTS: ReadonlyArray<readonly [table: string, count: string]> = [
   ['active_users_daily', 'uniqMerge(users)'],
   // Every request twice (its service and all services): the all-services scope.
   ['engagement_session_daily', "sumIf(requests, scope = '')"],
-  ['engagement_user_monthly', "uniqExactIf(user_id, scope = '')"],
+  ['engagement_user_days', "uniqExactIf(user_id, scope = '')"],
 ];
 
 /** One access, auth and external row `daysAgo` back (at noon UTC, so the day is whole), ids tagged with `tag`. */
@@ -136,8 +136,8 @@ describe('retention and the rollup views', () => {
         'WHERE toDateTime(timestamp) + INTERVAL {{retention_days}} DAY > now() GROUP BY day;\n',
     );
     expect((await migrate(sink, { retentionDays: 90, rollupRetentionDays: 730, migrationsDir: dir })).applied).toEqual(['900_probe_daily']);
-    await sink.command('DROP VIEW engagement_user_monthly_mv');
-    expect((await repairSchema(sink, { retentionDays: 90, rollupRetentionDays: 730, migrationsDir: dir })).missing).toEqual(['engagement_user_monthly_mv']);
+    await sink.command('DROP VIEW engagement_user_days_mv');
+    expect((await repairSchema(sink, { retentionDays: 90, rollupRetentionDays: 730, migrationsDir: dir })).missing).toEqual(['engagement_user_days_mv']);
     for (const view of [...VIEWS, 'probe_daily_mv']) {
       const [{ query }] = await sink.query<{ query: string }>('SELECT as_select AS query FROM system.tables WHERE database = currentDatabase() AND name = {view:String}', { view });
       expect(query, view).toMatch(/toIntervalDay\(120\)/);

@@ -128,7 +128,7 @@ describe('table registry', () => {
       ['external_calls', 'user_id'],
       ['activities', 'user_id'],
       ['external_cost_daily', 'user_id'],
-      ['engagement_user_monthly', 'user_id'],
+      ['engagement_user_days', 'user_id'],
       ['alerts', 'subject'],
     ]);
   });

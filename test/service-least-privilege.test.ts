@@ -167,7 +167,7 @@ describe('least privilege', () => {
     expect(status).toBe(200);
     expect(Object.keys((JSON.parse(text) as { tables: Record<string, unknown> }).tables).sort()).toEqual([
       'access_client_daily', 'access_log', 'access_route_daily', 'active_users_daily', 'activities', 'alerts', 'auth_daily',
-      'auth_events', 'engagement_session_daily', 'engagement_user_monthly', 'external_calls', 'external_cost_daily',
+      'auth_events', 'engagement_session_daily', 'engagement_user_days', 'external_calls', 'external_cost_daily',
     ]);
     expect(fs.existsSync(canary)).toBe(false);
     expect(fs.readdirSync(service.root).filter((name) => name.startsWith('evil') || name.startsWith('written'))).toEqual([]);
@@ -222,7 +222,7 @@ describe('least privilege', () => {
       'access_log: rows kept 45 days', 'auth_events: rows kept 45 days', 'external_calls: rows kept 45 days', 'activities: rows kept 45 days',
       ...['access_route_daily_mv', 'auth_daily_mv', 'access_client_daily_mv', 'external_cost_daily_mv',
         'active_users_daily_access_mv', 'active_users_daily_auth_mv', 'active_users_daily_external_mv', 'engagement_session_daily_mv',
-        'engagement_user_monthly_mv'].map((v) => `${v}: rolls up the rows kept 45 days`),
+        'engagement_user_days_mv'].map((v) => `${v}: rolls up the rows kept 45 days`),
     ]);
     expect((await api('/api/admin/retention', ADMIN, { days: 'DROP' })).status).toBe(400);
     expect((await api('/api/admin/alert-ack', ADMIN, { id: '00000000-0000-0000-0000-000000000000' })).status).toBe(404);

@@ -64,7 +64,7 @@ export const ROW_TABLES = [
     shardingKey: BY_TRACE,
     userColumn: 'user_id',
     ttl: RAW_TTL,
-    rollups: ['access_route_daily', 'access_client_daily', 'active_users_daily', 'engagement_session_daily', 'engagement_user_monthly'],
+    rollups: ['access_route_daily', 'access_client_daily', 'active_users_daily', 'engagement_session_daily', 'engagement_user_days'],
   }),
   rowTable({
     name: 'auth_events',
@@ -108,7 +108,7 @@ export const DERIVED_TABLES: readonly TableDescriptor[] = [
   { name: 'active_users_daily', ttl: DAILY_TTL },
   { name: 'engagement_session_daily', ttl: DAILY_TTL },
   // One row per user and month: it expires with the month's last day.
-  { name: 'engagement_user_monthly', ttl: { retention: 'rollup', from: 'toLastDayOfMonth(month)' }, userColumn: 'user_id' },
+  { name: 'engagement_user_days', ttl: { retention: 'rollup', from: 'toLastDayOfMonth(month)' }, userColumn: 'user_id' },
   // ReplacingMergeTree only collapses versions that live on the same shard.
   { name: 'alerts', ttl: { retention: 'rollup', from: 'toDateTime(created_at)' }, userColumn: 'subject', shardingKey: 'cityHash64(id)' },
 ];

@@ -5,7 +5,7 @@
 -- A session's length is its last request minus its first on that day (a session across midnight counts on each
 -- day it was seen). A user is new on the day of their first request in [from - lookback_days, to), else returning.
 -- Exact distinct counts (session keys of migration 011, user ids). Whole UTC days come from engagement_session_daily
--- and engagement_user_monthly (migration 017, scope '' = every service), the partial first and last day of both
+-- (migration 017) and engagement_user_days (migration 023), scope '' = every service; the partial first and last day of both
 -- ranges (the window, and the window with its lookback) from access_log (README: "Rollup and raw forms").
 -- The whole days and the partial edge days of the window are different days, so each session branch is reduced to
 -- per-day sums on its own and only those are added up; users are grouped per user once, for their first day.
@@ -32,17 +32,18 @@ FROM
   SELECT day, sum(part_sessions) AS sessions, sum(part_requests) AS session_requests, sum(part_length_ms) / sessions AS avg_session_ms
   FROM
   (
-    SELECT day, count() AS part_sessions, sum(requests) AS part_requests, sum(last_ms - first_ms) AS part_length_ms
+    SELECT toDate(fromUnixTimestamp64Milli(first_ms, 'UTC')) AS day, count() AS part_sessions, sum(requests) AS part_requests,
+      sum(last_ms - first_ms) AS part_length_ms
     FROM
     (
-      -- Grouped again by session, not read with FINAL: on a cluster FINAL merges each shard alone, and a session's
-      -- requests (sharded by trace) land on several shards.
-      SELECT day, session_key, sum(requests) AS requests, min(first_ms) AS first_ms, max(last_ms) AS last_ms
+      -- Grouped again by session and day, not read with FINAL: on a cluster FINAL merges each shard alone, and a
+      -- session's requests (sharded by trace) land on several shards. One UInt64 key (the day mixed into the session
+      -- key, as likely to collide as two session ids' cityHash64) and no day column: 600k groups hash 1.2-1.5x faster
+      -- than (day, session_key), and the day is that of first_ms.
+      SELECT sum(requests) AS requests, min(first_ms) AS first_ms, max(last_ms) AS last_ms
       FROM engagement_session_daily
       WHERE scope = {service:String} AND day >= whole_from AND day < whole_to
-      GROUP BY day, session_key
-      -- In the table's order (scope, day, session_key): the parts' rows are merged as streams, not hashed.
-      SETTINGS optimize_aggregation_in_order = 1
+      GROUP BY bitXor(session_key, toUInt64(day) * 0x9E3779B97F4A7C15)
     )
     GROUP BY day
     UNION ALL
@@ -66,23 +67,33 @@ FULL OUTER JOIN
   SELECT day, count() AS users, countIf(day = first_day) AS new_users
   FROM
   (
-    SELECT user_id, min(part_first) AS first_day, groupUniqArrayArray(part_days) AS days
+    SELECT user_id, min(part_first) AS first_day, groupArrayArray(part_days) AS days
     FROM
     (
-      -- Whole days of [from - lookback_days, to): each user's first of them, and those inside the window.
-      SELECT user_id, arrayFilter(d -> d >= whole_from, seen) AS part_days, arrayMin(seen) AS part_first
+      -- Whole days of [from - lookback_days, to), per month: the user's first of them, and those inside the window.
+      -- Bit n of `days` is the month's day n + 1; `seen` keeps the bits of the whole days in the range.
+      SELECT user_id, part_first, part_days
       FROM
       (
         SELECT user_id,
-          arrayMap(n -> toDate(n), bitmapToArray(bitmapSubsetInRange(groupBitmapMergeState(days), toUInt32(lookback_whole_from), toUInt32(whole_to)))) AS seen
-        FROM engagement_user_monthly
-        WHERE scope = {service:String} AND month >= toStartOfMonth(lookback_whole_from) AND month < whole_to
-        GROUP BY user_id
+          -- Bits [lo, hi) of the month; a window inside one day has no whole day (hi <= lo).
+          toUInt8(least(greatest(whole_to - month, 0), 32)) AS hi,
+          toUInt8(least(greatest(lookback_whole_from - month, 0), hi)) AS lo,
+          bitAnd(month_days, bitShiftLeft(toUInt64(1), hi) - bitShiftLeft(toUInt64(1), lo)) AS seen,
+          month + bitCount(bitAnd(bitNot(seen), seen - 1)) AS part_first,
+          arrayMap(i -> month + i, arrayFilter(i -> bitTest(seen, i) AND month + i >= whole_from, range(31))) AS part_days
+        FROM
+        (
+          SELECT month, user_id, groupBitOr(days) AS month_days
+          FROM engagement_user_days
+          WHERE scope = {service:String} AND month >= toStartOfMonth(lookback_whole_from) AND month < whole_to
+          GROUP BY month, user_id
+        )
+        WHERE seen != 0
       )
-      WHERE notEmpty(seen)
       UNION ALL
       -- Partial days of both ranges; rows from `from` on are the window's.
-      SELECT user_id, groupUniqArrayIf(toDate(timestamp), timestamp >= {from:DateTime64(3, 'UTC')}), toDate(min(timestamp))
+      SELECT user_id, toDate(min(timestamp)), groupUniqArrayIf(toDate(timestamp), timestamp >= {from:DateTime64(3, 'UTC')})
       FROM access_log
       WHERE ((timestamp >= lookback_from AND timestamp < lookback_low_end) OR (timestamp >= lookback_high_start AND timestamp < {to:DateTime64(3, 'UTC')})
           OR (timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < edge_low_end) OR (timestamp >= edge_high_start AND timestamp < {to:DateTime64(3, 'UTC')}))
