@@ -35,6 +35,7 @@ const ALL = [
   '021_drop_unread_rollups',
   '022_access_vertical_merges',
   '023_engagement_user_day_bits',
+  '024_active_users_all_services',
 ];
 
 let dir: string;

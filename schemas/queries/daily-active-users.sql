@@ -5,7 +5,7 @@
 -- Exact for any window: whole UTC days inside [from, to) from the rollup, the partial first and last day from raw
 -- rows, their states merged (README: "Rollup and raw forms").
 -- A user counts wherever they appear: the uniq() states of active_users_daily (requests, auth events and external
--- calls: one state per service and day, migration 015) and the user ids of activities (no rollup; dashboard audit
+-- calls: one state per day for the service, or for all services under service '', migrations 015 and 024) and the user ids of activities (no rollup; dashboard audit
 -- rows excluded) merge into one distinct count; requests are summed from access_client_daily.
 WITH
     toDate({from:DateTime64(3, 'UTC')}) + (toStartOfDay({from:DateTime64(3, 'UTC')}) != {from:DateTime64(3, 'UTC')}) AS whole_from,
@@ -19,7 +19,7 @@ SELECT
 FROM
 (
   SELECT day, users AS part_users, toUInt64(0) AS part_requests
-  FROM active_users_daily WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String})
+  FROM active_users_daily WHERE day >= whole_from AND day < whole_to AND service = {service:String}
   UNION ALL
   -- Requests only: an empty users state beside them.
   SELECT day, uniqState(CAST(NULL, 'Nullable(String)')), sum(CAST(requests AS UInt64))

@@ -40,9 +40,10 @@ FROM
       sum(part_auth) AS auth_events, toFloat64(sum(part_cost)) AS cost_usd
     FROM
     (
-      -- Whole days: users from active_users_daily (one state per service and day), the figures beside an empty state.
+      -- Whole days: users from active_users_daily (one state per day for the service, or for all: service ''), the
+      -- figures beside an empty state.
       SELECT day, toUInt64(0) AS part_requests, toUInt64(0) AS part_errors, toUInt64(0) AS part_auth, toDecimal128(0, 9) AS part_cost, users AS part_users
-      FROM active_users_daily WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String})
+      FROM active_users_daily WHERE day >= whole_from AND day < whole_to AND service = {service:String}
       UNION ALL
       SELECT day, sum(CAST(requests AS UInt64)), sum(CAST(errors AS UInt64)), toUInt64(0), toDecimal128(0, 9), uniqState(CAST(NULL, 'Nullable(String)'))
       FROM access_route_daily WHERE day >= whole_from AND day < whole_to AND ({service:String} = '' OR service = {service:String}) GROUP BY day
