@@ -1,5 +1,6 @@
 /**
- * Query latency: fills a fresh chDB with N synthetic access rows (plus N/20 auth and N/10 external rows) made by
+ * Query latency: fills a fresh chDB with N synthetic access rows (plus N/20 auth, N/10 external, N/10 custom activity
+ * rows and N/1000 alerts with their acknowledged and resolved versions) made by
  * the engine from a fixed seed, in time order as traffic arrives (bench/sql/generate-*.sql, INSERT … SELECT FROM
  * numbers()), the rollup views filling as they would in production, then times every named query in schemas/queries/ (raw and rollup forms) over the
  * whole 30-day window: median of 5 runs each, after one untimed run. Queries alternate within a round.
@@ -29,7 +30,7 @@ const END_MS = Date.UTC(2026, 9, 1);
 const WINDOW_MS = 30 * 86_400_000;
 const CHUNK_ROWS = 2_000_000;
 /** Names the generator's output, so --data-dir reuses rows only when they are what this version would generate. */
-const DATASET = 'time-ordered-1';
+const DATASET = 'time-ordered-2';
 
 /**
  * Values for the parameters the named queries take; catalogue defaults fill the rest (active-sessions keeps its
@@ -98,6 +99,8 @@ export const main: BenchMain = async (args: BenchArgs, log) => {
       await generate(sink, 'generate-access-rows.sql', accessRows, users);
       await generate(sink, 'generate-auth-rows.sql', Math.round(accessRows / 20), users);
       await generate(sink, 'generate-external-rows.sql', Math.round(accessRows / 10), users);
+      await generate(sink, 'generate-activity-rows.sql', Math.round(accessRows / 10), users);
+      await generate(sink, 'generate-alert-rows.sql', Math.round(accessRows / 1000), users);
       await sink.command('INSERT INTO bench_dataset VALUES ({g:String})', { g: DATASET });
     }
     const genS = (Date.now() - genStart) / 1000;
@@ -111,7 +114,8 @@ export const main: BenchMain = async (args: BenchArgs, log) => {
     }
     const counts = await sink.query<{ t: string; n: string | number }>(
       "SELECT 'access_log' AS t, count() AS n FROM access_log UNION ALL SELECT 'auth_events', count() FROM auth_events " +
-        "UNION ALL SELECT 'external_calls', count() FROM external_calls",
+        "UNION ALL SELECT 'external_calls', count() FROM external_calls UNION ALL SELECT 'activities', count() FROM activities " +
+        "UNION ALL SELECT 'alerts', uniqExact(id) FROM alerts",
     );
     log(`${reused ? 'reused' : 'generated'} ${counts.map((c) => `${c.t} ${c.n}`).join(', ')} in ${genS.toFixed(1)} s`);
 
