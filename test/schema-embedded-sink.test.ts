@@ -51,6 +51,25 @@ describe('EmbeddedSink', () => {
     expect(await sink.insert('t', [], { dedupToken: 'empty' })).toEqual({ ok: true });
   });
 
+  it('stores a row without a key the table lacks, a missing key as the default, and sees a column a later ALTER adds', async () => {
+    await sink.command(
+      "CREATE TABLE c (id UInt32, name String DEFAULT 'unnamed', tags Map(String, String), n Nullable(Int64), k UInt64 MATERIALIZED id * 2) ENGINE = MergeTree ORDER BY id",
+    );
+    const rows = [
+      { id: 1, name: 'tab\there "quoted" \\ back', tags: { a: '1', "it's": 'x\ny' }, n: null },
+      // A row from a newer version: a column this table does not have, and a MATERIALIZED one no insert may name.
+      { id: 2, tags: {}, n: -5, from_newer_version: 'dropped', k: 99 },
+    ];
+    expect(await sink.insert('c', rows, { dedupToken: 'c1' })).toEqual({ ok: true });
+    expect(await sink.query('SELECT id, name, tags, n, k FROM c ORDER BY id')).toEqual([
+      { id: 1, name: 'tab\there "quoted" \\ back', tags: { a: '1', "it's": 'x\ny' }, n: null, k: 2 },
+      { id: 2, name: 'unnamed', tags: {}, n: -5, k: 4 },
+    ]);
+    await sink.command("ALTER TABLE c ADD COLUMN extra String DEFAULT ''");
+    expect(await sink.insert('c', [{ id: 3, tags: {}, extra: 'kept' }], { dedupToken: 'c2' })).toEqual({ ok: true });
+    expect(await sink.query('SELECT extra FROM c WHERE id = 3')).toEqual([{ extra: 'kept' }]);
+  });
+
   it('reports an unknown table and an unparsable value as non-retryable, with the engine code', async () => {
     const unknown = await sink.insert('no_such_table', [{ id: 1 }], { dedupToken: 'x1' });
     expect(unknown.ok).toBe(false);

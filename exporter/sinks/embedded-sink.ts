@@ -1,6 +1,6 @@
 /**
  * Sink over chDB, the ClickHouse engine in-process: one Session on one data directory, one INSERT per batch
- * (JSONEachRow bytes through chDB's raw insert), queries with server-side bound parameters.
+ * (JSONCompactEachRow bytes through chDB's raw insert), queries with server-side bound parameters.
  * chDB locks its data directory; a second process gets DataDirInUseError naming the owner, not a crash.
  * The engine is loaded and sized by chdb-engine.ts.
  */
@@ -10,6 +10,7 @@ import { diag } from '@opentelemetry/api';
 import type { Session } from 'chdb';
 import { ENGINE_CONNECTION_ARGS, loadChdb } from './chdb-engine';
 import { ClickHouseServerError, NON_RETRYABLE_CODES } from './clickhouse-errors';
+import { toCompactRows } from './compact-rows';
 import type { InsertResult, QueryParams, Sink } from './sink';
 import { isProcessAlive } from '../process-alive';
 
@@ -44,6 +45,9 @@ const EMBEDDED_NON_RETRYABLE_CODES: ReadonlySet<number> = new Set([
   676, // CANNOT_PARSE_IPV6
 ]);
 
+/** NO_SUCH_COLUMN_IN_TABLE: the table changed since its columns were read (a migration ran); read them again. */
+const NO_SUCH_COLUMN = 16;
+
 /** Written inside the data directory once the lock is ours, so a second process can name the owner. */
 const PID_FILE = 'otel-activity.pid';
 
@@ -52,6 +56,7 @@ export class EmbeddedSink implements Sink {
   readonly dataDir: string;
   private session: Session | undefined;
   private closed = false;
+  private readonly insertableColumns = new Map<string, ReadonlySet<string>>();
 
   constructor(options: EmbeddedSinkOptions) {
     this.dataDir = path.resolve(options.dataDir);
@@ -66,10 +71,12 @@ export class EmbeddedSink implements Sink {
   }
 
   /**
-   * One INSERT per batch, as JSONEachRow bytes. Measured with 10k access_log rows (chDB 3.4, 2 busy shared cores,
-   * including the rollup materialized view), three rounds each: JSONEachRow Buffer through the raw insert
-   * 298 / 387 / 454 ms, chDB's object-array insert API (an inline multi-row INSERT) 323 / 503 / 762 ms.
-   * The raw path hands parsing to the engine's parallel parser and builds no SQL text from values.
+   * One INSERT per batch, as JSONCompactEachRow bytes under the column list the rows hold. Measured with 10k
+   * access_log rows (chDB 3.4), five rounds, engine time alone (into a Null table of the same columns): JSONEachRow
+   * 181 ms, TabSeparated 103, JSONCompactEachRow 75; building the text in JS 79 ms for JSONEachRow and 75 for
+   * compact, which also halves the bytes (bench/RESULTS.md, 2026-12-04). Earlier, chDB's object-array insert API (an
+   * inline multi-row INSERT) was slower than either raw form. The raw path hands parsing to the engine's parallel
+   * parser and builds no SQL text from values.
    */
   async insert(table: string, rows: ReadonlyArray<object>, options: { readonly dedupToken: string }): Promise<InsertResult> {
     if (rows.length === 0) return { ok: true };
@@ -80,29 +87,59 @@ export class EmbeddedSink implements Sink {
       return { ok: false, retryable: !this.closed, error: error as Error };
     }
     try {
-      await session.insert({
-        table,
-        values: Buffer.from(toJsonEachRow(rows), 'utf8'),
-        format: 'JSONEachRow',
-        settings: {
-          // Rows come from our own mappers; a column added by a newer migration must not fail an older row.
-          input_format_skip_unknown_fields: 1,
-          // A retried or replayed batch is stored once (tables set non_replicated_deduplication_window, migration
-          // 009), and so is its contribution to the rollups the materialized views feed.
-          insert_deduplication_token: options.dedupToken,
-          deduplicate_blocks_in_dependent_materialized_views: 1,
-          // Daily partitions: a backfill or a skewed clock can put one batch across more than the default 100 days,
-          // and TOO_MANY_PARTITIONS would fail that batch on every retry, blocking the spool behind it. A batch is at
-          // most flushCount rows, which bounds the parts one insert can create.
-          max_partitions_per_insert_block: 0,
-        },
-      });
+      try {
+        await this.insertOnce(session, table, rows, options.dedupToken);
+      } catch (raw) {
+        if ((raw as { clickhouseCode?: unknown })?.clickhouseCode !== NO_SUCH_COLUMN) throw raw;
+        this.insertableColumns.delete(table);
+        await this.insertOnce(session, table, rows, options.dedupToken);
+      }
       return { ok: true };
     } catch (raw) {
       const error = toServerError(raw);
       const retryable = error.code === undefined || !EMBEDDED_NON_RETRYABLE_CODES.has(error.code);
       return { ok: false, retryable, error };
     }
+  }
+
+  private async insertOnce(session: Session, table: string, rows: ReadonlyArray<object>, dedupToken: string): Promise<void> {
+    const { columns, text } = toCompactRows(rows, await this.columnsOf(session, table));
+    await session.insert({
+      table,
+      columns,
+      values: Buffer.from(text, 'utf8'),
+      format: 'JSONCompactEachRow',
+      settings: {
+        // A retried or replayed batch is stored once (tables set non_replicated_deduplication_window, migration
+        // 009), and so is its contribution to the rollups the materialized views feed.
+        insert_deduplication_token: dedupToken,
+        deduplicate_blocks_in_dependent_materialized_views: 1,
+        // Daily partitions: a backfill or a skewed clock can put one batch across more than the default 100 days,
+        // and TOO_MANY_PARTITIONS would fail that batch on every retry, blocking the spool behind it. A batch is at
+        // most flushCount rows, which bounds the parts one insert can create.
+        max_partitions_per_insert_block: 0,
+      },
+    });
+  }
+
+  /**
+   * The columns an INSERT may name (not MATERIALIZED or ALIAS), read once per table: rows from a newer version may
+   * hold a column this schema does not have, and are stored without it. Undefined for a table the engine does not
+   * know, so the insert reports that.
+   */
+  private async columnsOf(session: Session, table: string): Promise<ReadonlySet<string> | undefined> {
+    const known = this.insertableColumns.get(table);
+    if (known !== undefined) return known;
+    const result = await session.queryBindAsync(
+      "SELECT name FROM system.columns WHERE database = currentDatabase() AND table = {table:String} AND default_kind NOT IN ('MATERIALIZED', 'ALIAS')",
+      { table },
+      { format: 'JSONEachRow' },
+    );
+    const names = result.text().split('\n').filter((line) => line !== '').map((line) => (JSON.parse(line) as { name: string }).name);
+    if (names.length === 0) return undefined;
+    const columns = new Set(names);
+    this.insertableColumns.set(table, columns);
+    return columns;
   }
 
   async query<T = Record<string, unknown>>(sql: string, params?: QueryParams): Promise<T[]> {
@@ -122,6 +159,8 @@ export class EmbeddedSink implements Sink {
 
   async command(sql: string, params?: QueryParams): Promise<void> {
     const session = this.sessionOrThrow();
+    // A command may be a migration's ALTER: the columns an insert names are read again after it.
+    this.insertableColumns.clear();
     try {
       if (params) await session.queryBindAsync(sql, params);
       else await session.queryAsync(sql);
@@ -159,12 +198,6 @@ export class EmbeddedSink implements Sink {
     writePidFile(this.dataDir);
     return this.session;
   }
-}
-
-function toJsonEachRow(rows: ReadonlyArray<object>): string {
-  let text = '';
-  for (const row of rows) text += JSON.stringify(row) + '\n';
-  return text;
 }
 
 function toServerError(raw: unknown): ClickHouseServerError {
