@@ -51,7 +51,7 @@ describe('EmbeddedSink', () => {
     expect(await sink.insert('t', [], { dedupToken: 'empty' })).toEqual({ ok: true });
   });
 
-  it('stores a row without a key the table lacks, a missing key as the default, and sees a column a later ALTER adds', async () => {
+  it('stores a row without a key the table lacks, a missing key as the default, and sees a column a later ALTER adds or drops', async () => {
     await sink.command(
       "CREATE TABLE c (id UInt32, name String DEFAULT 'unnamed', tags Map(String, String), n Nullable(Int64), k UInt64 MATERIALIZED id * 2) ENGINE = MergeTree ORDER BY id",
     );
@@ -68,6 +68,10 @@ describe('EmbeddedSink', () => {
     await sink.command("ALTER TABLE c ADD COLUMN extra String DEFAULT ''");
     expect(await sink.insert('c', [{ id: 3, tags: {}, extra: 'kept' }], { dedupToken: 'c2' })).toEqual({ ok: true });
     expect(await sink.query('SELECT extra FROM c WHERE id = 3')).toEqual([{ extra: 'kept' }]);
+    // A column dropped by a statement that bypasses command(): the insert reads the columns again, not a rejection.
+    await sink.query('ALTER TABLE c DROP COLUMN extra');
+    expect(await sink.insert('c', [{ id: 4, tags: {}, extra: 'gone' }], { dedupToken: 'c3' })).toEqual({ ok: true });
+    expect(await sink.query('SELECT id, name FROM c WHERE id = 4')).toEqual([{ id: 4, name: 'unnamed' }]);
   });
 
   it('reports an unknown table and an unparsable value as non-retryable, with the engine code', async () => {

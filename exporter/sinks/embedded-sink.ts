@@ -45,7 +45,10 @@ const EMBEDDED_NON_RETRYABLE_CODES: ReadonlySet<number> = new Set([
   676, // CANNOT_PARSE_IPV6
 ]);
 
-/** NO_SUCH_COLUMN_IN_TABLE: the table changed since its columns were read (a migration ran); read them again. */
+/**
+ * NO_SUCH_COLUMN_IN_TABLE: the table lost a column since its columns were read by a statement that did not go
+ * through command() (which forgets them); read them again rather than reject the batch.
+ */
 const NO_SUCH_COLUMN = 16;
 
 /** Written inside the data directory once the lock is ours, so a second process can name the owner. */
@@ -103,7 +106,7 @@ export class EmbeddedSink implements Sink {
   }
 
   private async insertOnce(session: Session, table: string, rows: ReadonlyArray<object>, dedupToken: string): Promise<void> {
-    const { columns, text } = toCompactRows(rows, await this.columnsOf(session, table));
+    const { columns, text } = toCompactRows(rows, await this.columnsOf(table));
     await session.insert({
       table,
       columns,
@@ -127,15 +130,15 @@ export class EmbeddedSink implements Sink {
    * hold a column this schema does not have, and are stored without it. Undefined for a table the engine does not
    * know, so the insert reports that.
    */
-  private async columnsOf(session: Session, table: string): Promise<ReadonlySet<string> | undefined> {
+  private async columnsOf(table: string): Promise<ReadonlySet<string> | undefined> {
     const known = this.insertableColumns.get(table);
     if (known !== undefined) return known;
-    const result = await session.queryBindAsync(
-      "SELECT name FROM system.columns WHERE database = currentDatabase() AND table = {table:String} AND default_kind NOT IN ('MATERIALIZED', 'ALIAS')",
-      { table },
-      { format: 'JSONEachRow' },
-    );
-    const names = result.text().split('\n').filter((line) => line !== '').map((line) => (JSON.parse(line) as { name: string }).name);
+    const names = (
+      await this.query<{ name: string }>(
+        "SELECT name FROM system.columns WHERE database = currentDatabase() AND table = {table:String} AND default_kind NOT IN ('MATERIALIZED', 'ALIAS')",
+        { table },
+      )
+    ).map((column) => column.name);
     if (names.length === 0) return undefined;
     const columns = new Set(names);
     this.insertableColumns.set(table, columns);
@@ -201,6 +204,7 @@ export class EmbeddedSink implements Sink {
 }
 
 function toServerError(raw: unknown): ClickHouseServerError {
+  if (raw instanceof ClickHouseServerError) return raw;
   const e = raw as { message?: unknown; clickhouseCode?: unknown };
   const message = typeof e?.message === 'string' ? e.message.trim() : String(raw);
   const code = typeof e?.clickhouseCode === 'number' ? e.clickhouseCode : undefined;
