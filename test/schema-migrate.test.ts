@@ -36,6 +36,7 @@ const ALL = [
   '022_access_vertical_merges',
   '023_engagement_user_day_bits',
   '024_active_users_all_services',
+  '025_active_users_activities',
 ];
 
 let dir: string;

@@ -27,7 +27,7 @@ let sink: EmbeddedSink;
 const VIEWS = [
   'access_route_daily_mv', 'auth_daily_mv', 'access_client_daily_mv', 'external_cost_daily_mv',
   'engagement_session_daily_mv', 'engagement_user_days_mv',
-  'active_users_daily_access_mv', 'active_users_daily_auth_mv', 'active_users_daily_external_mv',
+  'active_users_daily_access_mv', 'active_users_daily_auth_mv', 'active_users_daily_external_mv', 'active_users_daily_activities_mv',
 ];
 const ROLLUP_COUNTS: ReadonlyArray<readonly [table: string, count: string]> = [
   ['access_route_daily', 'sum(requests)'],

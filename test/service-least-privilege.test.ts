@@ -222,7 +222,7 @@ describe('least privilege', () => {
       'access_log: rows kept 45 days', 'auth_events: rows kept 45 days', 'external_calls: rows kept 45 days', 'activities: rows kept 45 days',
       ...['access_route_daily_mv', 'auth_daily_mv', 'access_client_daily_mv', 'external_cost_daily_mv',
         'engagement_session_daily_mv', 'engagement_user_days_mv',
-        'active_users_daily_access_mv', 'active_users_daily_auth_mv', 'active_users_daily_external_mv'].map((v) => `${v}: rolls up the rows kept 45 days`),
+        'active_users_daily_access_mv', 'active_users_daily_auth_mv', 'active_users_daily_external_mv', 'active_users_daily_activities_mv'].map((v) => `${v}: rolls up the rows kept 45 days`),
     ]);
     expect((await api('/api/admin/retention', ADMIN, { days: 'DROP' })).status).toBe(400);
     expect((await api('/api/admin/alert-ack', ADMIN, { id: '00000000-0000-0000-0000-000000000000' })).status).toBe(404);

@@ -94,7 +94,7 @@ export const ROW_TABLES = [
     shardingKey: BY_TRACE,
     userColumn: 'user_id',
     ttl: RAW_TTL,
-    rollups: [],
+    rollups: ['active_users_daily'],
   }),
 ] as const;
 

@@ -4,9 +4,10 @@
 -- source: rollup
 -- Exact for any window: whole UTC days inside [from, to) from the rollup, the partial first and last day from raw
 -- rows, their states merged (README: "Rollup and raw forms").
--- A user counts wherever they appear: the uniq() states of active_users_daily (requests, auth events and external
--- calls: one state per day for the service, or for all services under service '', migrations 015 and 024) and the user ids of activities (no rollup; dashboard audit
--- rows excluded) merge into one distinct count; requests are summed from access_client_daily.
+-- A user counts wherever they appear: the uniq() states of active_users_daily (requests, auth events, external
+-- calls and custom activities, dashboard audit rows excluded: one state per day for the service, or for all services
+-- under service '', migrations 015, 024 and 025) merge into one distinct count; requests are summed from
+-- access_client_daily.
 WITH
     toDate({from:DateTime64(3, 'UTC')}) + (toStartOfDay({from:DateTime64(3, 'UTC')}) != {from:DateTime64(3, 'UTC')}) AS whole_from,
     toDate({to:DateTime64(3, 'UTC')}) AS whole_to,
@@ -35,7 +36,7 @@ FROM
   FROM external_calls WHERE ((timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < edge_low_end) OR (timestamp >= edge_high_start AND timestamp < {to:DateTime64(3, 'UTC')})) AND ({service:String} = '' OR service = {service:String}) GROUP BY toDate(timestamp)
   UNION ALL
   SELECT toDate(timestamp), uniqState(nullIf(user_id, '')), toUInt64(0)
-  FROM activities WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')} AND ({service:String} = '' OR service = {service:String}) AND service != 'otel-activity' GROUP BY toDate(timestamp)
+  FROM activities WHERE ((timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < edge_low_end) OR (timestamp >= edge_high_start AND timestamp < {to:DateTime64(3, 'UTC')})) AND ({service:String} = '' OR service = {service:String}) AND service != 'otel-activity' GROUP BY toDate(timestamp)
 )
 GROUP BY day
 ORDER BY day

@@ -40,8 +40,8 @@ FROM
       sum(part_auth) AS auth_events, toFloat64(sum(part_cost)) AS cost_usd
     FROM
     (
-      -- Whole days: users from active_users_daily (one state per day for the service, or for all: service ''), the
-      -- figures beside an empty state.
+      -- Whole days: users from active_users_daily (requests, auth events, external calls and activities: one state per
+      -- day for the service, or for all: service ''), the figures beside an empty state.
       SELECT day, toUInt64(0) AS part_requests, toUInt64(0) AS part_errors, toUInt64(0) AS part_auth, toDecimal128(0, 9) AS part_cost, users AS part_users
       FROM active_users_daily WHERE day >= whole_from AND day < whole_to AND service = {service:String}
       UNION ALL
@@ -65,7 +65,7 @@ FROM
       FROM external_calls WHERE ((timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < edge_low_end) OR (timestamp >= edge_high_start AND timestamp < {to:DateTime64(3, 'UTC')})) AND ({service:String} = '' OR service = {service:String}) GROUP BY day
       UNION ALL
       SELECT toDate(timestamp) AS day, toUInt64(0), toUInt64(0), toUInt64(0), toDecimal128(0, 9), uniqState(nullIf(user_id, ''))
-      FROM activities WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')} AND ({service:String} = '' OR service = {service:String}) AND service != 'otel-activity' GROUP BY day
+      FROM activities WHERE ((timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < edge_low_end) OR (timestamp >= edge_high_start AND timestamp < {to:DateTime64(3, 'UTC')})) AND ({service:String} = '' OR service = {service:String}) AND service != 'otel-activity' GROUP BY day
     )
     WHERE throwIf({period:String} NOT IN ('day', 'week', 'month'), 'trends: period must be day, week or month') = 0
     GROUP BY bucket
