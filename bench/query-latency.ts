@@ -12,8 +12,8 @@
  * to the kept rows as in production). --merged runs OPTIMIZE TABLE … FINAL on every table first, as background
  * merges leave them minutes after a load; the output says so, since the default measures the rollups unmerged.
  * The output gives the rollup tables' parts and rows and the merges running when timing started: the rollup forms'
- * times depend on how far the engine's background merges have gone (right after a load 3.6M rows in 25 parts for
- * 14,400 route-days and ~1,000 other keys; minutes later a few parts of ~16k rows).
+ * times depend on how many unmerged rows their keys have (on the 10M-row bench right after the load: 3.6M rows in 25
+ * parts, each key's day already one row per 2M-row insert, as a merge would leave five parts).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
