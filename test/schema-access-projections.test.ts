@@ -10,13 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryCatalog } from '../exporter/analytics/query-catalog';
 import { EmbeddedSink } from '../exporter/sinks/embedded-sink';
 import { migrate } from '../schemas/migrate';
-import { loadMigrations } from '../schemas/migration-files';
+import { migrationsBefore } from './helpers/migrations-before';
 import { chTime, lcg } from './helpers/activity-generator';
 import { withoutMerges } from './helpers/without-merges';
 
 const DAY_MS = 86_400_000;
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-projections-'));
-const before019 = path.join(root, 'migrations');
 const catalog = QueryCatalog.load();
 const SERVICES = ['shop', 'billing', 'search'];
 const CLIENTS = [
@@ -87,8 +86,7 @@ async function report(name: string, from: number, to: number, params: Record<str
 }
 
 beforeAll(async () => {
-  fs.mkdirSync(before019);
-  for (const m of loadMigrations().filter((m) => m.version < 19)) fs.writeFileSync(path.join(before019, `${m.name}.sql`), m.sql);
+  const before019 = migrationsBefore(root, 19);
   sink = new EmbeddedSink({ dataDir: path.join(root, 'data') });
   expect((await migrate(sink, { retentionDays: 90, rollupRetentionDays: 730, migrationsDir: before019 })).applied.at(-1)).toBe('018_access_trace_key');
   // Before the upgrade: parts the migration's MATERIALIZE PROJECTION has to fill.

@@ -10,11 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryCatalog } from '../exporter/analytics/query-catalog';
 import { EmbeddedSink } from '../exporter/sinks/embedded-sink';
 import { migrate } from '../schemas/migrate';
-import { loadMigrations } from '../schemas/migration-files';
+import { migrationsBefore } from './helpers/migrations-before';
 
 const DAY_MS = 86_400_000;
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-active-users-activities-'));
-const before025 = path.join(root, 'migrations');
 const catalog = QueryCatalog.load();
 let sink: EmbeddedSink;
 
@@ -36,8 +35,7 @@ async function usersPerDay(report: string, service = ''): Promise<Array<[string,
 }
 
 beforeAll(async () => {
-  fs.mkdirSync(before025);
-  for (const m of loadMigrations().filter((m) => m.version < 25)) fs.writeFileSync(path.join(before025, `${m.name}.sql`), m.sql);
+  const before025 = migrationsBefore(root, 25);
   sink = new EmbeddedSink({ dataDir: path.join(root, 'data') });
   expect((await migrate(sink, { retentionDays: 90, rollupRetentionDays: 730, migrationsDir: before025 })).applied.at(-1)).toBe('024_active_users_all_services');
   await insertDay(4, 5, 3, 'before');

@@ -10,11 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryCatalog } from '../exporter/analytics/query-catalog';
 import { EmbeddedSink } from '../exporter/sinks/embedded-sink';
 import { migrate } from '../schemas/migrate';
-import { loadMigrations } from '../schemas/migration-files';
+import { migrationsBefore } from './helpers/migrations-before';
 
 const DAY_MS = 86_400_000;
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-active-users-'));
-const before015 = path.join(root, 'migrations');
 const catalog = QueryCatalog.load();
 let sink: EmbeddedSink;
 
@@ -35,8 +34,7 @@ async function usersPerDay(): Promise<Array<{ day: string; active_users: number 
 }
 
 beforeAll(async () => {
-  fs.mkdirSync(before015);
-  for (const m of loadMigrations().filter((m) => m.version < 15)) fs.writeFileSync(path.join(before015, `${m.name}.sql`), m.sql);
+  const before015 = migrationsBefore(root, 15);
   sink = new EmbeddedSink({ dataDir: path.join(root, 'data') });
   expect((await migrate(sink, { retentionDays: 90, rollupRetentionDays: 730, migrationsDir: before015 })).applied.at(-1)).toBe('014_engagement_daily');
   await insertDay(5, 7);

@@ -11,14 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryCatalog } from '../exporter/analytics/query-catalog';
 import { EmbeddedSink } from '../exporter/sinks/embedded-sink';
 import { migrate } from '../schemas/migrate';
-import { loadMigrations } from '../schemas/migration-files';
+import { migrationsBefore } from './helpers/migrations-before';
 import { chTime, lcg } from './helpers/activity-generator';
 import { withoutMerges } from './helpers/without-merges';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-engagement-projections-'));
-const before020 = path.join(root, 'migrations');
 const catalog = QueryCatalog.load();
 const SERVICES = ['shop', 'billing', 'search'];
 const TODAY_MS = Math.floor(Date.now() / DAY_MS) * DAY_MS;
@@ -90,8 +89,7 @@ function counted(from: number, to: number, lookback: number): Array<{ day: strin
 }
 
 beforeAll(async () => {
-  fs.mkdirSync(before020);
-  for (const m of loadMigrations().filter((m) => m.version < 20)) fs.writeFileSync(path.join(before020, `${m.name}.sql`), m.sql);
+  const before020 = migrationsBefore(root, 20);
   sink = new EmbeddedSink({ dataDir: path.join(root, 'data') });
   expect((await migrate(sink, { retentionDays: 90, rollupRetentionDays: 730, migrationsDir: before020 })).applied.at(-1)).toBe('019_access_day_projections');
   // Before the upgrade: parts the migration's MATERIALIZE PROJECTION has to fill.

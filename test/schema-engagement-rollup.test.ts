@@ -11,13 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryCatalog } from '../exporter/analytics/query-catalog';
 import { EmbeddedSink } from '../exporter/sinks/embedded-sink';
 import { migrate } from '../schemas/migrate';
-import { loadMigrations } from '../schemas/migration-files';
+import { migrationsBefore } from './helpers/migrations-before';
 import { chTime, lcg } from './helpers/activity-generator';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-activity-engagement-'));
-const before017 = path.join(root, 'migrations');
 const catalog = QueryCatalog.load();
 const SERVICES = ['shop', 'billing', 'search'];
 const TODAY_MS = Math.floor(Date.now() / DAY_MS) * DAY_MS;
@@ -111,8 +110,7 @@ function truth(rows: readonly Req[], from: number, to: number, service: string, 
 }
 
 beforeAll(async () => {
-  fs.mkdirSync(before017);
-  for (const m of loadMigrations().filter((m) => m.version < 17)) fs.writeFileSync(path.join(before017, `${m.name}.sql`), m.sql);
+  const before017 = migrationsBefore(root, 17);
   sink = new EmbeddedSink({ dataDir: path.join(root, 'data') });
   expect((await migrate(sink, { retentionDays: 90, rollupRetentionDays: 730, migrationsDir: before017 })).applied.at(-1)).toBe('016_external_cost_by_provider');
   // Before the upgrade: three inserts (three parts of 014's rollups) over the first eight days.
