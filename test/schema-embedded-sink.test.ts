@@ -59,11 +59,14 @@ describe('EmbeddedSink', () => {
       { id: 1, name: 'tab\there "quoted" \\ back', tags: { a: '1', "it's": 'x\ny' }, n: null },
       // A row from a newer version: a column this table does not have, and a MATERIALIZED one no insert may name.
       { id: 2, tags: {}, n: -5, from_newer_version: 'dropped', k: 99 },
+      // Rows go to the engine comma-separated: values that look like row boundaries stay values.
+      { id: 5, name: '],[5,"x"],\n[', tags: { '],[': '},{', 'ü€😀': '' }, n: 7 },
     ];
     expect(await sink.insert('c', rows, { dedupToken: 'c1' })).toEqual({ ok: true });
     expect(await sink.query('SELECT id, name, tags, n, k FROM c ORDER BY id')).toEqual([
       { id: 1, name: 'tab\there "quoted" \\ back', tags: { a: '1', "it's": 'x\ny' }, n: null, k: 2 },
       { id: 2, name: 'unnamed', tags: {}, n: -5, k: 4 },
+      { id: 5, name: '],[5,"x"],\n[', tags: { '],[': '},{', 'ü€😀': '' }, n: 7, k: 10 },
     ]);
     await sink.command("ALTER TABLE c ADD COLUMN extra String DEFAULT ''");
     expect(await sink.insert('c', [{ id: 3, tags: {}, extra: 'kept' }], { dedupToken: 'c2' })).toEqual({ ok: true });

@@ -1,12 +1,13 @@
 /**
- * A batch of row objects as JSONCompactEachRow text: one JSON array of values per row under one column list, so
+ * A batch of row objects as JSONCompactEachRow bytes: one JSON array of values per row under one column list, so
  * the engine parses each value without matching its key (2.4x less engine time than JSONEachRow for access rows).
  */
 
 export interface CompactRows {
-  /** The columns every line lists, in order: those the rows hold that the table accepts. */
+  /** The columns every row lists, in order: those the rows hold that the table accepts. */
   readonly columns: string[];
-  readonly text: string;
+  /** The rows, each a JSON array, separated by commas (the format reads a comma between rows as it does a newline). */
+  readonly body: Buffer;
 }
 
 /**
@@ -25,12 +26,16 @@ export function toCompactRows(rows: ReadonlyArray<object>, insertable: ReadonlyS
       if (insertable === undefined || insertable.has(key)) columns.push(key);
     }
   }
-  let text = '';
-  const values: unknown[] = new Array(columns.length);
-  for (const row of rows) {
-    const record = row as Record<string, unknown>;
-    for (let i = 0; i < columns.length; i++) values[i] = record[columns[i]];
-    text += JSON.stringify(values) + '\n';
+  // One JSON.stringify of the whole batch: a call and a line string per row, concatenated, cost 20-30% more
+  // (5000 access rows, bench/RESULTS.md).
+  const lines: unknown[][] = new Array(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const record = rows[r] as Record<string, unknown>;
+    const values: unknown[] = new Array(columns.length);
+    for (let i = 0; i < columns.length; i++) values[i] = record[columns[i]!];
+    lines[r] = values;
   }
-  return { columns, text };
+  const json = Buffer.from(JSON.stringify(lines), 'utf8');
+  // The outer brackets go (a view, no copy): the format takes rows, not one array of them.
+  return { columns, body: json.subarray(1, json.length - 1) };
 }

@@ -106,11 +106,11 @@ export class EmbeddedSink implements Sink {
   }
 
   private async insertOnce(session: Session, table: string, rows: ReadonlyArray<object>, dedupToken: string): Promise<void> {
-    const { columns, text } = toCompactRows(rows, await this.columnsOf(table));
+    const { columns, body } = toCompactRows(rows, await this.columnsOf(table));
     await session.insert({
       table,
       columns,
-      values: Buffer.from(text, 'utf8'),
+      values: body,
       format: 'JSONCompactEachRow',
       settings: {
         // A retried or replayed batch is stored once (tables set non_replicated_deduplication_window, migration
