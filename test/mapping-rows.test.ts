@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ActivitySpan, Attributes } from '../sdk/activity-span';
-import { formatTimestamp } from '../exporter/rows/format-timestamp';
+import { formatTimestamp, toClickHouseTime } from '../exporter/rows/format-timestamp';
 import { capString } from '../exporter/rows/attribute-values';
 import { spanToRow } from '../exporter/rows/span-to-row';
 
@@ -119,5 +119,15 @@ describe('columns', () => {
     expect(formatTimestamp(Number.NaN, () => Date.UTC(2026, 10, 23))).toBe('2026-11-23 00:00:00.000');
     expect(formatTimestamp(-1, () => Date.UTC(2026, 10, 23))).toBe('2026-11-23 00:00:00.000');
     expect(formatTimestamp(Date.UTC(2300, 0, 1), () => Date.UTC(2026, 10, 23))).toBe('2026-11-23 00:00:00.000');
+  });
+
+  it('formats each time as the ISO form does, whichever second the time before it was in', () => {
+    const base = Date.UTC(2026, 11, 4, 23, 59, 58, 0);
+    // Within a second, across seconds, a minute, a day and a year, back to an earlier second, and before 1970.
+    const times = [base, base + 7, base + 42, base + 999, base + 1000, base + 1001, base + 2500, base - 1, base + 7, 0, 1, -1, -999, -1000, -1001];
+    times.push(Date.UTC(2026, 11, 31, 23, 59, 59, 999), Date.UTC(2027, 0, 1), Date.UTC(2299, 11, 31, 23, 59, 59, 999));
+    for (const ms of times) expect(toClickHouseTime(new Date(ms))).toBe(new Date(ms).toISOString().slice(0, 23).replace('T', ' '));
+    for (const ms of times.filter((t) => t >= 0)) expect(formatTimestamp(ms)).toBe(toClickHouseTime(new Date(ms)));
+    expect(() => toClickHouseTime(new Date(Number.NaN))).toThrow(RangeError);
   });
 });
