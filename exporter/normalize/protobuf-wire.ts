@@ -19,6 +19,15 @@ export const WIRE_FIXED32 = 5;
 // ignoreBOM keeps a leading U+FEFF, as protobufjs does; fatal refuses invalid UTF-8 as proto3's string fields require.
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+/**
+ * Short ASCII strings repeat span after span (attribute keys, routes, methods, user agents, service names): each is
+ * kept in a direct-mapped table and returned again when the same bytes come, instead of a new string per span that
+ * the GC then collects (and that each row would hold its own copy of). A slot holds the last string hashed to it.
+ */
+const INTERN_SLOTS = 4096;
+const INTERN_MAX_LENGTH = 128;
+const interned: Array<string | undefined> = new Array<string | undefined>(INTERN_SLOTS);
+
 export class WireReader {
   pos = 0;
   /** End of the message being read: nothing past it may be read (a field's length may not cross it). */
@@ -174,11 +183,35 @@ export class WireReader {
     const start = this.pos;
     this.pos = end;
     const buf = this.buf;
+    const length = end - start;
     // Most strings on the wire are short ASCII; latin1Slice of ASCII bytes is the same text without a decoder's setup.
-    for (let i = start; i < end; i++) {
-      if (buf[i]! >= 128) return decodeUtf8(buf, start, end);
+    if (length > INTERN_MAX_LENGTH) {
+      for (let i = start; i < end; i++) {
+        if (buf[i]! >= 128) return decodeUtf8(buf, start, end);
+      }
+      return buf.latin1Slice(start, end);
     }
-    return buf.latin1Slice(start, end);
+    let hash = length;
+    for (let i = start; i < end; i++) {
+      const b = buf[i]!;
+      if (b >= 128) return decodeUtf8(buf, start, end);
+      hash = Math.imul(hash ^ b, 0x01000193);
+    }
+    const slot = (hash ^ (hash >>> 15)) & (INTERN_SLOTS - 1);
+    const seen = interned[slot];
+    if (seen !== undefined && seen.length === length) {
+      let same = true;
+      for (let i = 0; i < length; i++) {
+        if (seen.charCodeAt(i) !== buf[start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return seen;
+    }
+    const text = buf.latin1Slice(start, end);
+    interned[slot] = text;
+    return text;
   }
 
   /** A bytes field: returns where its bytes start in buf; they end at pos. */
