@@ -308,7 +308,8 @@ export const main: BenchMain = async (args: BenchArgs, log) => {
     // Untimed: the first requests a fresh service decodes run before V8 has optimised the decoder and while the
     // engine's first parts are written, and the first variant of the first round paid for it (0.4 of the rate it
     // reached a round later).
-    for (const v of variants) await v.run(Math.max(WARMUP_SPANS, ...batchSizes), false);
+    const warmupSpans = Math.max(WARMUP_SPANS, ...batchSizes);
+    for (const v of variants) await v.run(warmupSpans, false);
     const timedVariants: Variant<EndToEnd | RawInsert>[] = variants.map((v) => ({ name: v.name, run: () => v.run(spansPerRun, true) }));
     const results = await alternate(timedVariants, rounds, (name, round, r) =>
       log(`round ${round + 1} ${name}: ${Math.round(r.spansPerS)} spans/s, ${r.cpuUsPerSpan.toFixed(1)} CPU µs/span`),
@@ -318,7 +319,7 @@ export const main: BenchMain = async (args: BenchArgs, log) => {
     const lines = [
       '### Ingest throughput',
       '',
-      `${spansPerRun} spans per run (access with ~7% external and ~3% auth), ${rounds} alternated rounds after one untimed warm-up run of ${Math.max(WARMUP_SPANS, ...batchSizes)} spans per variant, ${senders} requests in flight, ` +
+      `${spansPerRun} spans per run (access with ~7% external and ~3% auth), ${rounds} alternated rounds after one untimed warm-up run of ${warmupSpans} spans per variant, ${senders} requests in flight, ` +
         'timed from the first request byte to the last row visible in chDB (count through the service). Service: default config (flushCount 5000, ' +
         `flush interval 1 s, group-commit window 100 ms, queue cap 100k rows, answering once rows are inserted); "ack after journal" rows are a second service ` +
         `answering once rows are fsync'd to its journal (OTEL_ACTIVITY_ACK_AFTER=journal). Raw insert: EmbeddedSink.insert of the same rows prebuilt, ${PIPELINE_INSERT_ROWS} rows per insert, the tables in parallel as the service's queue inserts them, in this process, ` +

@@ -185,18 +185,13 @@ export class WireReader {
     const buf = this.buf;
     const length = end - start;
     // Most strings on the wire are short ASCII; latin1Slice of ASCII bytes is the same text without a decoder's setup.
-    if (length > INTERN_MAX_LENGTH) {
-      for (let i = start; i < end; i++) {
-        if (buf[i]! >= 128) return decodeUtf8(buf, start, end);
-      }
-      return buf.latin1Slice(start, end);
-    }
     let hash = length;
     for (let i = start; i < end; i++) {
       const b = buf[i]!;
       if (b >= 128) return decodeUtf8(buf, start, end);
       hash = Math.imul(hash ^ b, 0x01000193);
     }
+    if (length > INTERN_MAX_LENGTH) return buf.latin1Slice(start, end);
     const slot = (hash ^ (hash >>> 15)) & (INTERN_SLOTS - 1);
     const seen = interned[slot];
     if (seen !== undefined && seen.length === length) {
